@@ -1,0 +1,36 @@
+# Nakano Open Data Portal. The two commands of the README:
+#   make up    bring the whole portal up with demo data
+#   make test  run every test against real services
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help up down test install services status logs bench
+
+help:
+	@echo "make up      install what is missing, start all services, load demo data, serve http://127.0.0.1:5000"
+	@echo "make test    run the whole test suite against real PostgreSQL, Redis and Solr"
+	@echo "make down    stop everything make up / make test started"
+	@echo "make status  show which services answer"
+	@echo "make logs    show where the logs are (and their last lines)"
+	@echo "make bench   run the benchmarks in bench/"
+
+up:
+	@scripts/up.sh
+
+test:
+	@scripts/test.sh $(ARGS)
+
+down:
+	@scripts/services.sh stop
+
+install:
+	@scripts/install.sh
+
+status:
+	@scripts/services.sh status
+
+logs:
+	@scripts/logs.sh
+
+bench:
+	@bench/run.sh

@@ -1,0 +1,1 @@
+"""The portal's demo catalog (see README.md in this folder)."""

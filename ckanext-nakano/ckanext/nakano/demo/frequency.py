@@ -1,0 +1,32 @@
+"""Free-text update frequency (更新頻度) → EU frequency vocabulary."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+_RULES = Path(__file__).with_name("frequencies.yaml")
+
+
+@cache
+def _table() -> dict[str, Any]:
+    data = yaml.safe_load(_RULES.read_text(encoding="utf-8"))
+    data["compiled"] = [(re.compile(r["pattern"]), r["code"]) for r in data["rules"]]
+    return data
+
+
+def frequency_uri(text: str | None) -> str:
+    """Return the EU frequency URI for a Japanese 更新頻度 text.
+
+    ``"１年に１回"`` → ``…/frequency/ANNUAL``; text no rule knows → ``…/OTHER``.
+    """
+    table = _table()
+    normalised = unicodedata.normalize("NFKC", text or "").strip()
+    for pattern, code in table["compiled"]:
+        if pattern.search(normalised):
+            return table["base_uri"] + code
+    return table["base_uri"] + table["fallback"]

@@ -1,0 +1,26 @@
+"""Wiring of the ``nakano`` plugin: interfaces only, logic lives elsewhere."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan.common import CKANConfig
+
+from . import search
+
+
+@tk.blanket.config_declarations
+@tk.blanket.cli
+class NakanoPlugin(p.SingletonPlugin):
+    p.implements(p.IConfigurer)
+    p.implements(p.IPackageController, inherit=True)
+
+    # IConfigurer
+    def update_config(self, config: CKANConfig) -> None:
+        tk.add_template_directory(config, "templates")
+        tk.add_resource("assets", "ckanext-nakano")
+
+    # IPackageController
+    def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
+        return search.with_japanese_query_fields(search_params)

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs everything the portal needs on a fresh machine; quick when already done.
+#   system packages (apt), the Python virtualenv, the Solr launcher (Maven).
+source "$(dirname "$0")/lib.sh"
+
+# --- system packages -------------------------------------------------------
+APT_PACKAGES=(postgresql redis-server libpq-dev curl)
+command -v java >/dev/null || APT_PACKAGES+=(openjdk-17-jdk-headless)
+command -v mvn  >/dev/null || APT_PACKAGES+=(maven)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || fail "missing system packages: ${missing[*]} (run as root, or: sudo apt-get install ${missing[*]})"
+  say "Installing system packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >"$LOGDIR/apt.log" 2>&1 || fail "apt-get update failed, see $LOGDIR/apt.log"
+  # policy-rc.d: the Debian packages must not start their own servers; the
+  # portal starts its own, on its own data directories.
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$LOGDIR/apt.log" 2>&1 \
+    || { rm -f /usr/sbin/policy-rc.d; fail "apt-get install failed, see $LOGDIR/apt.log"; }
+  rm -f /usr/sbin/policy-rc.d
+fi
+[ -x "$PG_BIN/initdb" ] || fail "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin"
+
+# --- Python ----------------------------------------------------------------
+PYTHON=${NAKANO_PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null || fail "$PYTHON not found: the portal needs Python 3.11"
+if [ ! -x "$VENV/bin/python" ]; then
+  say "Creating virtualenv $VENV"
+  "$PYTHON" -m venv "$VENV"
+fi
+req_hash=$(cat "$ROOT"/requirements*.txt "$ROOT/setup.py" | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$VENV/.nakano-installed" 2>/dev/null)" != "$req_hash" ]; then
+  say "Installing Python packages (log: $LOGDIR/pip.log)"
+  {
+    "$VENV/bin/pip" install --upgrade pip &&
+    "$VENV/bin/pip" install -r "$ROOT/requirements-dev.txt" &&
+    "$VENV/bin/pip" install --no-deps -e "$ROOT" &&
+    "$VENV/bin/pip" check
+  } >"$LOGDIR/pip.log" 2>&1 || fail "pip install failed, see $LOGDIR/pip.log"
+  echo "$req_hash" > "$VENV/.nakano-installed"
+fi
+
+# --- Solr ------------------------------------------------------------------
+jar=$ROOT/solr/target/nakano-solr.jar
+if [ ! -f "$jar" ] || [ -n "$(find "$ROOT/solr/pom.xml" "$ROOT/solr/src" -newer "$jar" -type f | head -n 1)" ]; then
+  say "Building Solr from Maven Central artifacts (log: $LOGDIR/maven.log)"
+  (cd "$ROOT/solr" && mvn -B -q package -DskipTests) >"$LOGDIR/maven.log" 2>&1 \
+    || fail "Solr build failed, see $LOGDIR/maven.log"
+fi

@@ -1,0 +1,50 @@
+# Shared settings and helpers of the portal's service scripts (sourced, not run).
+# Every path below the checkout; every server on loopback.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LOCAL=${NAKANO_LOCAL:-$ROOT/.local}
+LOGDIR=$LOCAL/log
+RUNDIR=$LOCAL/run
+VENV=$ROOT/.venv
+CKAN_INI=$LOCAL/ckan.ini
+
+PG_PORT=${NAKANO_PG_PORT:-5432}
+REDIS_PORT=${NAKANO_REDIS_PORT:-6379}
+SOLR_PORT=${NAKANO_SOLR_PORT:-8983}
+CKAN_PORT=${NAKANO_CKAN_PORT:-5000}
+HOST=127.0.0.1
+
+# Local-only role: the servers listen on loopback and hold nothing but this portal.
+PG_USER=nakano
+PG_PASSWORD=nakano
+PG_DB=nakano
+PG_TEST_DB=nakano_test
+PG_BIN=${NAKANO_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+PGDATA=$LOCAL/pgdata
+
+mkdir -p "$LOGDIR" "$RUNDIR"
+
+say()  { printf '\033[1m==> %s\033[0m\n' "$*"; }
+fail() { printf '\033[31mERROR: %s\033[0m\n' "$*" >&2; exit 1; }
+
+# True when something accepts TCP connections on 127.0.0.1:$1.
+port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+# wait_for SECONDS DESCRIPTION COMMAND...: retries COMMAND once a second.
+wait_for() {
+  local secs=$1 what=$2; shift 2
+  for _ in $(seq "$secs"); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 1
+  done
+  return 1
+}
+
+pidfile_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# Run a command as the unprivileged "postgres" user when we are root
+# (PostgreSQL refuses to run as root).
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}

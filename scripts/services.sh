@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# Starts, stops and reports the portal's services: PostgreSQL, Redis, Solr, CKAN
+# (gunicorn) and CKAN's background-job worker. Each server listens on 127.0.0.1.
+#
+#   scripts/services.sh start  [postgres|redis|solr|ckan|worker ...]
+#   scripts/services.sh stop   [same]
+#   scripts/services.sh status
+#
+# A server already listening on a service's port is reused only when it answers
+# as that service with our role; anything else on the port is reported.
+source "$(dirname "$0")/lib.sh"
+
+PG_SUPERPASS_FILE=$LOCAL/pg-superuser-password
+
+pg_psql() {  # pg_psql USER PASSWORD DB SQL
+  PGPASSWORD=$2 "$PG_BIN/psql" -X -q -h "$HOST" -p "$PG_PORT" -U "$1" -d "$3" -v ON_ERROR_STOP=1 -tAc "$4"
+}
+pg_accepts_role() { pg_psql "$PG_USER" "$PG_PASSWORD" postgres "select 1" >/dev/null 2>&1; }
+
+start_postgres() {
+  local log=$LOGDIR/postgresql.log
+  if port_open "$PG_PORT"; then
+    if pg_accepts_role; then say "PostgreSQL: reusing the server on port $PG_PORT"; return; fi
+    fail "PostgreSQL: port $PG_PORT is taken by a server that does not accept role '$PG_USER' (ours logs to $log). Stop it, or set NAKANO_PG_PORT."
+  fi
+  if [ ! -f "$PGDATA/PG_VERSION" ]; then
+    say "PostgreSQL: creating cluster in $PGDATA"
+    mkdir -p "$PGDATA"
+    [ -f "$PG_SUPERPASS_FILE" ] || (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$PG_SUPERPASS_FILE")
+    local pwfile; pwfile=$(mktemp); cp "$PG_SUPERPASS_FILE" "$pwfile"
+    if [ "$(id -u)" = 0 ]; then chown -R postgres: "$PGDATA" "$pwfile"; fi
+    as_pg test -w "$PGDATA" || fail "PostgreSQL: user 'postgres' cannot write $PGDATA (every folder above it must be searchable by others)"
+    as_pg "$PG_BIN/initdb" -D "$PGDATA" -U postgres --pwfile="$pwfile" -E UTF8 --locale=C.UTF-8 \
+      --auth-local=scram-sha-256 --auth-host=scram-sha-256 >"$LOGDIR/initdb.log" 2>&1 \
+      || { rm -f "$pwfile"; fail "PostgreSQL: initdb failed, see $LOGDIR/initdb.log"; }
+    rm -f "$pwfile"
+  fi
+  if [ "$(id -u)" = 0 ]; then touch "$log"; chown postgres: "$log"; fi
+  say "PostgreSQL: starting on $HOST:$PG_PORT"
+  # TCP on loopback only; no Unix socket, so nothing depends on a shared socket dir.
+  as_pg "$PG_BIN/pg_ctl" start -D "$PGDATA" -l "$log" -w -t 60 \
+    -o "-c listen_addresses=$HOST -p $PG_PORT -c unix_socket_directories=''" >/dev/null 2>&1 \
+    || fail "PostgreSQL did not start; see $log"
+  wait_for 30 postgres pg_psql postgres "$(cat "$PG_SUPERPASS_FILE")" postgres "select 1" \
+    || fail "PostgreSQL started but does not answer; see $log"
+  if ! pg_accepts_role; then
+    pg_psql postgres "$(cat "$PG_SUPERPASS_FILE")" postgres \
+      "create role $PG_USER login createdb password '$PG_PASSWORD'" \
+      || fail "PostgreSQL: could not create role $PG_USER; see $log"
+  fi
+}
+
+stop_postgres() {
+  [ -f "$PGDATA/postmaster.pid" ] || return 0
+  say "PostgreSQL: stopping"
+  as_pg "$PG_BIN/pg_ctl" stop -D "$PGDATA" -m fast -w >/dev/null 2>&1 || true
+}
+
+# create_database NAME: as our role, only when missing.
+create_database() {
+  if [ -z "$(pg_psql "$PG_USER" "$PG_PASSWORD" postgres "select 1 from pg_database where datname='$1'")" ]; then
+    say "PostgreSQL: creating database $1"
+    pg_psql "$PG_USER" "$PG_PASSWORD" postgres "create database $1 encoding 'UTF8' template template0" \
+      || fail "PostgreSQL: could not create database $1; see $LOGDIR/postgresql.log"
+  fi
+}
+
+redis_answers() { [ "$(redis-cli -h "$HOST" -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
+
+start_redis() {
+  local log=$LOGDIR/redis.log
+  if port_open "$REDIS_PORT"; then
+    if redis_answers; then say "Redis: reusing the server on port $REDIS_PORT"; return; fi
+    fail "Redis: port $REDIS_PORT is taken by something that is not Redis (ours logs to $log). Stop it, or set NAKANO_REDIS_PORT."
+  fi
+  say "Redis: starting on $HOST:$REDIS_PORT"
+  mkdir -p "$LOCAL/redis" 2>/dev/null || true
+  redis-server --bind "$HOST" --port "$REDIS_PORT" --daemonize yes --protected-mode yes \
+    --dir "$LOCAL/redis" --logfile "$log" --pidfile "$RUNDIR/redis.pid" \
+    --save 300 1 >>"$log" 2>&1 || fail "Redis did not start; see $log"
+  wait_for 15 redis redis_answers || fail "Redis did not start; see $log"
+}
+
+stop_redis() {
+  pidfile_alive "$RUNDIR/redis.pid" || return 0
+  say "Redis: stopping"
+  redis-cli -h "$HOST" -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || kill "$(cat "$RUNDIR/redis.pid")"
+  wait_for 15 redis-stop bash -c "! kill -0 $(cat "$RUNDIR/redis.pid") 2>/dev/null" || true
+}
+
+SOLR_HOME=$LOCAL/solr
+SOLR_CORES=(ckan ckan_test)
+solr_url() { echo "http://$HOST:$SOLR_PORT/solr"; }
+solr_answers() {
+  curl -fsS "$(solr_url)/ckan/schema/name?wt=json" 2>/dev/null | grep -q '"ckan-2.12"'
+}
+
+# Solr home: solr.xml, one shared configset (the repo's solr/conf, linked so a
+# schema change needs only a restart), one folder per core.
+prepare_solr_home() {
+  mkdir -p "$SOLR_HOME/configsets/nakano"
+  cp "$ROOT/solr/solr.xml" "$SOLR_HOME/solr.xml"
+  ln -sfn "$ROOT/solr/conf" "$SOLR_HOME/configsets/nakano/conf"
+  for core in "${SOLR_CORES[@]}"; do
+    mkdir -p "$SOLR_HOME/$core"
+    [ -f "$SOLR_HOME/$core/core.properties" ] || printf 'name=%s\nconfigSet=nakano\n' "$core" > "$SOLR_HOME/$core/core.properties"
+  done
+}
+
+start_solr() {
+  local log=$LOGDIR/solr.log
+  if port_open "$SOLR_PORT"; then
+    if solr_answers; then say "Solr: reusing the server on port $SOLR_PORT"; return; fi
+    pidfile_alive "$RUNDIR/solr.pid" && fail "Solr: our Solr on port $SOLR_PORT does not serve core 'ckan' with schema ckan-2.12; see $log"
+    fail "Solr: port $SOLR_PORT is taken by something that is not the portal's Solr (ours logs to $log). Stop it, or set NAKANO_SOLR_PORT."
+  fi
+  [ -f "$ROOT/solr/target/nakano-solr.jar" ] || fail "Solr is not built: run scripts/install.sh"
+  prepare_solr_home
+  say "Solr: starting on $HOST:$SOLR_PORT"
+  # Clean environment: Solr turns every SOLR_* variable into a system property,
+  # and a stray ZK_HOST would switch it to cloud mode.
+  nohup env -i PATH="$PATH" HOME="$HOME" LANG=C.UTF-8 \
+    java -Xms256m -Xmx${NAKANO_SOLR_HEAP:-1g} -Dfile.encoding=UTF-8 \
+      -Dsolr.log.dir="$LOGDIR" -Dlog4j2.configurationFile="$ROOT/solr/src/main/resources/log4j2.xml" \
+      -Dsolr.install.dir="$SOLR_HOME" \
+      -cp "$ROOT/solr/target/nakano-solr.jar:$ROOT/solr/target/lib/*" \
+      jp.lg.nakano.solr.Launcher "$SOLR_HOME" "$SOLR_PORT" "$HOST" \
+      >"$LOGDIR/solr-console.log" 2>&1 &
+  echo $! > "$RUNDIR/solr.pid"
+  # Solr logs start-up errors instead of exiting: probe the core itself.
+  if ! wait_for 90 solr solr_answers; then
+    pidfile_alive "$RUNDIR/solr.pid" || fail "Solr exited; see $LOGDIR/solr-console.log and $log"
+    fail "Solr started but core 'ckan' does not answer; see $log"
+  fi
+}
+
+stop_pidfile() {  # stop_pidfile NAME PIDFILE
+  pidfile_alive "$2" || { rm -f "$2"; return 0; }
+  say "$1: stopping"
+  local pid; pid=$(cat "$2")
+  kill "$pid" 2>/dev/null || true
+  wait_for 30 "$1" bash -c "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null || true
+  rm -f "$2"
+}
+
+stop_solr() { stop_pidfile Solr "$RUNDIR/solr.pid"; }
+
+ckan_answers() { curl -fsS "http://$HOST:$CKAN_PORT/api/3/action/status_show" 2>/dev/null | grep -q '"success": true'; }
+
+start_ckan() {
+  local log=$LOGDIR/ckan.log
+  [ -f "$CKAN_INI" ] || fail "CKAN: $CKAN_INI is missing (make up writes it)"
+  if pidfile_alive "$RUNDIR/ckan.pid"; then
+    say "CKAN: reloading gunicorn on port $CKAN_PORT"
+    kill -HUP "$(cat "$RUNDIR/ckan.pid")"
+  elif port_open "$CKAN_PORT"; then
+    fail "CKAN: port $CKAN_PORT is taken by another program (ours logs to $log). Stop it, or set NAKANO_CKAN_PORT."
+  else
+    say "CKAN: starting gunicorn on $HOST:$CKAN_PORT"
+    # The access log leaves out the client address: no raw IPs are kept.
+    CKAN_INI=$CKAN_INI "$VENV/bin/gunicorn" --daemon --bind "$HOST:$CKAN_PORT" \
+      --workers "${NAKANO_CKAN_WORKERS:-2}" --timeout 120 --pid "$RUNDIR/ckan.pid" \
+      --error-logfile "$log" --access-logfile "$LOGDIR/ckan-access.log" \
+      --access-logformat '%(t)s "%(r)s" %(s)s %(B)s %(M)sms' \
+      ckanext.nakano.wsgi:application || fail "CKAN did not start; see $log"
+  fi
+  wait_for 60 ckan ckan_answers || fail "CKAN does not answer on http://$HOST:$CKAN_PORT/api/3/action/status_show; see $log"
+}
+
+stop_ckan() { stop_pidfile CKAN "$RUNDIR/ckan.pid"; }
+
+start_worker() {
+  pidfile_alive "$RUNDIR/worker.pid" && { say "Worker: already running"; return; }
+  say "Worker: starting CKAN background-job worker"
+  nohup "$VENV/bin/ckan" -c "$CKAN_INI" jobs worker >"$LOGDIR/worker.log" 2>&1 &
+  echo $! > "$RUNDIR/worker.pid"
+  sleep 2
+  pidfile_alive "$RUNDIR/worker.pid" || fail "Worker did not start; see $LOGDIR/worker.log"
+}
+
+stop_worker() { stop_pidfile Worker "$RUNDIR/worker.pid"; }
+
+status() {
+  printf '%-11s %s\n' PostgreSQL "$(pg_accepts_role && echo "up  ($HOST:$PG_PORT)" || echo down)"
+  printf '%-11s %s\n' Redis "$(redis_answers && echo "up  ($HOST:$REDIS_PORT)" || echo down)"
+  printf '%-11s %s\n' Solr "$(solr_answers && echo "up  ($(solr_url))" || echo down)"
+  printf '%-11s %s\n' CKAN "$(ckan_answers && echo "up  (http://$HOST:$CKAN_PORT)" || echo down)"
+  printf '%-11s %s\n' Worker "$(pidfile_alive "$RUNDIR/worker.pid" && echo up || echo down)"
+}
+
+cmd=${1:-status}; shift || true
+case $cmd in
+  start)
+    for s in "${@:-postgres redis solr}"; do for x in $s; do "start_$x"; done; done ;;
+  stop)
+    targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(worker ckan solr redis postgres)
+    for x in "${targets[@]}"; do "stop_$x"; done ;;
+  createdb) for db in "$@"; do create_database "$db"; done ;;
+  status) status ;;
+  *) fail "usage: $0 start|stop|status|createdb [service ...]" ;;
+esac

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# `make up`: install what is missing, start every service, prepare the database,
+# the admin account and the demo catalog, and serve CKAN in the background.
+source "$(dirname "$0")/lib.sh"
+
+"$ROOT/scripts/install.sh"
+"$ROOT/scripts/services.sh" start postgres redis solr
+"$ROOT/scripts/services.sh" createdb "$PG_DB"
+
+CKAN="$VENV/bin/ckan -c $CKAN_INI"
+
+if [ ! -f "$CKAN_INI" ]; then
+  say "Writing $CKAN_INI"
+  "$VENV/bin/ckan" generate config "$CKAN_INI" >/dev/null
+fi
+# Portal settings from config/portal.ini, then this machine's services.
+"$VENV/bin/ckan" config-tool "$CKAN_INI" -f "$ROOT/config/portal.ini" >/dev/null
+"$VENV/bin/ckan" config-tool "$CKAN_INI" \
+  "sqlalchemy.url=postgresql://$PG_USER:$PG_PASSWORD@$HOST:$PG_PORT/$PG_DB" \
+  "solr_url=http://$HOST:$SOLR_PORT/solr/ckan" \
+  "ckan.redis.url=redis://$HOST:$REDIS_PORT/0" \
+  "ckan.site_url=http://$HOST:$CKAN_PORT" \
+  "ckan.storage_path=$LOCAL/storage" >/dev/null
+mkdir -p "$LOCAL/storage"
+
+say "Database: applying migrations (CKAN and plugins)"
+$CKAN db upgrade >"$LOGDIR/migrations.log" 2>&1 || fail "database migrations failed, see $LOGDIR/migrations.log"
+
+if [ ! -f "$LOCAL/admin-password" ]; then
+  (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$LOCAL/admin-password")
+fi
+if ! $CKAN user show admin 2>/dev/null | grep -q "name=admin"; then
+  say "Creating sysadmin 'admin'"
+  $CKAN user add admin email=admin@opendata.nakano.example password="$(cat "$LOCAL/admin-password")" \
+    >"$LOGDIR/admin.log" 2>&1 || fail "could not create user admin, see $LOGDIR/admin.log"
+  $CKAN sysadmin add admin >>"$LOGDIR/admin.log" 2>&1 || fail "could not make admin a sysadmin, see $LOGDIR/admin.log"
+fi
+if [ ! -s "$LOCAL/admin-api-token" ]; then
+  (umask 077; $CKAN user token add admin make-up | tail -n 1 | tr -d '[:space:]' > "$LOCAL/admin-api-token")
+fi
+
+say "Demo catalog: loading (log: $LOGDIR/demo.log)"
+$CKAN nakano load-demo >"$LOGDIR/demo.log" 2>&1 || fail "loading demo data failed, see $LOGDIR/demo.log"
+
+"$ROOT/scripts/services.sh" start ckan worker
+
+cat <<MSG
+
+  Nakano Open Data Portal is up: http://$HOST:$CKAN_PORT
+  Sysadmin:   admin  (password in $LOCAL/admin-password, API token in $LOCAL/admin-api-token)
+  Config:     $CKAN_INI
+  Logs:       $LOGDIR   (make logs)
+  Stop:       make down
+MSG

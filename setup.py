@@ -1,0 +1,29 @@
+"""Nakano Open Data Portal: the ckanext-nakano CKAN extension."""
+from setuptools import find_namespace_packages, setup
+
+setup(
+    name="ckanext-nakano",
+    version="0.1.0",
+    description="CKAN extension of the Nakano ward (中野区) open-data portal",
+    license="AGPL-3.0-or-later",
+    python_requires=">=3.11,<3.12",
+    package_dir={"": "ckanext-nakano"},
+    packages=find_namespace_packages(where="ckanext-nakano", include=["ckanext.*"]),
+    include_package_data=True,
+    package_data={
+        "ckanext.nakano": [
+            "config_declaration.yaml",
+            "templates/**/*",
+            "assets/**/*",
+            "i18n/**/*",
+            "demo/*.yaml",
+            "demo/samples/*/*",
+        ],
+    },
+    entry_points={
+        "ckan.plugins": [
+            "nakano = ckanext.nakano.plugin:NakanoPlugin",
+        ],
+    },
+    zip_safe=False,
+)
