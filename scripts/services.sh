@@ -128,10 +128,12 @@ start_solr() {
       >"$LOGDIR/solr-console.log" 2>&1 &
   echo $! > "$RUNDIR/solr.pid"
   # Solr logs start-up errors instead of exiting: probe the core itself.
-  if ! wait_for 90 solr solr_answers; then
+  for _ in $(seq 90); do
+    solr_answers && return 0
     pidfile_alive "$RUNDIR/solr.pid" || fail "Solr exited; see $LOGDIR/solr-console.log and $log"
-    fail "Solr started but core 'ckan' does not answer; see $log"
-  fi
+    sleep 1
+  done
+  fail "Solr started but core 'ckan' does not answer; see $log"
 }
 
 stop_pidfile() {  # stop_pidfile NAME PIDFILE

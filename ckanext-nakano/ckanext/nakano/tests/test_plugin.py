@@ -1,0 +1,35 @@
+import pytest
+
+import ckan.plugins.toolkit as tk
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_status_show_lists_portal_plugins(app):
+    result = app.get("/api/3/action/status_show").json["result"]
+    assert result["ckan_version"] == "2.12.0"
+    assert result["locale_default"] == "ja"
+    for plugin in ("nakano", "dcat", "harvest", "activity"):
+        assert plugin in result["extensions"]
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_japanese_is_default_and_english_offered(app):
+    assert tk.config["ckan.locales_offered"] == ["ja", "en"]
+    page = app.get("/dataset/")
+    assert 'lang="ja"' in page.body
+    assert 'lang="en"' in app.get("/en/dataset/").body
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_config_options_are_declared():
+    # Declared options come with their declared defaults.
+    assert tk.config["ckanext.nakano.ward_code"] == "131148"
+    assert "title_cjk" in tk.config["ckanext.nakano.search.query_fields"]
+
+
+def test_nakano_cli_group_is_registered(cli, ckan_config):
+    from ckan.cli.cli import ckan as ckan_command
+
+    result = cli.invoke(ckan_command, ["nakano", "--help"])
+    assert result.exit_code == 0, result.output
+    assert "load-demo" in result.output

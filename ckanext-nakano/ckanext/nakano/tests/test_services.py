@@ -1,0 +1,112 @@
+"""scripts/services.sh: clear messages when a service cannot be had.
+
+These run the real script against throw-away state folders and free ports,
+so the services of the running test session are not touched.
+"""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[4]
+SERVICES = ROOT / "scripts" / "services.sh"
+
+pytestmark = pytest.mark.services
+
+
+def run(*args: str, local: Path, **ports: int) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, NAKANO_LOCAL=str(local))
+    env.update({f"NAKANO_{name.upper()}_PORT": str(port) for name, port in ports.items()})
+    return subprocess.run([str(SERVICES), *args], env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.fixture()
+def squatter():
+    """Something that is none of our services, listening on a free loopback port."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    stop = threading.Event()
+
+    def serve() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.sendall(b"HTTP/1.0 418 I'm a teapot\r\n\r\nnot a database\r\n")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    thread.join()
+    server.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("service,name,port_var", [
+    ("postgres", "PostgreSQL", "pg"),
+    ("redis", "Redis", "redis"),
+    ("solr", "Solr", "solr"),
+])
+def test_port_taken_by_something_else_is_reported(tmp_path, squatter, service, name, port_var):
+    result = run("start", service, local=tmp_path, **{port_var: squatter})
+    assert result.returncode != 0
+    assert f"{name}: port {squatter} is taken" in result.stderr
+    assert str(tmp_path / "log") in result.stderr  # names our log file
+
+
+def test_ckan_port_taken_is_reported(tmp_path, squatter):
+    (tmp_path / "ckan.ini").write_text("[app:main]\n")
+    result = run("start", "ckan", local=tmp_path, ckan=squatter)
+    assert result.returncode != 0
+    assert f"CKAN: port {squatter} is taken by another program" in result.stderr
+
+
+def test_service_that_fails_to_start_names_service_and_log(tmp_path):
+    (tmp_path / "redis").write_text("a file where Redis expects its data folder")
+    result = run("start", "redis", local=tmp_path, redis=free_port())
+    assert result.returncode != 0
+    assert f"Redis did not start; see {tmp_path / 'log' / 'redis.log'}" in result.stderr
+
+
+def test_solr_that_exits_is_reported_at_once(tmp_path):
+    env_port = free_port()
+    result = subprocess.run(
+        [str(SERVICES), "start", "solr"], capture_output=True, text=True, timeout=60,
+        env=dict(os.environ, NAKANO_LOCAL=str(tmp_path), NAKANO_SOLR_PORT=str(env_port),
+                 NAKANO_SOLR_HEAP="not-a-size"))
+    assert result.returncode != 0
+    assert "Solr exited; see" in result.stderr
+    assert "solr-console.log" in result.stderr
+
+
+def test_running_services_are_reused(tmp_path):
+    # The test session's own Redis answers on its port.
+    port = os.environ.get("NAKANO_REDIS_PORT", "6379")
+    result = run("start", "redis", local=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"Redis: reusing the server on port {port}" in result.stdout
+
+
+def test_status_reports_each_service(tmp_path):
+    result = run("status", local=tmp_path)
+    assert result.returncode == 0
+    for name in ("PostgreSQL", "Redis", "Solr", "CKAN", "Worker"):
+        assert name in result.stdout
+    assert re.search(r"^Redis\s+up", result.stdout, re.M)
