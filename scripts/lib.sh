@@ -22,6 +22,7 @@ PG_DB=nakano
 PG_TEST_DB=nakano_test
 PG_BIN=${NAKANO_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 PGDATA=$LOCAL/pgdata
+PG_LOG=$LOGDIR/postgresql.log
 
 mkdir -p "$LOGDIR" "$RUNDIR"
 
@@ -43,8 +44,33 @@ wait_for() {
 
 pidfile_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+# PostgreSQL runs as the "postgres" user, which must reach its data folder.
+# When the checkout is inside a folder that user cannot enter (a private home
+# folder), the cluster lives under /var/lib/postgresql/nakano/<hash of .local path>.
+resolve_pgdata() {
+  if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$LOCAL"; then
+    local base; base=/var/lib/postgresql/nakano/$(printf %s "$LOCAL" | sha1sum | cut -c1-12)
+    PGDATA=$base/pgdata
+    PG_LOG=$base/postgresql.log
+  fi
+}
+
 # Run a command as the unprivileged "postgres" user when we are root
 # (PostgreSQL refuses to run as root).
 as_pg() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# The test database (migrated), Solr core and Redis database, for test.ini.
+# test.ini names the default ports; other ports reach CKAN through its own
+# environment overrides.
+prepare_test_services() {
+  "$ROOT/scripts/services.sh" createdb "$PG_TEST_DB"
+  export CKAN_SQLALCHEMY_URL="postgresql://$PG_USER:$PG_PASSWORD@$HOST:$PG_PORT/$PG_TEST_DB"
+  export CKAN_SOLR_URL="http://$HOST:$SOLR_PORT/solr/ckan_test"
+  export CKAN_REDIS_URL="redis://$HOST:$REDIS_PORT/1"
+  mkdir -p "$LOCAL/test-storage"
+  say "Database: applying migrations to $PG_TEST_DB"
+  "$VENV/bin/ckan" -c "$ROOT/test.ini" db upgrade >"$LOGDIR/test-migrations.log" 2>&1 \
+    || fail "test database migrations failed, see $LOGDIR/test-migrations.log"
 }

@@ -18,18 +18,19 @@ pg_psql() {  # pg_psql USER PASSWORD DB SQL
 pg_accepts_role() { pg_psql "$PG_USER" "$PG_PASSWORD" postgres "select 1" >/dev/null 2>&1; }
 
 start_postgres() {
-  local log=$LOGDIR/postgresql.log
+  resolve_pgdata
+  local log=$PG_LOG
   if port_open "$PG_PORT"; then
     if pg_accepts_role; then say "PostgreSQL: reusing the server on port $PG_PORT"; return; fi
     fail "PostgreSQL: port $PG_PORT is taken by a server that does not accept role '$PG_USER' (ours logs to $log). Stop it, or set NAKANO_PG_PORT."
   fi
   if [ ! -f "$PGDATA/PG_VERSION" ]; then
     say "PostgreSQL: creating cluster in $PGDATA"
-    mkdir -p "$PGDATA"
+    mkdir -p "$PGDATA" "$(dirname "$log")"
     [ -f "$PG_SUPERPASS_FILE" ] || (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$PG_SUPERPASS_FILE")
     local pwfile; pwfile=$(mktemp); cp "$PG_SUPERPASS_FILE" "$pwfile"
     if [ "$(id -u)" = 0 ]; then chown -R postgres: "$PGDATA" "$pwfile"; fi
-    as_pg test -w "$PGDATA" || fail "PostgreSQL: user 'postgres' cannot write $PGDATA (every folder above it must be searchable by others)"
+    as_pg test -w "$PGDATA" || fail "PostgreSQL: user 'postgres' cannot write $PGDATA"
     as_pg "$PG_BIN/initdb" -D "$PGDATA" -U postgres --pwfile="$pwfile" -E UTF8 --locale=C.UTF-8 \
       --auth-local=scram-sha-256 --auth-host=scram-sha-256 >"$LOGDIR/initdb.log" 2>&1 \
       || { rm -f "$pwfile"; fail "PostgreSQL: initdb failed, see $LOGDIR/initdb.log"; }
@@ -51,6 +52,7 @@ start_postgres() {
 }
 
 stop_postgres() {
+  resolve_pgdata
   [ -f "$PGDATA/postmaster.pid" ] || return 0
   say "PostgreSQL: stopping"
   as_pg "$PG_BIN/pg_ctl" stop -D "$PGDATA" -m fast -w >/dev/null 2>&1 || true
@@ -58,10 +60,11 @@ stop_postgres() {
 
 # create_database NAME: as our role, only when missing.
 create_database() {
+  resolve_pgdata
   if [ -z "$(pg_psql "$PG_USER" "$PG_PASSWORD" postgres "select 1 from pg_database where datname='$1'")" ]; then
     say "PostgreSQL: creating database $1"
     pg_psql "$PG_USER" "$PG_PASSWORD" postgres "create database $1 encoding 'UTF8' template template0" \
-      || fail "PostgreSQL: could not create database $1; see $LOGDIR/postgresql.log"
+      || fail "PostgreSQL: could not create database $1; see $PG_LOG"
   fi
 }
 

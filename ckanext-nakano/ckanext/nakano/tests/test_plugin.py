@@ -17,6 +17,7 @@ def test_japanese_is_default_and_english_offered(app):
     assert tk.config["ckan.locales_offered"] == ["ja", "en"]
     page = app.get("/dataset/")
     assert 'lang="ja"' in page.body
+    assert "nakano.css" in page.body  # the portal's own stylesheet is served
     assert 'lang="en"' in app.get("/en/dataset/").body
 
 

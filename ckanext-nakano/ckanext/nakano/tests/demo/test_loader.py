@@ -1,0 +1,59 @@
+"""Loading the demo catalog into the test database and Solr core."""
+from __future__ import annotations
+
+import pytest
+
+from ckan.tests import helpers
+
+from ckanext.nakano.demo.loader import load_demo, _department_for, _yaml
+
+
+@pytest.fixture()
+def loaded(clean_db, clean_index, ckan_config, monkeypatch, tmp_path):
+    monkeypatch.setitem(ckan_config, "ckan.storage_path", str(tmp_path))
+    return load_demo()
+
+
+def test_loads_real_catalog_with_departments_and_samples(loaded, tmp_path):
+    assert len(loaded.organizations_created) == 9
+    assert len(loaded.datasets_created) == 46
+    assert len(loaded.samples_attached) == 14
+
+    orgs = helpers.call_action("organization_list", all_fields=True, include_extras=True)
+    by_name = {o["name"]: o for o in orgs}
+    assert by_name["kenko-fukushi"]["title"] == "健康福祉部"
+    assert "Health and Welfare Department" in by_name["kenko-fukushi"]["description"]
+
+    hospital = helpers.call_action("package_show", id="t131148d0000000014")
+    extras = {e["key"]: e["value"] for e in hospital["extras"]}
+    assert hospital["organization"]["name"] == "kenko-fukushi"
+    assert hospital["maintainer"] == extras["contact_name"] == "健康福祉部生活衛生課"
+    assert extras["frequency"].endswith("/ANNUAL_2")
+    assert extras["frequency_note"] == "1年に2回程度"
+
+    original, sample = hospital["resources"]
+    assert original["url"].startswith("https://www.city.tokyo-nakano.lg.jp/")
+    assert sample["url_type"] == "upload"
+    assert "高松市" in sample["name"] and "中野区のデータではありません" in sample["description"]
+    assert sample["size"] == 211338  # the real file, byte for byte
+    assert list(tmp_path.rglob("*"))  # stored in CKAN's storage
+
+
+def test_second_load_changes_nothing(loaded):
+    again = load_demo()
+    assert again.datasets_created == [] and again.organizations_created == []
+    assert len(again.datasets_present) == 46
+    assert helpers.call_action("package_search", rows=0)["count"] == 46
+
+
+def test_demo_catalog_is_searchable_in_japanese(loaded):
+    result = helpers.call_action("package_search", q="予防接種", rows=50)
+    assert result["count"] == 4
+    assert all("予防接種" in d["title"] for d in result["results"])
+
+
+def test_multi_section_maintainer_goes_to_first_department():
+    departments = _yaml("departments.yaml")
+    assert _department_for("総務部施設課、健康福祉部福祉推進課", departments)["name"] == "somu"
+    with pytest.raises(ValueError, match="no department"):
+        _department_for("港区役所", departments)
