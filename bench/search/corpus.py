@@ -6,7 +6,9 @@ Nakano's 85 町丁目, the 自治体標準オープンデータセット names).
 for a given seed.
 
 Relevance is what a resident expects: a dataset is relevant to a query when
-every word of the query occurs in its title or description, compared after
+every word of the query occurs in the text its page shows (title,
+description, tags, contact section, resource names and descriptions),
+compared after
 NFKC normalisation and lower-casing (so ＡＥＤ = AED, ｺﾝﾋﾟｭｰﾀ = コンピュータ).
 """
 from __future__ import annotations
@@ -124,9 +126,12 @@ QUERIES = [
 ]
 
 
+def page_text(d: dict[str, Any]) -> str:
+    parts = [d["title"], d["notes"], d["maintainer"]] + [t["name"] for t in d["tags"]]
+    parts += [r[k] for r in d["resources"] for k in ("name", "description")]
+    return normalise(" ".join(parts))
+
+
 def relevant(docs: list[dict[str, Any]], query: str) -> set[str]:
     words = [normalise(w) for w in query.split()]
-    return {
-        d["id"] for d in docs
-        if all(w in normalise(d["title"] + " " + d["notes"]) for w in words)
-    }
+    return {d["id"] for d in docs if all(w in page_text(d) for w in words)}

@@ -1,0 +1,92 @@
+"""`make up` end to end: a second portal from nothing, on its own ports and folder.
+
+Starts its own PostgreSQL cluster, Redis, Solr, gunicorn and worker through
+scripts/up.sh, talks to it over HTTP, runs it again, and stops it.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[4]
+
+pytestmark = pytest.mark.services
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def portal():
+    # Inside the checkout's .local/ (not /tmp): the postgres user must reach it.
+    local = ROOT / ".local" / f"e2e-{uuid.uuid4().hex[:8]}"
+    ports = {name: free_port() for name in ("pg", "redis", "solr", "ckan")}
+    env = dict(os.environ, NAKANO_LOCAL=str(local), NAKANO_CKAN_WORKERS="1",
+               NAKANO_SOLR_HEAP="512m",
+               **{f"NAKANO_{k.upper()}_PORT": str(v) for k, v in ports.items()})
+    for var in ("CKAN_SQLALCHEMY_URL", "CKAN_SOLR_URL", "CKAN_REDIS_URL", "CKAN_INI"):
+        env.pop(var, None)  # set by `make test` for the test services, not for this portal
+
+    def up() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(ROOT / "scripts" / "up.sh")], env=env, capture_output=True,
+                              text=True, timeout=900)
+
+    first = up()
+    try:
+        yield {"local": local, "ports": ports, "first": first, "up": up,
+               "url": f"http://127.0.0.1:{ports['ckan']}"}
+    finally:
+        subprocess.run([str(ROOT / "scripts" / "services.sh"), "stop"], env=env,
+                       capture_output=True, timeout=180)
+        shutil.rmtree(local, ignore_errors=True)
+
+
+def test_up_prints_url_and_credentials(portal):
+    first = portal["first"]
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert f"is up: {portal['url']}" in first.stdout
+    assert str(portal["local"] / "admin-password") in first.stdout
+    assert (portal["local"] / "admin-api-token").read_text().strip()
+
+
+def test_portal_answers_in_japanese_with_demo_catalog(portal):
+    api = portal["url"] + "/api/3/action/"
+    status = requests.get(api + "status_show", timeout=30).json()["result"]
+    assert status["locale_default"] == "ja" and "nakano" in status["extensions"]
+    assert requests.get(api + "package_search", params={"rows": 0}, timeout=30).json()["result"]["count"] == 46
+    found = requests.get(api + "package_search", params={"q": "予防接種"}, timeout=30).json()["result"]
+    assert found["count"] == 4
+    assert len(requests.get(api + "organization_list", timeout=30).json()["result"]) == 9
+    page = requests.get(portal["url"] + "/dataset/", timeout=30)
+    assert page.status_code == 200 and 'lang="ja"' in page.text
+
+
+def test_admin_token_works(portal):
+    token = (portal["local"] / "admin-api-token").read_text().strip()
+    me = requests.get(portal["url"] + "/api/3/action/user_show", params={"id": "admin"},
+                      headers={"Authorization": token}, timeout=30).json()["result"]
+    assert me["sysadmin"] is True
+
+
+def test_second_run_keeps_data_and_credentials(portal):
+    password = (portal["local"] / "admin-password").read_text()
+    token = (portal["local"] / "admin-api-token").read_text()
+    second = portal["up"]()
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "reusing the server" in second.stdout and "reloading gunicorn" in second.stdout
+    assert "already present: 46" in (portal["local"] / "log" / "demo.log").read_text()
+    assert (portal["local"] / "admin-password").read_text() == password
+    assert (portal["local"] / "admin-api-token").read_text() == token
+    count = requests.get(portal["url"] + "/api/3/action/package_search", params={"rows": 0},
+                         timeout=30).json()["result"]["count"]
+    assert count == 46
