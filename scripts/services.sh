@@ -87,8 +87,9 @@ start_redis() {
 stop_redis() {
   pidfile_alive "$RUNDIR/redis.pid" || return 0
   say "Redis: stopping"
-  redis-cli -h "$HOST" -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || kill "$(cat "$RUNDIR/redis.pid")"
-  wait_for 15 redis-stop bash -c "! kill -0 $(cat "$RUNDIR/redis.pid") 2>/dev/null" || true
+  local pid; pid=$(cat "$RUNDIR/redis.pid")
+  redis-cli -h "$HOST" -p "$REDIS_PORT" shutdown save >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
+  wait_for 15 redis-stop bash -c "! kill -0 $pid 2>/dev/null" || true
 }
 
 SOLR_HOME=$LOCAL/solr
