@@ -111,10 +111,31 @@ prepare_solr_home() {
   done
 }
 
+# Hash of solr/conf: when it differs from the one the cores were loaded with,
+# running cores are reloaded and the portal's index is marked for a rebuild
+# (scripts/up.sh rebuilds it from PostgreSQL).
+solr_conf_hash() { cat "$ROOT"/solr/conf/*.* "$ROOT"/solr/conf/lang/* | sha256sum | cut -d' ' -f1; }
+
+reload_solr_if_conf_changed() {
+  local now; now=$(solr_conf_hash)
+  [ "$(cat "$SOLR_HOME/conf.sha256" 2>/dev/null)" = "$now" ] && return 0
+  for core in "${SOLR_CORES[@]}"; do
+    say "Solr: reloading core $core (configuration changed)"
+    curl -fsS "$(solr_url)/admin/cores?action=RELOAD&core=$core" >/dev/null \
+      || fail "Solr: reloading core $core failed; see $LOGDIR/solr.log"
+  done
+  echo "$now" > "$SOLR_HOME/conf.sha256"
+  touch "$SOLR_HOME/reindex-needed"
+}
+
 start_solr() {
   local log=$LOGDIR/solr.log
   if port_open "$SOLR_PORT"; then
-    if solr_answers; then say "Solr: reusing the server on port $SOLR_PORT"; return; fi
+    if solr_answers; then
+      say "Solr: reusing the server on port $SOLR_PORT"
+      reload_solr_if_conf_changed
+      return
+    fi
     pidfile_alive "$RUNDIR/solr.pid" && fail "Solr: our Solr on port $SOLR_PORT does not serve core 'ckan' with schema ckan-2.12; see $log"
     fail "Solr: port $SOLR_PORT is taken by something that is not the portal's Solr (ours logs to $log). Stop it, or set NAKANO_SOLR_PORT."
   fi
@@ -132,8 +153,14 @@ start_solr() {
       >"$LOGDIR/solr-console.log" 2>&1 &
   echo $! > "$RUNDIR/solr.pid"
   # Solr logs start-up errors instead of exiting: probe the core itself.
+  local before; before=$(cat "$SOLR_HOME/conf.sha256" 2>/dev/null || true)
   for _ in $(seq 90); do
-    solr_answers && return 0
+    if solr_answers; then
+      solr_conf_hash > "$SOLR_HOME/conf.sha256"
+      # An index written under another configuration is rebuilt by make up.
+      [ -z "$before" ] || [ "$before" = "$(cat "$SOLR_HOME/conf.sha256")" ] || touch "$SOLR_HOME/reindex-needed"
+      return 0
+    fi
     pidfile_alive "$RUNDIR/solr.pid" || fail "Solr exited; see $LOGDIR/solr-console.log and $log"
     sleep 1
   done
@@ -176,7 +203,9 @@ start_ckan() {
 stop_ckan() { stop_pidfile CKAN "$RUNDIR/ckan.pid"; }
 
 start_worker() {
-  pidfile_alive "$RUNDIR/worker.pid" && { say "Worker: already running"; return; }
+  # Restarted so that it runs the current code; RQ finishes the job in hand
+  # on SIGTERM and queued jobs wait in Redis.
+  stop_worker
   say "Worker: starting CKAN background-job worker"
   nohup "$VENV/bin/ckan" -c "$CKAN_INI" jobs worker >"$LOGDIR/worker.log" 2>&1 &
   echo $! > "$RUNDIR/worker.pid"

@@ -42,6 +42,12 @@ fi
 say "Demo catalog: loading (log: $LOGDIR/demo.log)"
 $CKAN nakano load-demo >"$LOGDIR/demo.log" 2>&1 || fail "loading demo data failed, see $LOGDIR/demo.log"
 
+if [ -f "$LOCAL/solr/reindex-needed" ]; then
+  say "Search index: rebuilding (Solr configuration changed; log: $LOGDIR/reindex.log)"
+  $CKAN search-index rebuild >"$LOGDIR/reindex.log" 2>&1 || fail "search index rebuild failed, see $LOGDIR/reindex.log"
+  rm -f "$LOCAL/solr/reindex-needed"
+fi
+
 "$ROOT/scripts/services.sh" start ckan worker
 
 cat <<MSG

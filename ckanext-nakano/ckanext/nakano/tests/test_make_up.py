@@ -90,3 +90,16 @@ def test_second_run_keeps_data_and_credentials(portal):
     count = requests.get(portal["url"] + "/api/3/action/package_search", params={"rows": 0},
                          timeout=30).json()["result"]["count"]
     assert count == 46
+
+
+def test_changed_solr_configuration_reloads_cores_and_reindexes(portal):
+    # As if solr/conf had changed since the cores were loaded.
+    (portal["local"] / "solr" / "conf.sha256").write_text("an older configuration\n")
+    again = portal["up"]()
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Solr: reloading core ckan (configuration changed)" in again.stdout
+    assert "Search index: rebuilding" in again.stdout
+    assert not (portal["local"] / "solr" / "reindex-needed").exists()
+    found = requests.get(portal["url"] + "/api/3/action/package_search",
+                         params={"q": "予防接種"}, timeout=30).json()["result"]
+    assert found["count"] == 4
