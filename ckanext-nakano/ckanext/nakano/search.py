@@ -11,9 +11,9 @@ def with_japanese_query_fields(search_params: dict[str, Any]) -> dict[str, Any]:
 
     CKAN's default ``qf`` only names its own fields; our schema also has
     ``title_cjk``/``text_cjk`` (CJK bigrams) that catch substrings which
-    morphological analysis splits differently. A caller's explicit ``qf`` or a
-    fielded query (``field:value``, where CKAN uses the standard parser) is
-    left alone.
+    morphological analysis splits differently. A caller's explicit ``qf`` is
+    kept. (Fielded queries such as ``title:…`` go to Solr's standard parser,
+    which ignores ``qf``.)
     """
     if "qf" not in search_params:
         search_params["qf"] = tk.config["ckanext.nakano.search.query_fields"]
