@@ -16,13 +16,20 @@ setup(
             "templates/**/*",
             "assets/**/*",
             "i18n/**/*",
+            "schemas/*.yaml",
+            "schemas/vocab/*",
+            "schemas/tables/**/*",
             "demo/*.yaml",
+            "demo/catalog/*",
             "demo/samples/*/*",
         ],
     },
     entry_points={
         "ckan.plugins": [
             "nakano = ckanext.nakano.plugin:NakanoPlugin",
+        ],
+        "ckan.rdf.profiles": [
+            "nakano = ckanext.nakano.dcat.profiles:NakanoDCATProfile",
         ],
     },
     zip_safe=False,

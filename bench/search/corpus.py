@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-TOWNS_FILE = HERE / "nakano-towns.json"
+TOWNS_FILE = HERE.parents[1] / "schemas" / "vocab" / "nakano-towns.json"
 CATALOG = HERE.parents[1] / "ckanext-nakano" / "ckanext" / "nakano" / "demo" / "catalog"
 
 # Subjects of the 自治体標準オープンデータセット and of the ward's catalog.

@@ -12,13 +12,26 @@ from werkzeug.datastructures import FileStorage
 
 import ckan.plugins.toolkit as tk
 
+from .. import vocab
 from .frequency import frequency_uri
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 
-# The Tokyo catalog's CC BY 4.0 id → CKAN's own licence id.
-LICENSES = {"CC-BY-4.0": "cc-by"}
+
+
+def standard_dataset_for(title: str) -> str | None:
+    """The standard dataset a title names (「公共施設一覧（公園等）」 → public_facility)."""
+    for d in vocab.standard_datasets()["datasets"]:
+        if title.startswith(d["ja"]):
+            return d["value"]
+    return None
+
+
+def category_for(title: str, standard: str | None) -> str:
+    if standard:
+        return vocab.standard_datasets()["by_value"][standard]["category"]
+    return next(r["category"] for r in _yaml("categories.yaml") if r["keyword"] in title)
 
 
 @dataclass
@@ -56,8 +69,9 @@ def ensure_organizations(report: LoadReport) -> list[dict[str, Any]]:
             tk.get_action("organization_create")(_context(), {
                 "name": dept["name"],
                 "title": dept["title"],
+                "title_en": dept["title_en"],
                 "description": f"{dept['title']} / {dept['title_en']}",
-                "extras": [{"key": "title_en", "value": dept["title_en"]}],
+                "homepage": "https://www.city.tokyo-nakano.lg.jp/",
             })
             report.organizations_created.append(dept["name"])
     return departments
@@ -68,20 +82,24 @@ def dataset_dict(record: dict[str, Any], departments: list[dict[str, Any]]) -> d
     section = record.get("maintainer") or ""
     frequency_text = next(
         (e["value"] for e in record.get("extras", []) if e["key"] == "更新頻度"), "")
+    standard = standard_dataset_for(record["title"])
     return {
         "name": record["name"],
         "title": record["title"],
-        "notes": record.get("notes") or "",
+        "notes": record.get("notes") or record["title"],
         "owner_org": _department_for(section, departments)["name"],
-        "license_id": LICENSES.get(record.get("license_id"), record.get("license_id")),
+        "license_id": record.get("license_id") or "CC-BY-4.0",
         "maintainer": section,
         "url": record.get("url") or "",
-        "extras": [
-            {"key": "contact_name", "value": section},
-            {"key": "frequency", "value": frequency_uri(frequency_text)},
-            {"key": "frequency_note", "value": frequency_text},
-            {"key": "source_catalog_id", "value": record["id"]},
-        ],
+        "category": category_for(record["title"], standard),
+        "standard_dataset": standard or "",
+        "frequency": frequency_uri(frequency_text),
+        "frequency_note": frequency_text,
+        "contact": [{"name": s} for s in section.split("、")],
+        "spatial_coverage": [{"text": vocab.WHOLE_WARD}],
+        "issued": record.get("metadata_created", "")[:10],
+        "modified": record.get("metadata_modified", "")[:10],
+        "source_system": f"東京都オープンデータカタログ {record['id']}",
         "resources": [
             {k: res.get(k) for k in ("name", "url", "format", "description")}
             | {"last_modified": res.get("last_modified")}
@@ -108,7 +126,6 @@ def attach_sample(dataset_name: str, sample: str, sources: dict[str, Any]) -> No
             "format": path.suffix.lstrip(".").upper(),
             "url": filename,
             "upload": FileStorage(stream=stream, filename=filename),
-            "sample_source": src["code"],
         })
 
 

@@ -23,7 +23,8 @@ def catalog(clean_db, clean_index, with_plugins):
         ("東京都中野区の人口", "住民基本台帳による人口"),
         ("京都市との交流事業", "姉妹都市交流の記録"),
     ]:
-        factories.Dataset(title=title, notes=notes, owner_org=org["id"])
+        factories.Dataset(title=title, notes=notes, owner_org=org["id"],
+                          category="その他", license_id="CC-BY-4.0")
 
 
 @pytest.mark.usefixtures("catalog")

@@ -19,17 +19,23 @@ def test_loads_real_catalog_with_departments_and_samples(loaded, tmp_path):
     assert len(loaded.datasets_created) == 46
     assert len(loaded.samples_attached) == 14
 
-    orgs = helpers.call_action("organization_list", all_fields=True, include_extras=True)
-    by_name = {o["name"]: o for o in orgs}
-    assert by_name["kenko-fukushi"]["title"] == "健康福祉部"
-    assert "Health and Welfare Department" in by_name["kenko-fukushi"]["description"]
+    dept = helpers.call_action("organization_show", id="kenko-fukushi")
+    assert dept["title"] == "健康福祉部"
+    assert dept["title_en"] == "Health and Welfare Department"
 
     hospital = helpers.call_action("package_show", id="t131148d0000000014")
-    extras = {e["key"]: e["value"] for e in hospital["extras"]}
     assert hospital["organization"]["name"] == "kenko-fukushi"
-    assert hospital["maintainer"] == extras["contact_name"] == "健康福祉部生活衛生課"
-    assert extras["frequency"].endswith("/ANNUAL_2")
-    assert extras["frequency_note"] == "1年に2回程度"
+    assert hospital["maintainer"] == hospital["contact"][0]["name"] == "健康福祉部生活衛生課"
+    assert hospital["frequency"].endswith("/ANNUAL_2")
+    assert hospital["frequency_note"] == "1年に2回程度"
+    assert hospital["standard_dataset"] == "hospital"
+    assert hospital["category"] == "社会保障・衛生"
+    assert hospital["license_id"] == "CC-BY-4.0"
+    # Standard datasets carry the tags aggregators look for.
+    assert {"自治体標準ODS", "医療機関"} <= {t["name"] for t in hospital["tags"]}
+
+    toilets = helpers.call_action("package_show", id="t131148d0000000015")
+    assert [c["name"] for c in toilets["contact"]] == ["健康福祉部福祉推進課", "都市基盤部公園緑地課"]
 
     original, sample = hospital["resources"]
     assert original["url"].startswith("https://www.city.tokyo-nakano.lg.jp/")

@@ -1,0 +1,129 @@
+"""DCAT profile ``nakano``: what the ward's schema has and DCAT-AP 3 lacks.
+
+Runs after ``euro_dcat_ap_3`` (``ckanext.dcat.rdf.profiles = euro_dcat_ap_3
+nakano``), which already serializes the fields named as in ckanext-dcat's
+scheming schema (contact, frequency, temporal/spatial coverage, language,
+issued/modified, licence, distributions).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from rdflib import BNode, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, RDF, RDFS
+
+import ckan.plugins.toolkit as tk
+from ckanext.dcat.profiles.base import RDFProfile
+
+from .. import vocab
+
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+CNT = Namespace("http://www.w3.org/2011/content#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+PUBLISHER_TYPE = URIRef("http://purl.org/adms/publishertype/LocalAuthority")
+WARD_JA, WARD_EN = "中野区", "Nakano City"
+
+
+class NakanoDCATProfile(RDFProfile):
+    def parse_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> dict[str, Any]:
+        """Read back what graph_from_dataset adds (ckanext-dcat's parser, harvesting)."""
+        g = self.g
+        for field, predicate in (("title_en", DCT.title), ("notes_en", DCT.description)):
+            english = [o for o in g.objects(dataset_ref, predicate) if getattr(o, "language", None) == "en"]
+            if english:
+                dataset_dict[field] = str(english[0])
+                # The base profile took one of the titles; keep the Japanese one.
+                japanese = [o for o in g.objects(dataset_ref, predicate)
+                            if getattr(o, "language", None) != "en"]
+                if japanese:
+                    dataset_dict["title" if field == "title_en" else "notes"] = str(japanese[0])
+        values = {c["value"] for c in vocab.categories()}
+        for keyword in g.objects(dataset_ref, DCAT.keyword):
+            if str(keyword) in values:
+                dataset_dict["category"] = str(keyword)
+                dataset_dict["tags"] = [t for t in dataset_dict.get("tags", []) if t.get("name") != str(keyword)]
+        prefix = vocab.standard_datasets()["standard_url"] + "#"
+        for ref in g.objects(dataset_ref, DCT.conformsTo):
+            if str(ref).startswith(prefix):
+                dataset_dict["standard_dataset"] = str(ref)[len(prefix):]
+                dataset_dict["conforms_to"] = [c for c in dataset_dict.get("conforms_to") or []
+                                               if c != str(ref)]
+        return dataset_dict
+
+    def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        g = self.g
+        for field, predicate in (("title_en", DCT.title), ("notes_en", DCT.description)):
+            if dataset_dict.get(field):
+                g.add((dataset_ref, predicate, Literal(dataset_dict[field], lang="en")))
+
+        category = next((c for c in vocab.categories() if c["value"] == dataset_dict.get("category")), None)
+        if category:
+            g.add((dataset_ref, DCAT.theme, URIRef(vocab.EU_THEME + category["eu_theme"])))
+            g.add((dataset_ref, DCAT.keyword, Literal(category["value"], lang="ja")))
+
+        standards = vocab.standard_datasets()
+        standard = standards["by_value"].get(dataset_dict.get("standard_dataset") or "")
+        if standard:
+            ref = URIRef(f"{standards['standard_url']}#{standard['value']}")
+            g.add((dataset_ref, DCT.conformsTo, ref))
+            g.add((ref, RDF.type, DCT.Standard))
+            g.add((ref, RDFS.label, Literal(f"自治体標準オープンデータセット {standard['ja']}", lang="ja")))
+
+        self._publisher(dataset_dict, dataset_ref)
+        self._contact_phones(dataset_dict, dataset_ref)
+
+        for resource in dataset_dict.get("resources", []):
+            distribution = URIRef(self._distribution_uri(resource))
+            if resource.get("encoding"):
+                g.add((distribution, CNT.characterEncoding, Literal(resource["encoding"])))
+            if resource.get("name_en"):
+                g.add((distribution, DCT.title, Literal(resource["name_en"], lang="en")))
+
+    def graph_from_catalog(self, catalog_dict: dict[str, Any], catalog_ref: URIRef) -> None:
+        g = self.g
+        for predicate in (DCT.publisher,):
+            g.remove((catalog_ref, predicate, None))
+        g.add((catalog_ref, DCT.publisher, self._ward_agent()))
+        g.add((catalog_ref, DCT.title, Literal("Nakano City Open Data Catalog", lang="en")))
+        g.add((catalog_ref, DCT.language,
+               URIRef("http://publications.europa.eu/resource/authority/language/JPN")))
+
+    # -- helpers ------------------------------------------------------------
+
+    def _distribution_uri(self, resource: dict[str, Any]) -> str:
+        from ckanext.dcat.utils import resource_uri
+        return resource_uri(resource)
+
+    def _ward_agent(self) -> URIRef:
+        ref = URIRef(tk.config["ckan.site_url"].rstrip("/") + "/#publisher")
+        g = self.g
+        g.add((ref, RDF.type, FOAF.Agent))
+        g.add((ref, FOAF.name, Literal(WARD_JA, lang="ja")))
+        g.add((ref, FOAF.name, Literal(WARD_EN, lang="en")))
+        g.add((ref, DCT.type, PUBLISHER_TYPE))
+        g.add((ref, DCT.identifier, Literal(tk.config["ckanext.nakano.ward_code"])))
+        return ref
+
+    def _publisher(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        """The department (部) publishes, as part of the ward."""
+        org = dataset_dict.get("organization")
+        if not org:
+            self.g.set((dataset_ref, DCT.publisher, self._ward_agent()))
+            return
+        ref = URIRef(tk.url_for("organization.read", id=org["name"], _external=True))
+        g = self.g
+        for old in list(g.objects(dataset_ref, DCT.publisher)):
+            g.remove((dataset_ref, DCT.publisher, old))
+        g.add((dataset_ref, DCT.publisher, ref))
+        g.add((ref, RDF.type, FOAF.Agent))
+        g.add((ref, FOAF.name, Literal(f"{WARD_JA}{org['title']}", lang="ja")))
+        if org.get("title_en"):
+            g.add((ref, FOAF.name, Literal(f"{WARD_EN} {org['title_en']}", lang="en")))
+        g.add((ref, DCT.type, PUBLISHER_TYPE))
+
+    def _contact_phones(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        phones = {c.get("name"): c.get("phone") for c in dataset_dict.get("contact") or [] if c.get("phone")}
+        for node in self.g.objects(dataset_ref, DCAT.contactPoint):
+            name = str(self.g.value(node, VCARD.fn) or "")
+            if phones.get(name):
+                self.g.add((node, VCARD.hasTelephone, URIRef("tel:" + phones[name])))

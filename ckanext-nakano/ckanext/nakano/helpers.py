@@ -1,0 +1,34 @@
+"""Template helpers: choice lists for the scheming forms, from the vocabularies."""
+from __future__ import annotations
+
+from typing import Any
+
+from . import vocab
+
+__all__ = [
+    "nakano_category_choices", "nakano_standard_dataset_choices",
+    "nakano_frequency_choices", "nakano_area_choices",
+]
+
+Choices = list[dict[str, Any]]
+
+
+def nakano_category_choices(field: dict[str, Any]) -> Choices:
+    return [{"value": c["value"], "label": {"ja": c["value"], "en": c["en"]}}
+            for c in vocab.categories()]
+
+
+def nakano_standard_dataset_choices(field: dict[str, Any]) -> Choices:
+    return [{"value": d["value"], "label": {"ja": d["ja"], "en": d["en"]}}
+            for d in vocab.standard_datasets()["datasets"]]
+
+
+def nakano_frequency_choices(field: dict[str, Any]) -> Choices:
+    f = vocab.frequencies()
+    return [{"value": f["base_uri"] + c["code"], "label": {"ja": c["ja"], "en": c["en"]}}
+            for c in f["choices"]]
+
+
+def nakano_area_choices(field: dict[str, Any]) -> Choices:
+    whole = {"value": vocab.WHOLE_WARD, "label": {"ja": vocab.WHOLE_WARD, "en": "Whole of Nakano City"}}
+    return [whole] + [{"value": t, "label": t} for t in vocab.towns()]

@@ -1,0 +1,112 @@
+"""Validators of the ward schemas. Error messages are Japanese / English."""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+import uuid
+from typing import Any
+
+from slugify import slugify
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
+
+from .. import vocab
+
+__all__ = [
+    "nakano_name_from_title", "nakano_license_id", "nakano_end_after_start",
+    "nakano_area_centroid", "nakano_phone", "nakano_http_url", "nakano_default_language",
+]
+
+Missing = tk.missing
+PHONE = re.compile(r"^0\d{1,4}-?\d{1,4}-?\d{3,4}$")
+HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.I)
+JAPANESE = "http://publications.europa.eu/resource/authority/language/JPN"
+
+
+def _empty(value: Any) -> bool:
+    return value is Missing or value is None or value == ""
+
+
+def _name_taken(name: str, own_id: Any) -> bool:
+    pkg = model.Package.get(name)
+    return pkg is not None and pkg.id != own_id
+
+
+def nakano_name_from_title(key: FlattenKey, data: FlattenDataDict,
+                           errors: FlattenErrorDict, context: Context) -> None:
+    """Fill an empty URL name: from the English title, else ``<ward code>-<random>``.
+
+    A Japanese title slugifies to nothing useful, so it is never used. An
+    existing dataset keeps its name.
+    """
+    if not _empty(data.get(key)):
+        return
+    own_id = data.get(("id",))
+    existing = model.Package.get(own_id) if not _empty(own_id) else None
+    if existing is not None:
+        data[key] = existing.name
+        return
+    base = slugify(data.get(("title_en",)) or "", max_length=80, word_boundary=True)
+    if not base:
+        base = f"{tk.config['ckanext.nakano.ward_code']}-{uuid.uuid4().hex[:8]}"
+    name, n = base, 1
+    while _name_taken(name, own_id):
+        n += 1
+        name = f"{base}-{n}"
+    data[key] = name
+
+
+def nakano_license_id(value: Any, context: Context) -> Any:
+    licenses = model.Package.get_license_register()
+    if value not in licenses:
+        raise tk.Invalid(
+            f"選択できないライセンスです: {value} / Unknown license: {value} "
+            f"({', '.join(licenses.keys())})")
+    return value
+
+
+def nakano_end_after_start(key: FlattenKey, data: FlattenDataDict,
+                           errors: FlattenErrorDict, context: Context) -> None:
+    """Within one temporal_coverage item, end must not be before start."""
+    end = data.get(key)
+    start = data.get(key[:-1] + ("start",))
+    if _empty(end) or _empty(start):
+        return
+    if str(end)[:10] < str(start)[:10]:  # ISO dates compare as text
+        errors[key].append("終了日が開始日より前です / End date is before the start date")
+
+
+def nakano_area_centroid(key: FlattenKey, data: FlattenDataDict,
+                         errors: FlattenErrorDict, context: Context) -> None:
+    """Set the item's centroid (GeoJSON point) from the chosen 町丁目."""
+    area = data.get(key[:-1] + ("text",))
+    point = vocab.area_centroid(area) if not _empty(area) else None
+    data[key] = json.dumps({"type": "Point", "coordinates": [point[1], point[0]]}) if point else Missing
+
+
+def nakano_phone(value: Any, context: Context) -> Any:
+    if _empty(value):
+        return value
+    normalised = unicodedata.normalize("NFKC", str(value)).strip().replace("ー", "-").replace("−", "-")
+    if not PHONE.match(normalised):
+        raise tk.Invalid("電話番号の形式が正しくありません（例：03-3389-1111） / "
+                         "Invalid phone number (e.g. 03-3389-1111)")
+    return normalised
+
+
+def nakano_http_url(value: Any, context: Context) -> Any:
+    if _empty(value):
+        return value
+    if not HTTP_URL.match(str(value).strip()):
+        raise tk.Invalid("http(s) で始まるURLを入力してください / Enter a URL starting with http(s)://")
+    return str(value).strip()
+
+
+def nakano_default_language(key: FlattenKey, data: FlattenDataDict,
+                            errors: FlattenErrorDict, context: Context) -> None:
+    """Datasets are in Japanese unless stated otherwise."""
+    if _empty(data.get(key)) or data.get(key) == []:
+        data[key] = [JAPANESE]

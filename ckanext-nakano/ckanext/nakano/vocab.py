@@ -1,0 +1,55 @@
+"""The portal's controlled vocabularies, read from ``schemas/vocab/`` (data)."""
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SCHEMAS = Path(__file__).resolve().parent / "schemas"
+VOCAB = SCHEMAS / "vocab"
+
+WHOLE_WARD = "中野区全域"
+EU_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
+
+
+def _yaml(name: str) -> Any:
+    return yaml.safe_load((VOCAB / name).read_text(encoding="utf-8"))
+
+
+@cache
+def categories() -> list[dict[str, str]]:
+    return _yaml("categories.yaml")
+
+
+@cache
+def standard_datasets() -> dict[str, Any]:
+    data = _yaml("standard_datasets.yaml")
+    data["by_value"] = {d["value"]: d for d in data["datasets"]}
+    return data
+
+
+@cache
+def frequencies() -> dict[str, Any]:
+    return _yaml("frequencies.yaml")
+
+
+@cache
+def towns() -> dict[str, tuple[float, float]]:
+    """町丁目 name → (lat, lng) of its representative point."""
+    rows = json.loads((VOCAB / "nakano-towns.json").read_text(encoding="utf-8"))
+    return {r["town"]: (r["lat"], r["lng"]) for r in rows}
+
+
+def area_centroid(area: str) -> tuple[float, float] | None:
+    """Representative point of a 町丁目, or the mean of all of them for the whole ward."""
+    if area == WHOLE_WARD:
+        points = towns().values()
+        return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
+    return towns().get(area)
+
+
+def licenses_file() -> Path:
+    return VOCAB / "licenses.json"
