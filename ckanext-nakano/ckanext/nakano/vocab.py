@@ -25,6 +25,11 @@ def categories() -> list[dict[str, str]]:
 
 
 @cache
+def eu_theme_labels() -> dict[str, str]:
+    return _yaml("eu_themes.yaml")
+
+
+@cache
 def standard_datasets() -> dict[str, Any]:
     data = _yaml("standard_datasets.yaml")
     data["by_value"] = {d["value"]: d for d in data["datasets"]}

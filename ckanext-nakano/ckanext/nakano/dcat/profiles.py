@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from rdflib import BNode, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, RDF, RDFS
+from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, RDF, RDFS, SKOS
 
 import ckan.plugins.toolkit as tk
 from ckanext.dcat.profiles.base import RDFProfile
@@ -21,6 +21,8 @@ VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 CNT = Namespace("http://www.w3.org/2011/content#")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 PUBLISHER_TYPE = URIRef("http://purl.org/adms/publishertype/LocalAuthority")
+FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+IANA = "https://www.iana.org/assignments/media-types/"
 WARD_JA, WARD_EN = "中野区", "Nakano City"
 
 
@@ -58,7 +60,9 @@ class NakanoDCATProfile(RDFProfile):
 
         category = next((c for c in vocab.categories() if c["value"] == dataset_dict.get("category")), None)
         if category:
-            g.add((dataset_ref, DCAT.theme, URIRef(vocab.EU_THEME + category["eu_theme"])))
+            theme = URIRef(vocab.EU_THEME + category["eu_theme"])
+            g.add((dataset_ref, DCAT.theme, theme))
+            g.add((theme, SKOS.prefLabel, Literal(vocab.eu_theme_labels()[category["eu_theme"]], lang="en")))
             g.add((dataset_ref, DCAT.keyword, Literal(category["value"], lang="ja")))
 
         standards = vocab.standard_datasets()
@@ -78,6 +82,7 @@ class NakanoDCATProfile(RDFProfile):
                 g.add((distribution, CNT.characterEncoding, Literal(resource["encoding"])))
             if resource.get("name_en"):
                 g.add((distribution, DCT.title, Literal(resource["name_en"], lang="en")))
+        self._typed_nodes(dataset_ref)
 
     def graph_from_catalog(self, catalog_dict: dict[str, Any], catalog_ref: URIRef) -> None:
         g = self.g
@@ -90,6 +95,42 @@ class NakanoDCATProfile(RDFProfile):
 
     # -- helpers ------------------------------------------------------------
 
+    def _publisher_type(self, agent: URIRef) -> None:
+        self.g.add((agent, DCT.type, PUBLISHER_TYPE))
+        self.g.add((PUBLISHER_TYPE, SKOS.prefLabel, Literal("Local Authority", lang="en")))
+
+    def _typed_nodes(self, dataset_ref: URIRef) -> None:
+        """DCAT-AP 3's range shapes check classes without inference: state them,
+        and give format and media type as the controlled IRIs DCAT-AP asks for."""
+        g = self.g
+        for node in g.objects(dataset_ref, DCAT.contactPoint):
+            g.add((node, RDF.type, VCARD.Kind))
+        for theme in g.objects(dataset_ref, DCAT.theme):
+            g.add((theme, RDF.type, SKOS.Concept))
+        for publisher in g.objects(dataset_ref, DCT.publisher):
+            for kind in g.objects(publisher, DCT.type):
+                g.add((kind, RDF.type, SKOS.Concept))
+        for dist in g.objects(dataset_ref, DCAT.distribution):
+            for predicate in (DCAT.accessURL, DCAT.downloadURL):
+                for url in g.objects(dist, predicate):
+                    g.add((url, RDF.type, RDFS.Resource))
+            for license_ in g.objects(dist, DCT.license):
+                g.add((license_, RDF.type, DCT.LicenseDocument))
+                for kind in g.objects(license_, DCT.type):
+                    g.add((kind, RDF.type, SKOS.Concept))
+                    if g.value(kind, SKOS.prefLabel) is None:
+                        g.add((kind, SKOS.prefLabel, Literal(str(kind).rstrip("/").rsplit("/", 1)[-1])))
+            for predicate, base, cls, normalise in (
+                (DCT.format, FILE_TYPE, DCT.MediaTypeOrExtent, str.upper),
+                (DCAT.mediaType, IANA, DCT.MediaType, str.lower),
+            ):
+                for value in list(g.objects(dist, predicate)):
+                    if isinstance(value, Literal):
+                        g.remove((dist, predicate, value))
+                        ref = URIRef(base + normalise(str(value)).strip())
+                        g.add((dist, predicate, ref))
+                        g.add((ref, RDF.type, cls))
+
     def _distribution_uri(self, resource: dict[str, Any]) -> str:
         from ckanext.dcat.utils import resource_uri
         return resource_uri(resource)
@@ -100,7 +141,7 @@ class NakanoDCATProfile(RDFProfile):
         g.add((ref, RDF.type, FOAF.Agent))
         g.add((ref, FOAF.name, Literal(WARD_JA, lang="ja")))
         g.add((ref, FOAF.name, Literal(WARD_EN, lang="en")))
-        g.add((ref, DCT.type, PUBLISHER_TYPE))
+        self._publisher_type(ref)
         g.add((ref, DCT.identifier, Literal(tk.config["ckanext.nakano.ward_code"])))
         return ref
 
@@ -119,7 +160,7 @@ class NakanoDCATProfile(RDFProfile):
         g.add((ref, FOAF.name, Literal(f"{WARD_JA}{org['title']}", lang="ja")))
         if org.get("title_en"):
             g.add((ref, FOAF.name, Literal(f"{WARD_EN} {org['title_en']}", lang="en")))
-        g.add((ref, DCT.type, PUBLISHER_TYPE))
+        self._publisher_type(ref)
 
     def _contact_phones(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         phones = {c.get("name"): c.get("phone") for c in dataset_dict.get("contact") or [] if c.get("phone")}

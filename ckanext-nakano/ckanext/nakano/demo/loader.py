@@ -89,7 +89,6 @@ def dataset_dict(record: dict[str, Any], departments: list[dict[str, Any]]) -> d
         "notes": record.get("notes") or record["title"],
         "owner_org": _department_for(section, departments)["name"],
         "license_id": record.get("license_id") or "CC-BY-4.0",
-        "maintainer": section,
         "url": record.get("url") or "",
         "category": category_for(record["title"], standard),
         "standard_dataset": standard or "",

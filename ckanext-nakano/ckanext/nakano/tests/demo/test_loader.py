@@ -25,7 +25,7 @@ def test_loads_real_catalog_with_departments_and_samples(loaded, tmp_path):
 
     hospital = helpers.call_action("package_show", id="t131148d0000000014")
     assert hospital["organization"]["name"] == "kenko-fukushi"
-    assert hospital["maintainer"] == hospital["contact"][0]["name"] == "健康福祉部生活衛生課"
+    assert hospital["contact"][0]["name"] == "健康福祉部生活衛生課"
     assert hospital["frequency"].endswith("/ANNUAL_2")
     assert hospital["frequency_note"] == "1年に2回程度"
     assert hospital["standard_dataset"] == "hospital"
