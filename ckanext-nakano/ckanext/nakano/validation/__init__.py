@@ -1,0 +1,1 @@
+"""Validation of tabular resources: encoding, machine readability, Table Schema."""
