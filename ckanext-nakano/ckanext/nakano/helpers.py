@@ -7,7 +7,7 @@ from . import vocab
 
 __all__ = [
     "nakano_category_choices", "nakano_standard_dataset_choices",
-    "nakano_frequency_choices", "nakano_area_choices",
+    "nakano_frequency_choices", "nakano_area_choices", "nakano_validation",
 ]
 
 Choices = list[dict[str, Any]]
@@ -32,3 +32,14 @@ def nakano_frequency_choices(field: dict[str, Any]) -> Choices:
 def nakano_area_choices(field: dict[str, Any]) -> Choices:
     whole = {"value": vocab.WHOLE_WARD, "label": {"ja": vocab.WHOLE_WARD, "en": "Whole of Nakano City"}}
     return [whole] + [{"value": t, "label": t} for t in vocab.towns()]
+
+
+def nakano_validation(resource_id: str) -> dict[str, Any] | None:
+    """The resource's validation report for templates, or None if there is none."""
+    import ckan.plugins.toolkit as tk
+
+    try:
+        shown = tk.get_action("nakano_validation_show")({}, {"id": resource_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return None
+    return shown if shown["status"] != "none" else None

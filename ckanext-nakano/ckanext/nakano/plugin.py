@@ -8,16 +8,20 @@ import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
 
 from . import search, vocab
+from .validation import jobs
 
 
 @tk.blanket.config_declarations
 @tk.blanket.cli
 @tk.blanket.actions
+@tk.blanket.auth_functions
 @tk.blanket.validators
 @tk.blanket.helpers
+@tk.blanket.blueprints
 class NakanoPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IResourceController, inherit=True)
 
     # IConfigurer
     def update_config(self, config: CKANConfig) -> None:
@@ -30,3 +34,10 @@ class NakanoPlugin(p.SingletonPlugin):
     # IPackageController
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
         return search.with_japanese_query_fields(search_params)
+
+    # IResourceController: every new or changed tabular file is validated in the background.
+    def after_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
+        jobs.enqueue(resource)
+
+    def after_resource_update(self, context: Any, resource: dict[str, Any]) -> None:
+        jobs.enqueue(resource)

@@ -5,7 +5,7 @@ import pytest
 import ckan.plugins.toolkit as tk
 
 # Plugins of config/portal.ini that own database tables.
-PLUGINS_WITH_TABLES = ("activity", "harvest")
+PLUGINS_WITH_TABLES = ("activity", "harvest", "nakano")
 
 
 @pytest.fixture()

@@ -1,0 +1,26 @@
+"""Pages of the nakano plugin."""
+from __future__ import annotations
+
+import flask
+
+import ckan.plugins.toolkit as tk
+
+from .validation.jobs import copies_dir
+
+nakano = flask.Blueprint("nakano", __name__)
+
+__all__ = ["nakano"]
+
+
+@nakano.route("/dataset/<id>/resource/<resource_id>/utf8.csv")
+def utf8_copy(id: str, resource_id: str) -> flask.Response:
+    """The UTF-8 copy made of a non-UTF-8 CSV (the original stays as uploaded)."""
+    try:
+        shown = tk.get_action("nakano_validation_show")({}, {"id": resource_id})
+    except tk.NotAuthorized:
+        return tk.abort(403)
+    name = ((shown.get("report") or {}).get("copies") or {}).get("utf8")
+    if not name:
+        return tk.abort(404, "UTF-8版はありません / No UTF-8 copy")
+    return flask.send_from_directory(copies_dir(resource_id), name, mimetype="text/csv; charset=utf-8",
+                                     as_attachment=True, download_name=name)
