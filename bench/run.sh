@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
 # Runs the benchmarks against the real services (started here if needed).
+#   bench/run.sh                  all benchmarks
+#   bench/run.sh search [ARGS]    Japanese search, stock schema vs ours
+#   bench/run.sh validation       validation rows/s and peak memory
 # Uses the test database read-only and its own Solr cores (bench_*).
 source "$(dirname "$0")/../scripts/lib.sh"
+which=${1:-all}; [ $# -gt 0 ] && shift
 "$ROOT/scripts/install.sh"
-"$ROOT/scripts/services.sh" start postgres redis solr
-prepare_test_services
 cd "$ROOT"
-"$VENV/bin/python" bench/search/run.py "$@"
+if [ "$which" = all ] || [ "$which" = validation ]; then
+  say "Benchmark: validation"
+  "$VENV/bin/python" bench/validation/run.py
+fi
+if [ "$which" = all ] || [ "$which" = search ]; then
+  "$ROOT/scripts/services.sh" start postgres redis solr
+  prepare_test_services
+  say "Benchmark: search"
+  "$VENV/bin/python" bench/search/run.py "$@"
+fi

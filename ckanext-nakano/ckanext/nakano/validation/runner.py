@@ -9,14 +9,14 @@ from __future__ import annotations
 import csv
 import tempfile
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from frictionless import Resource, Schema, formats
 
 from . import encoding as enc
-from . import headers
+from . import headers, legacy
 from .checkdigit import is_valid as code_is_valid
 from .reader import UNIT, Unreadable, Workbook, csv_rows, has_nul_bytes, sniff_format
 from .report import Report
@@ -49,12 +49,14 @@ def validate_file(path: Path, *, filename: str, out_dir: Path, standard: str | N
                 report.add("several-sheets", "warning", count=book.sheet_count)
             for ref in book.merged[:MAX_PER_CHECK]:
                 report.add("merged-cells", range=ref)
-            rows: Iterator[list[str]] = book.rows()
+            open_rows: Callable[[], Iterator[list[str]]] = book.rows
         else:
             if has_nul_bytes(path):
                 return report.fail("binary-file")
-            rows = _csv_rows(path, report, out_dir, filename)
-        _check_table(rows, report, standard, out_dir)
+            _csv_rows(path, report, out_dir, filename)
+            open_rows = lambda: csv_rows(path, report.encoding)  # noqa: E731
+        _check_table(open_rows(), report, standard, out_dir)
+        _convert_2016(open_rows(), report, standard, out_dir, filename)
     except Unreadable as exc:
         return report.fail(exc.code, **exc.values)
     except Exception as exc:  # a broken workbook must give a report, not a crashed worker
@@ -62,7 +64,27 @@ def validate_file(path: Path, *, filename: str, out_dir: Path, standard: str | N
     return report
 
 
-def _csv_rows(path: Path, report: Report, out_dir: Path, filename: str) -> Iterator[list[str]]:
+def _convert_2016(rows: Iterator[list[str]], report: Report, standard: str | None, out_dir: Path,
+                  filename: str) -> None:
+    """A copy in the current layout of a file in the 2016 layout, with what could not be mapped."""
+    old = [r["suffix"] for r in report.recognised if r["layout"] == "2016"]
+    suffix = standard if standard in old else (old[0] if len(old) == 1 and not standard else None)
+    if suffix is None or report.status == "error":
+        return
+    header = next(rows, None)
+    if header is None:
+        return
+    target = out_dir / (Path(filename).stem + ".current.csv")
+    result = legacy.convert(header, rows, suffix, target)
+    report.copies["current_layout"] = target.name
+    report.add("old-layout", "warning")
+    for name in result.unmapped:
+        report.add("not-mapped", "warning", name=name)
+    for row, value in result.unconverted_codes[:MAX_PER_CHECK]:
+        report.add("code-not-converted", "warning", row=row, value=value)
+
+
+def _csv_rows(path: Path, report: Report, out_dir: Path, filename: str) -> None:
     detected = enc.detect(path)
     if detected.encoding is None:
         raise Unreadable("unknown-encoding", detail=detected.error)
@@ -80,7 +102,6 @@ def _csv_rows(path: Path, report: Report, out_dir: Path, filename: str) -> Itera
             for row in csv_rows(path, detected.encoding):
                 writer.writerow(row)
         report.copies["utf8"] = copy.name
-    return csv_rows(path, detected.encoding)
 
 
 def _header_ok(header: list[str], second: list[str] | None, report: Report) -> bool:
@@ -110,9 +131,9 @@ def _check_table(rows: Iterator[list[str]], report: Report, standard: str | None
     if not _header_ok(header, second, report):
         return
 
+    recognised = headers.recognise(header)
+    report.recognised = [{"suffix": r.suffix, "layout": r.layout} for r in recognised]
     if standard is None:
-        recognised = headers.recognise(header)
-        report.recognised = [{"suffix": r.suffix, "layout": r.layout} for r in recognised]
         if len(recognised) == 1:
             title = headers.table_schema(recognised[0].suffix)["title"]
             old = recognised[0].layout == "2016"

@@ -21,6 +21,8 @@ import pytest
 import yaml
 from frictionless import Resource, Schema
 
+from ckanext.nakano.validation import headers, legacy
+
 PROJECT = Path(__file__).resolve().parents[5]
 TABLES = PROJECT / "schemas" / "tables"
 LEGACY = TABLES / "legacy-2016"
@@ -127,15 +129,9 @@ def aliases() -> dict[str, Any]:
     return load(TABLES / "aliases.yaml")
 
 
-@functools.cache
 def normalize(text: str) -> str:
-    """Header normalisation exactly as aliases.yaml declares it."""
-    rules = _parse(TABLES / "aliases.yaml")["normalization"]
-    text = unicodedata.normalize(rules["unicode"], text)
-    text = text.translate(str.maketrans(rules["translate"]))
-    for item in rules["remove"]:
-        text = re.sub(r"\s+", "", text) if item == "whitespace" else text.replace(item, "")
-    return text
+    """Header normalisation exactly as aliases.yaml declares it (the portal's own code)."""
+    return headers.normalize(text)
 
 
 def model_columns(legacy: dict[str, Any]) -> list[str]:
@@ -409,12 +405,7 @@ def _layouts() -> dict[tuple[str, str], tuple[list[list[str]], set[str]]]:
 
 
 def recognise(header: list[str]) -> set[tuple[str, str]]:
-    cells = {normalize(cell) for cell in header}
-    return {
-        layout
-        for layout, (signatures, _) in _layouts().items()
-        if any({normalize(c) for c in signature} <= cells for signature in signatures)
-    }
+    return {(r.suffix, r.layout) for r in headers.recognise(header)}
 
 
 @requires_shared
@@ -484,31 +475,10 @@ def test_legacy_mapping_covers_real_2016_headers(relpath: str, suffix: str, extr
 
 
 def convert_2016(path: Path, suffix: str, target: Path) -> Path:
-    """Apply legacy-2016/<suffix>.yaml to a real 2016 file (the codes there are 6 digits already)."""
-    legacy = load(LEGACY / f"{suffix}.yaml")
-    names = field_names(suffix)
-    converted = []
-    for row in csv.DictReader(io.StringIO(read_text(path), newline="")):
-        old = {normalize(k): (v or "").strip() for k, v in row.items() if k is not None}
-        new = dict.fromkeys(names, "")
-        for column, field in legacy["columns"].items():
-            new[field] = old.get(normalize(column), "")
-        for field, spec in legacy["combine"].items():
-            parts = [old.get(normalize(c), "") for c in spec["from"]]
-            new[field] = spec["separator"].join(p for p in parts if p)
-        code = old.get(normalize(legacy["code"]["from"]), "")
-        assert re.fullmatch(legacy["code"]["rules"][0]["match"], code), code
-        new[legacy["code"]["to"]] = code
-        for field, rewrites in legacy.get("values", {}).items():
-            new[field] = rewrites.get(new[field], new[field])
-        for field, rules in legacy.get("rewrites", {}).items():
-            for rule in rules:
-                new[field] = re.sub(rule["match"], rule["replace"], new[field])
-        converted.append(new)
-    with target.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=names)
-        writer.writeheader()
-        writer.writerows(converted)
+    """Apply legacy-2016/<suffix>.yaml to a real 2016 file with the portal's converter."""
+    rows = list(csv.reader(io.StringIO(read_text(path), newline="")))
+    result = legacy.convert(rows[0], rows[1:], suffix, target)
+    assert result.unconverted_codes == [], result.unconverted_codes
     return target
 
 

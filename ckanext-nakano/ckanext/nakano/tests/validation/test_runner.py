@@ -147,3 +147,21 @@ def test_utf16_is_read(tmp_path):
     report = run(write(tmp_path, "u16.csv", data), tmp_path, standard="public_facility")
     assert report.encoding == "utf-16" and report.rows == 1
     assert "utf8" in report.copies
+
+
+def test_2016_layout_gets_a_converted_copy_that_fits_the_current_schema(tmp_path):
+    report = run(SHARED / "yaizu-222127" / "222127_aed.csv", tmp_path)
+    assert "old-layout" in codes(report)
+    converted = tmp_path / "out" / report.copies["current_layout"]
+    again = run(converted, tmp_path, standard="aed", filename="131148_aed.csv")
+    assert again.status == "valid", [(i.code, i.message_en) for i in again.issues][:5]
+    assert again.rows == 82
+
+
+def test_2016_codes_that_lost_digits_are_converted():
+    from ckanext.nakano.validation.legacy import convert_code
+
+    assert convert_code("13114", {}) == "131148"   # 5-digit 標準地域コード without check digit
+    assert convert_code("92011", {}) == "092011"   # leading zero lost
+    assert convert_code("１３", {}) == "130001"     # prefecture code, full width
+    assert convert_code("abc", {}) is None
