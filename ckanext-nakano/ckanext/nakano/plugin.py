@@ -37,7 +37,7 @@ class NakanoPlugin(p.SingletonPlugin):
 
     # IResourceController: every new or changed tabular file is validated in the background.
     def after_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
-        jobs.enqueue(resource)
+        jobs.enqueue(resource, context)
 
     def after_resource_update(self, context: Any, resource: dict[str, Any]) -> None:
-        jobs.enqueue(resource)
+        jobs.enqueue(resource, context)

@@ -4,10 +4,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.uploader import get_resource_uploader
 
+from ..fetch import FetchRefused, safe_download
 from ..model import Validation
 from .report import Report
 from .runner import Limits, validate_file
@@ -27,8 +29,8 @@ def copies_dir(resource_id: str) -> Path:
     return Path(tk.config["ckan.storage_path"]) / "nakano-validation" / resource_id
 
 
-def enqueue(resource: dict[str, Any]) -> None:
-    if not is_tabular(resource):
+def enqueue(resource: dict[str, Any], context: dict[str, Any] | None = None) -> None:
+    if not is_tabular(resource) or (context or {}).get(OWN_UPDATE):
         return
     Validation.set(resource["id"], "pending")
     tk.enqueue_job(run, [resource["id"]], title=f"nakano validation {resource['id']}",
@@ -41,24 +43,55 @@ def run(resource_id: str) -> str:
     try:
         resource = tk.get_action("resource_show")(context, {"id": resource_id})
         dataset = tk.get_action("package_show")(context, {"id": resource["package_id"]})
-        if resource.get("url_type") != "upload":
-            report = Report(status="error")
-            report.add("remote-not-fetched", "warning")
-            report.status = "error"
-        else:
+        out_dir = copies_dir(resource_id)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        limits = Limits(tk.config["ckanext.nakano.validation.max_bytes"],
+                        tk.config["ckanext.nakano.validation.max_xlsx_uncompressed"])
+        filename = urlparse(resource.get("url", "")).path.rsplit("/", 1)[-1] or "data.csv"
+        if resource.get("url_type") == "upload":
             path = Path(get_resource_uploader(resource).get_path(resource_id))
-            out_dir = copies_dir(resource_id)
-            out_dir.mkdir(parents=True, exist_ok=True)
+        else:
+            path = out_dir / "remote.download"
+            safe_download(resource["url"], path, max_bytes=limits.max_bytes,
+                          allowed_hosts=set(tk.config["ckanext.nakano.fetch.allowed_hosts"]),
+                          timeout=tk.config["ckanext.nakano.fetch.timeout"])
+        try:
             report = validate_file(
-                path, filename=resource.get("url", "").rsplit("/", 1)[-1] or path.name,
-                out_dir=out_dir,
+                path, filename=filename, out_dir=out_dir,
                 standard=resource.get("conforms_to_schema") or dataset.get("standard_dataset") or None,
-                declared_encoding=resource.get("encoding") or None,
-                limits=Limits(tk.config["ckanext.nakano.validation.max_bytes"],
-                              tk.config["ckanext.nakano.validation.max_xlsx_uncompressed"]))
+                declared_encoding=resource.get("encoding") or None, limits=limits)
+        finally:
+            if path.name == "remote.download":
+                path.unlink(missing_ok=True)
+    except FetchRefused as exc:
+        report = Report()
+        report.fail(exc.code, **exc.values)
     except Exception as exc:  # the report says what went wrong; the file stays published
         log.exception("validation of %s failed", resource_id)
         report = Report()
         report.fail("internal-error", detail=type(exc).__name__)
     Validation.set(resource_id, report.status, report.as_dict())
+    if report.encoding:
+        try:
+            if not resource_declared_encoding(resource_id):
+                _record_detected_encoding(resource_id, report.encoding)
+        except tk.ObjectNotFound:  # deleted while it was being validated
+            pass
     return report.status
+
+
+# Set on the context of the job's own resource_patch, so that it is not queued again.
+OWN_UPDATE = "nakano_validation_update"
+
+
+def resource_declared_encoding(resource_id: str) -> str | None:
+    resource = tk.get_action("resource_show")({"ignore_auth": True}, {"id": resource_id})
+    return resource.get("encoding") or None
+
+
+def _record_detected_encoding(resource_id: str, encoding: str) -> None:
+    """An undeclared encoding is filled in from detection (a declared one is kept:
+    the report says when it is wrong)."""
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    context = {"ignore_auth": True, "user": site_user["name"], OWN_UPDATE: True}
+    tk.get_action("resource_patch")(context, {"id": resource_id, "encoding": encoding})

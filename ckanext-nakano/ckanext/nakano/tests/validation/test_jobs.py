@@ -43,6 +43,9 @@ def test_upload_is_validated_by_the_worker(dataset, create_with_upload):
     shown = helpers.call_action("nakano_validation_show", id=resource["id"])
     assert shown["status"] == "valid"
     assert shown["report"]["rows"] == 193 and shown["report"]["standard"] == "fire_hydrant"
+    # The undeclared encoding is filled in from detection, without queueing another run.
+    assert helpers.call_action("resource_show", id=resource["id"])["encoding"] == "utf-8"
+    assert helpers.call_action("nakano_validation_show", id=resource["id"])["status"] == "valid"
 
 
 def test_invalid_file_is_kept_and_published_with_its_report(dataset, create_with_upload, app):
@@ -90,3 +93,44 @@ def test_report_of_a_private_dataset_is_not_public(clean_db):
     with pytest.raises(tk.NotAuthorized):
         helpers.call_action("nakano_validation_show", context={"user": "", "ignore_auth": False},
                             id=resource["id"])
+
+
+@pytest.fixture()
+def local_server(tmp_path):
+    """A real HTTP server on loopback serving one CSV file."""
+    import functools
+    import http.server
+    import threading
+
+    (tmp_path / "131148_fire_hydrant.csv").write_bytes(
+        (SHARED / "yaizu-222127" / "222127_fire_hydrant.csv").read_bytes())
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/131148_fire_hydrant.csv"
+    server.shutdown()
+
+
+def test_linked_file_on_a_private_address_is_refused(dataset, local_server):
+    from ckanext.nakano.validation import jobs
+
+    pkg, ctx = dataset
+    resource = helpers.call_action("resource_create", context=ctx, package_id=pkg["id"],
+                                   url=local_server, format="CSV")
+    assert jobs.run(resource["id"]) == "error"
+    issue = helpers.call_action("nakano_validation_show", id=resource["id"])["report"]["issues"][0]
+    assert issue["code"] == "private-address" and "127.0.0.1" in issue["message_en"]
+    assert "内部ネットワーク" in issue["message_ja"]
+
+
+def test_linked_file_on_an_allowed_host_is_fetched_and_validated(dataset, local_server, ckan_config,
+                                                                 monkeypatch):
+    from ckanext.nakano.validation import jobs
+
+    monkeypatch.setitem(ckan_config, "ckanext.nakano.fetch.allowed_hosts", ["127.0.0.1"])
+    pkg, ctx = dataset
+    resource = helpers.call_action("resource_create", context=ctx, package_id=pkg["id"],
+                                   url=local_server, format="CSV")
+    assert jobs.run(resource["id"]) == "valid"
+    assert helpers.call_action("nakano_validation_show", id=resource["id"])["report"]["rows"] == 193
