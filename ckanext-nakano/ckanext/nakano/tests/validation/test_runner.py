@@ -165,3 +165,18 @@ def test_2016_codes_that_lost_digits_are_converted():
     assert convert_code("92011", {}) == "092011"   # leading zero lost
     assert convert_code("１３", {}) == "130001"     # prefecture code, full width
     assert convert_code("abc", {}) is None
+
+
+def test_50_mb_file_is_validated_in_one_streaming_pass(tmp_path):
+    header = "全国地方公共団体コード,ID,地方公共団体名,種別,所在地_連結表記,緯度,経度,口径\r\n"
+    row = "131148,{i},東京都中野区,消火栓,東京都中野区中野四丁目{n}番,35.707{n:03d},139.663{n:03d},100\r\n"
+    path = tmp_path / "131148_fire_hydrant.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write(header)
+        i = 0
+        while out.tell() < 50 * 1024 * 1024:
+            i += 1
+            out.write(row.format(i=i, n=i % 1000))
+    report = run(path, tmp_path, standard="fire_hydrant")
+    assert report.status == "valid", [(x.code, x.message_en) for x in report.issues][:5]
+    assert report.rows == i
