@@ -34,6 +34,7 @@ if ! $CKAN user show admin 2>/dev/null | grep -q "name=admin"; then
   $CKAN user add admin email=admin@opendata.nakano.example password="$(cat "$LOCAL/admin-password")" \
     >"$LOGDIR/admin.log" 2>&1 || fail "could not create user admin, see $LOGDIR/admin.log"
   $CKAN sysadmin add admin >>"$LOGDIR/admin.log" 2>&1 || fail "could not make admin a sysadmin, see $LOGDIR/admin.log"
+  rm -f "$LOCAL/admin-api-token"  # a token of an earlier database would not work
 fi
 if [ ! -s "$LOCAL/admin-api-token" ]; then
   (umask 077; $CKAN user token add admin make-up | tail -n 1 | tr -d '[:space:]' > "$LOCAL/admin-api-token")

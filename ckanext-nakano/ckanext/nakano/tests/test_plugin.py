@@ -33,4 +33,4 @@ def test_nakano_cli_group_is_registered(cli, ckan_config):
 
     result = cli.invoke(ckan_command, ["nakano", "--help"])
     assert result.exit_code == 0, result.output
-    assert "load-demo" in result.output
+    assert "load-demo" in result.output and "validate" in result.output

@@ -82,16 +82,19 @@ class Workbook:
     def rows(self) -> Iterator[list[str]]:
         import openpyxl
 
-        book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
-        try:
-            sheet = book.worksheets[0]
-            for values in sheet.iter_rows(values_only=True):
-                cells = ["" if v is None else str(v) for v in values]
-                while cells and cells[-1] == "":  # Excel pads rows to the used range
-                    cells.pop()
-                yield cells
-        finally:
-            book.close()
+        # A file object, not the path: openpyxl refuses paths without an .xlsx
+        # extension, and CKAN stores uploads without one.
+        with self.path.open("rb") as stream:
+            book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+            try:
+                sheet = book.worksheets[0]
+                for values in sheet.iter_rows(values_only=True):
+                    cells = ["" if v is None else str(v) for v in values]
+                    while cells and cells[-1] == "":  # Excel pads rows to the used range
+                        cells.pop()
+                    yield cells
+            finally:
+                book.close()
 
 
 UNIT = re.compile(r"^-?[0-9][0-9,]*(\.[0-9]+)?\s*[^0-9\s.,\-]+$|^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")

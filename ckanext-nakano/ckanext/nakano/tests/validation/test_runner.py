@@ -129,9 +129,9 @@ def test_xlsx_with_merged_cells_and_several_sheets(tmp_path):
     sheet.append(["中野区役所", "中野区中野四丁目", 35.707, 139.663])
     sheet.merge_cells("A3:B3")
     book.create_sheet("説明")
-    path = tmp_path / "facilities.xlsx"
+    path = tmp_path / "stored-upload"  # CKAN keeps uploads without their extension
     book.save(path)
-    report = run(path, tmp_path, standard="public_facility")
+    report = run(path, tmp_path, standard="public_facility", filename="facilities.xlsx")
     found = codes(report)
     assert found["merged-cells"] == 1 and found["several-sheets"] == 1
     assert report.rows == 2
