@@ -24,3 +24,18 @@ def clean_db(with_plugins, reset_db, migrate_db_for):
 def solr_url() -> str:
     """URL of the test Solr core (test.ini, or CKAN_SOLR_URL from make test)."""
     return tk.config["solr_url"].rstrip("/")
+
+
+@pytest.fixture()
+def local_http(tmp_path):
+    """A real HTTP server on loopback serving the files of ``tmp_path``; yields its base URL."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()

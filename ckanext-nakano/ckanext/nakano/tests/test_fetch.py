@@ -23,20 +23,10 @@ def test_refused_before_any_connection(tmp_path, url, code):
     assert not (tmp_path / "x").exists()
 
 
-def test_size_limit_is_enforced_while_streaming(tmp_path):
-    import functools
-    import http.server
-    import threading
-
+def test_size_limit_is_enforced_while_streaming(tmp_path, local_http):
     (tmp_path / "big.csv").write_bytes(b"a,b\n" * 10_000)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/big.csv"
-        with pytest.raises(FetchRefused) as err:
-            safe_download(url, tmp_path / "out", max_bytes=1000, allowed_hosts={"127.0.0.1"})
-        assert err.value.code == "too-large"
-        assert safe_download(url, tmp_path / "ok", max_bytes=10**6, allowed_hosts={"127.0.0.1"}) == 40_000
-    finally:
-        server.shutdown()
+    url = f"{local_http}/big.csv"
+    with pytest.raises(FetchRefused) as err:
+        safe_download(url, tmp_path / "out", max_bytes=1000, allowed_hosts={"127.0.0.1"})
+    assert err.value.code == "too-large"
+    assert safe_download(url, tmp_path / "ok", max_bytes=10**6, allowed_hosts={"127.0.0.1"}) == 40_000

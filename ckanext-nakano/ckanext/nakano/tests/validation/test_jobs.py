@@ -96,20 +96,11 @@ def test_report_of_a_private_dataset_is_not_public(clean_db):
 
 
 @pytest.fixture()
-def local_server(tmp_path):
-    """A real HTTP server on loopback serving one CSV file."""
-    import functools
-    import http.server
-    import threading
-
+def local_server(tmp_path, local_http):
+    """The fire-hydrant file served over HTTP from loopback."""
     (tmp_path / "131148_fire_hydrant.csv").write_bytes(
         (SHARED / "yaizu-222127" / "222127_fire_hydrant.csv").read_bytes())
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/131148_fire_hydrant.csv"
-    server.shutdown()
+    return f"{local_http}/131148_fire_hydrant.csv"
 
 
 def test_linked_file_on_a_private_address_is_refused(dataset, local_server):
