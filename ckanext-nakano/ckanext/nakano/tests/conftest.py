@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import ckan.plugins.toolkit as tk
@@ -39,3 +41,12 @@ def local_http(tmp_path):
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The read-only ../shared folder (standards, real municipal files)."""
+    path = Path(__file__).resolve().parents[4].parent / "shared"
+    if not path.is_dir():
+        pytest.fail(f"{path} is missing: tests read standards and real municipal files from it")
+    return path
