@@ -52,3 +52,29 @@ def validate(resource_ids: tuple[str, ...], everything: bool, now: bool) -> None
         else:
             jobs.enqueue(resource)
     click.echo(f"{count} tabular resources {'validated' if now else 'queued'}")
+
+
+@nakano.group("harvest")
+def harvest() -> None:
+    """Harvest sources declared in harvesters/ / 収集元の管理."""
+
+
+@harvest.command("sync")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+def harvest_sync(folder: str) -> None:
+    """Create or update the sources declared in FOLDER (idempotent)."""
+    from pathlib import Path
+
+    import ckan.plugins.toolkit as tk
+
+    from .harvest.sources import SourceError, sync
+
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    try:
+        report = sync(Path(folder), {"user": site_user["name"], "ignore_auth": True})
+    except SourceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"created: {len(report.created)}, updated: {len(report.updated)}, "
+               f"unchanged: {len(report.unchanged)}")
+    for name in report.orphaned:
+        click.echo(f"not declared any more (left in place, decide by hand) / 宣言から消えた収集元: {name}")

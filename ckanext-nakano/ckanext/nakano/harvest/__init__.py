@@ -1,0 +1,1 @@
+"""Harvesting departmental data into the portal."""

@@ -1,0 +1,155 @@
+"""Declared harvest sources (``harvesters/*.yaml``) → ckanext-harvest sources.
+
+All files are read and checked before anything is written, so an error in
+one file leaves CKAN unchanged. Errors name the file and line.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+import ckan.plugins.toolkit as tk
+
+# Declared type → ckanext-harvest source type (harvesters enabled in config/portal.ini).
+SOURCE_TYPES = {"ckan": "ckan", "dcat": "dcat_rdf"}
+SCHEDULES = {"manual": "MANUAL", "daily": "DAILY", "weekly": "WEEKLY", "biweekly": "BIWEEKLY",
+             "monthly": "MONTHLY"}
+KEYS = {"id", "department", "type", "url", "title", "schedule", "allow_private", "defaults", "config"}
+REQUIRED = ("id", "department", "type", "url")
+MARKER = "nakano_declared_in"  # source config key: which file declared it
+
+
+class SourceError(Exception):
+    """A declared source is wrong; the message names file and line (ja / en)."""
+
+
+@dataclass
+class Declared:
+    id: str
+    file: str
+    line: int
+    data: dict[str, Any]
+
+
+@dataclass
+class SyncReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    orphaned: list[str] = field(default_factory=list)   # in CKAN, no longer declared
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Keeps each mapping's line number under ``__line__``."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[str, Any]:
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping["__line__"] = node.start_mark.line + 1
+        return mapping
+
+
+def _fail(path: Path, line: int, ja: str, en: str) -> SourceError:
+    return SourceError(f"{path}:{line}: {ja} / {en}")
+
+
+def load(folder: Path) -> list[Declared]:
+    declared: list[Declared] = []
+    seen: dict[str, str] = {}
+    for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
+        try:
+            document = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader) or {}
+        except yaml.YAMLError as exc:
+            # Where the broken construct starts (an unclosed bracket), else where parsing stopped.
+            mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+            raise _fail(path, (mark.line + 1) if mark else 0, "YAMLとして読めません", f"invalid YAML: {exc}") from exc
+        for item in document.get("sources") or []:
+            line = item.pop("__line__", 0)
+            item = _strip_lines(item)
+            unknown = set(item) - KEYS
+            if unknown:
+                raise _fail(path, line, f"不明な項目 {sorted(unknown)}", f"unknown keys {sorted(unknown)}")
+            for key in REQUIRED:
+                if not item.get(key):
+                    raise _fail(path, line, f"{key} がありません", f"{key} is missing")
+            if item["type"] not in SOURCE_TYPES:
+                raise _fail(path, line, f"未対応の種類 {item['type']}（{', '.join(SOURCE_TYPES)}）",
+                            f"unsupported type {item['type']} ({', '.join(SOURCE_TYPES)})")
+            if str(item.get("schedule", "manual")).lower() not in SCHEDULES:
+                raise _fail(path, line, f"不明な実行間隔 {item.get('schedule')}",
+                            f"unknown schedule {item.get('schedule')} ({', '.join(SCHEDULES)})")
+            if item["id"] in seen:
+                raise _fail(path, line, f"id {item['id']} が {seen[item['id']]} と重複しています",
+                            f"id {item['id']} is also declared in {seen[item['id']]}")
+            seen[item["id"]] = f"{path.name}:{line}"
+            declared.append(Declared(item["id"], path.name, line, item))
+    return declared
+
+
+def _strip_lines(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_lines(v) for k, v in value.items() if k != "__line__"}
+    if isinstance(value, list):
+        return [_strip_lines(v) for v in value]
+    return value
+
+
+def source_dict(item: Declared) -> dict[str, Any]:
+    d = item.data
+    config = dict(d.get("config") or {})
+    config["default_extras"] = config.get("default_extras", {})
+    config.update({MARKER: item.file, "nakano_defaults": d.get("defaults") or {},
+                   "nakano_allow_private": bool(d.get("allow_private", False))})
+    return {
+        "name": d["id"], "title": d.get("title") or d["id"], "url": d["url"],
+        "source_type": SOURCE_TYPES[d["type"]], "owner_org": d["department"],
+        "frequency": SCHEDULES[str(d.get("schedule", "manual")).lower()],
+        "config": json.dumps(config, ensure_ascii=False, sort_keys=True),
+    }
+
+
+def _same(existing: dict[str, Any], wanted: dict[str, Any], org_id: str) -> bool:
+    def norm(config: str | None) -> Any:
+        return json.loads(config) if config else {}
+    return (existing.get("url") == wanted["url"] and existing.get("title") == wanted["title"]
+            and existing.get("source_type") == wanted["source_type"]
+            and existing.get("frequency") == wanted["frequency"]
+            and existing.get("owner_org") == org_id
+            and norm(existing.get("config")) == norm(wanted["config"]))
+
+
+def sync(folder: Path, context: dict[str, Any]) -> SyncReport:
+    """Create or update the declared sources; report the ones no file declares any more."""
+    declared = load(folder)
+    orgs: dict[str, str] = {}
+    for item in declared:  # every department must exist before anything is written
+        try:
+            orgs[item.data["department"]] = tk.get_action("organization_show")(
+                dict(context), {"id": item.data["department"]})["id"]
+        except tk.ObjectNotFound:
+            raise _fail(folder / item.file, item.line, f"部 {item.data['department']} がありません",
+                        f"unknown department {item.data['department']}") from None
+    report = SyncReport()
+    ids: set[str] = set()
+    for item in declared:
+        wanted = source_dict(item)
+        try:
+            existing = tk.get_action("harvest_source_show")(dict(context), {"id": item.id})
+        except tk.ObjectNotFound:
+            ids.add(tk.get_action("harvest_source_create")(dict(context), wanted)["id"])
+            report.created.append(item.id)
+            continue
+        ids.add(existing["id"])
+        if _same(existing, wanted, orgs[item.data["department"]]):
+            report.unchanged.append(item.id)
+        else:
+            tk.get_action("harvest_source_patch")(dict(context), {"id": existing["id"], **wanted})
+            report.updated.append(item.id)
+    for source in tk.get_action("harvest_source_list")(dict(context), {}):
+        config = json.loads(source.get("config") or "{}")
+        if config.get(MARKER) and source["id"] not in ids:
+            report.orphaned.append(tk.get_action("package_show")(dict(context), {"id": source["id"]})["name"])
+    return report
