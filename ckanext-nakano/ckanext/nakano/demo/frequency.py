@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from .. import vocab
+
 _RULES = Path(__file__).with_name("frequencies.yaml")
 
 
@@ -28,5 +30,5 @@ def frequency_uri(text: str | None) -> str:
     normalised = unicodedata.normalize("NFKC", text or "").strip()
     for pattern, code in table["compiled"]:
         if pattern.search(normalised):
-            return table["base_uri"] + code
-    return table["base_uri"] + table["fallback"]
+            return vocab.frequencies()["base_uri"] + code
+    return vocab.frequencies()["base_uri"] + table["fallback"]

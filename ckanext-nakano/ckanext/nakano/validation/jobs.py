@@ -40,8 +40,10 @@ def enqueue(resource: dict[str, Any], context: dict[str, Any] | None = None) -> 
 def run(resource_id: str) -> str:
     """The job: validate the stored file and keep the report. Never raises."""
     context = {"ignore_auth": True}
+    declared: str | None = None
     try:
         resource = tk.get_action("resource_show")(context, {"id": resource_id})
+        declared = resource.get("encoding") or None
         dataset = tk.get_action("package_show")(context, {"id": resource["package_id"]})
         out_dir = copies_dir(resource_id)
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -59,7 +61,7 @@ def run(resource_id: str) -> str:
             report = validate_file(
                 path, filename=filename, out_dir=out_dir,
                 standard=resource.get("conforms_to_schema") or dataset.get("standard_dataset") or None,
-                declared_encoding=resource.get("encoding") or None, limits=limits)
+                declared_encoding=declared, limits=limits)
         finally:
             if path.name == "remote.download":
                 path.unlink(missing_ok=True)
@@ -71,10 +73,9 @@ def run(resource_id: str) -> str:
         report = Report()
         report.fail("internal-error", detail=type(exc).__name__)
     Validation.set(resource_id, report.status, report.as_dict())
-    if report.encoding:
+    if report.encoding and not declared:
         try:
-            if not resource_declared_encoding(resource_id):
-                _record_detected_encoding(resource_id, report.encoding)
+            _record_detected_encoding(resource_id, report.encoding)
         except tk.ObjectNotFound:  # deleted while it was being validated
             pass
     return report.status
@@ -82,11 +83,6 @@ def run(resource_id: str) -> str:
 
 # Set on the context of the job's own resource_patch, so that it is not queued again.
 OWN_UPDATE = "nakano_validation_update"
-
-
-def resource_declared_encoding(resource_id: str) -> str | None:
-    resource = tk.get_action("resource_show")({"ignore_auth": True}, {"id": resource_id})
-    return resource.get("encoding") or None
 
 
 def _record_detected_encoding(resource_id: str, encoding: str) -> None:

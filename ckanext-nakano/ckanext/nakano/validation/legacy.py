@@ -21,7 +21,7 @@ class Conversion:
     unconverted_codes: list[tuple[int, str]] = field(default_factory=list)  # (row, value) kept as is
 
 
-def convert_code(value: str, spec: dict) -> str | None:
+def convert_code(value: str) -> str | None:
     """A 2016 code cell as a 全国地方公共団体コード, or None when it cannot be decided."""
     value = unicodedata.normalize("NFKC", value).strip()
     if re.fullmatch(r"[0-9]{6}", value):
@@ -67,7 +67,7 @@ def convert(header: list[str], rows: Iterable[list[str]], suffix: str, target: P
             for name, combined in (spec.get("combine") or {}).items():
                 new[name] = combined["separator"].join(p for p in (cell(row, c) for c in combined["from"]) if p)
             raw = cell(row, spec["code"]["from"])
-            code = convert_code(raw, spec["code"]) if raw else ""
+            code = convert_code(raw) if raw else ""
             if code is None:
                 result.unconverted_codes.append((number, raw))
                 code = raw

@@ -6,6 +6,7 @@ memory does not grow with the file.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import tempfile
 import unicodedata
@@ -53,9 +54,12 @@ def validate_file(path: Path, *, filename: str, out_dir: Path, standard: str | N
         else:
             if has_nul_bytes(path):
                 return report.fail("binary-file")
-            _csv_rows(path, report, out_dir, filename)
+            _detect_encoding(path, report)
             open_rows = lambda: csv_rows(path, report.encoding)  # noqa: E731
-        _check_table(open_rows(), report, standard, out_dir)
+        utf8_copy = None
+        if report.encoding and report.encoding not in ("utf-8", "utf-8-sig"):
+            utf8_copy = out_dir / (Path(filename).stem + ".utf8.csv")
+        _check_table(open_rows(), report, standard, out_dir, utf8_copy)
         _convert_2016(open_rows(), report, standard, out_dir, filename)
     except Unreadable as exc:
         return report.fail(exc.code, **exc.values)
@@ -84,7 +88,7 @@ def _convert_2016(rows: Iterator[list[str]], report: Report, standard: str | Non
         report.add("code-not-converted", "warning", row=row, value=value)
 
 
-def _csv_rows(path: Path, report: Report, out_dir: Path, filename: str) -> None:
+def _detect_encoding(path: Path, report: Report) -> None:
     detected = enc.detect(path)
     if detected.encoding is None:
         raise Unreadable("unknown-encoding", detail=detected.error)
@@ -96,12 +100,6 @@ def _csv_rows(path: Path, report: Report, out_dir: Path, filename: str) -> None:
         report.add("encoding-mismatch", declared=report.declared_encoding, detected=detected.encoding)
     if detected.encoding not in ("utf-8", "utf-8-sig"):
         report.add("not-utf8", "warning", detected=detected.encoding)
-        copy = out_dir / (Path(filename).stem + ".utf8.csv")
-        with copy.open("w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out, lineterminator="\r\n")
-            for row in csv_rows(path, detected.encoding):
-                writer.writerow(row)
-        report.copies["utf8"] = copy.name
 
 
 def _header_ok(header: list[str], second: list[str] | None, report: Report) -> bool:
@@ -122,13 +120,20 @@ def _header_ok(header: list[str], second: list[str] | None, report: Report) -> b
     return True
 
 
-def _check_table(rows: Iterator[list[str]], report: Report, standard: str | None, out_dir: Path) -> None:
+def _check_table(rows: Iterator[list[str]], report: Report, standard: str | None, out_dir: Path,
+                 utf8_copy: Path | None = None) -> None:
+    """One pass over the rows: checks, the table frictionless reads, and the
+    UTF-8 copy of a non-UTF-8 file (``utf8_copy``)."""
     header = next(rows, None)
     if header is None:
         report.fail("empty-file")
         return
     second = next(rows, None)
     if not _header_ok(header, second, report):
+        if utf8_copy:  # no table to check, but the UTF-8 copy is still offered
+            with utf8_copy.open("w", encoding="utf-8", newline="") as out:
+                csv.writer(out, lineterminator="\r\n").writerows(_chain(header, _chain(second, rows)))
+            report.copies["utf8"] = utf8_copy.name
         return
 
     recognised = headers.recognise(header)
@@ -167,9 +172,16 @@ def _check_table(rows: Iterator[list[str]], report: Report, standard: str | None
     canonical = [c or h for c, h in zip(mapping.columns, header)] if mapping else header
     with tempfile.TemporaryDirectory(dir=out_dir) as tmp:
         table = Path(tmp) / "table.csv"
-        with table.open("w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out, lineterminator="\n")
+        with contextlib.ExitStack() as files:
+            writer = csv.writer(files.enter_context(table.open("w", encoding="utf-8", newline="")),
+                                lineterminator="\n")
             writer.writerow(canonical)
+            copy = None
+            if utf8_copy:
+                copy = csv.writer(files.enter_context(utf8_copy.open("w", encoding="utf-8", newline="")),
+                                  lineterminator="\r\n")
+                copy.writerow(header)
+                report.copies["utf8"] = utf8_copy.name
             number = 1
             for row in _chain(second, rows):
                 number += 1
@@ -191,6 +203,8 @@ def _check_table(rows: Iterator[list[str]], report: Report, standard: str | None
                     if i in code_columns and cell.isdigit() and len(cell) == 6 and not code_is_valid(cell):
                         once("check-digit", row=number, column=i + 1, value=cell)
                 writer.writerow(row)
+                if copy:
+                    copy.writerow(row)
         if mapping:
             _frictionless(table, standard, report)
 

@@ -161,10 +161,10 @@ def test_2016_layout_gets_a_converted_copy_that_fits_the_current_schema(tmp_path
 def test_2016_codes_that_lost_digits_are_converted():
     from ckanext.nakano.validation.legacy import convert_code
 
-    assert convert_code("13114", {}) == "131148"   # 5-digit 標準地域コード without check digit
-    assert convert_code("92011", {}) == "092011"   # leading zero lost
-    assert convert_code("１３", {}) == "130001"     # prefecture code, full width
-    assert convert_code("abc", {}) is None
+    assert convert_code("13114") == "131148"   # 5-digit 標準地域コード without check digit
+    assert convert_code("92011") == "092011"   # leading zero lost
+    assert convert_code("１３") == "130001"     # prefecture code, full width
+    assert convert_code("abc") is None
 
 
 def test_50_mb_file_is_validated_in_one_streaming_pass(tmp_path):
