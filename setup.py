@@ -20,6 +20,7 @@ setup(
             "schemas/vocab/*",
             "schemas/tables/**/*",
             "demo/*.yaml",
+            "harvest/*.yaml",
             "demo/catalog/*",
             "demo/samples/*/*",
         ],
@@ -27,6 +28,9 @@ setup(
     entry_points={
         "ckan.plugins": [
             "nakano = ckanext.nakano.plugin:NakanoPlugin",
+            "nakano_folder_harvester = ckanext.nakano.harvest.folder:FolderHarvester",
+            "nakano_system_harvester = ckanext.nakano.harvest.system:SystemHarvester",
+            "nakano_ckan_harvester = ckanext.nakano.harvest.remote:NakanoCKANHarvester",
         ],
         "ckan.rdf.profiles": [
             "nakano = ckanext.nakano.dcat.profiles:NakanoDCATProfile",

@@ -2,7 +2,7 @@
 # Starts, stops and reports the portal's services: PostgreSQL, Redis, Solr, CKAN
 # (gunicorn) and CKAN's background-job worker. Each server listens on 127.0.0.1.
 #
-#   scripts/services.sh start  [postgres|redis|solr|ckan|worker ...]
+#   scripts/services.sh start  [postgres|redis|solr|ckan|worker|harvest ...]
 #   scripts/services.sh stop   [same]
 #   scripts/services.sh status
 #
@@ -215,12 +215,51 @@ start_worker() {
 
 stop_worker() { stop_pidfile Worker "$RUNDIR/worker.pid"; }
 
+HARVEST_PROCS=(gather scheduler)
+for i in $(seq 1 "${NAKANO_HARVEST_FETCHERS:-2}"); do HARVEST_PROCS+=("fetch$i"); done
+
+start_harvest() {
+  # ckanext-harvest's gather and fetch consumers on Redis, and the scheduler
+  # that starts due sources and closes finished or stuck jobs.
+  stop_harvest
+  say "Harvest: starting gather consumer, ${NAKANO_HARVEST_FETCHERS:-2} fetch consumers, scheduler"
+  local proc
+  for proc in "${HARVEST_PROCS[@]}"; do
+    case $proc in
+      gather) set -- harvester gather-consumer ;;
+      fetch*) set -- harvester fetch-consumer ;;
+      scheduler) set -- nakano harvest scheduler ;;
+    esac
+    nohup "$VENV/bin/ckan" -c "$CKAN_INI" "$@" >"$LOGDIR/harvest-$proc.log" 2>&1 &
+    echo $! > "$RUNDIR/harvest-$proc.pid"
+  done
+  sleep 2
+  for proc in "${HARVEST_PROCS[@]}"; do
+    pidfile_alive "$RUNDIR/harvest-$proc.pid" || fail "Harvest $proc did not start; see $LOGDIR/harvest-$proc.log"
+  done
+}
+
+stop_harvest() {
+  local pidfile
+  for pidfile in "$RUNDIR"/harvest-*.pid; do
+    [ -e "$pidfile" ] || continue
+    stop_pidfile "Harvest $(basename "$pidfile" .pid | sed 's/^harvest-//')" "$pidfile"
+  done
+}
+
+harvest_status() {
+  local proc up=0
+  for proc in "${HARVEST_PROCS[@]}"; do pidfile_alive "$RUNDIR/harvest-$proc.pid" && up=$((up + 1)); done
+  [ "$up" = "${#HARVEST_PROCS[@]}" ] && echo "up  ($up processes)" || echo "down ($up of ${#HARVEST_PROCS[@]} running)"
+}
+
 status() {
   printf '%-11s %s\n' PostgreSQL "$(pg_accepts_role && echo "up  ($HOST:$PG_PORT)" || echo down)"
   printf '%-11s %s\n' Redis "$(redis_answers && echo "up  ($HOST:$REDIS_PORT)" || echo down)"
   printf '%-11s %s\n' Solr "$(solr_answers && echo "up  ($(solr_url))" || echo down)"
   printf '%-11s %s\n' CKAN "$(ckan_answers && echo "up  (http://$HOST:$CKAN_PORT)" || echo down)"
   printf '%-11s %s\n' Worker "$(pidfile_alive "$RUNDIR/worker.pid" && echo up || echo down)"
+  printf '%-11s %s\n' Harvest "$(harvest_status)"
 }
 
 cmd=${1:-status}; shift || true
@@ -228,7 +267,7 @@ case $cmd in
   start)
     for s in "${@:-postgres redis solr}"; do for x in $s; do "start_$x"; done; done ;;
   stop)
-    targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(worker ckan solr redis postgres)
+    targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(harvest worker ckan solr redis postgres)
     for x in "${targets[@]}"; do "stop_$x"; done ;;
   createdb) for db in "$@"; do create_database "$db"; done ;;
   status) status ;;

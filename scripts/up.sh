@@ -49,7 +49,11 @@ if [ -f "$LOCAL/solr/reindex-needed" ]; then
   rm -f "$LOCAL/solr/reindex-needed"
 fi
 
-"$ROOT/scripts/services.sh" start ckan worker
+say "Harvest sources: syncing harvesters/ (log: $LOGDIR/harvest-sync.log)"
+$CKAN nakano harvest sync "$ROOT/harvesters" >"$LOGDIR/harvest-sync.log" 2>&1 \
+  || fail "harvest source sync failed, see $LOGDIR/harvest-sync.log"
+
+"$ROOT/scripts/services.sh" start ckan worker harvest
 
 cat <<MSG
 

@@ -78,3 +78,79 @@ def harvest_sync(folder: str) -> None:
                f"unchanged: {len(report.unchanged)}")
     for name in report.orphaned:
         click.echo(f"not declared any more (left in place, decide by hand) / 宣言から消えた収集元: {name}")
+
+
+@harvest.command("run")
+@click.argument("source")
+def harvest_run(source: str) -> None:
+    """Harvest SOURCE now, in this process, with progress and a summary / 今すぐ収集する."""
+    from .harvest import runner
+
+    bar: dict[str, object] = {}
+
+    def progress(done: int, total: int) -> None:
+        if "bar" not in bar:
+            bar["bar"] = click.progressbar(length=max(total, 1), label=f"{source} ({total})")
+            bar["bar"].__enter__()  # type: ignore[attr-defined]
+            bar["done"] = 0
+        bar["bar"].update(done - bar["done"])  # type: ignore[attr-defined]
+        bar["done"] = done
+
+    try:
+        result = runner.run_now(source, progress)
+    finally:
+        if "bar" in bar:
+            bar["bar"].__exit__(None, None, None)  # type: ignore[attr-defined]
+    counts = result.counts
+    click.echo(f"{result.source}: {result.status} — 追加 added {counts.get('added', 0)}, "
+               f"更新 updated {counts.get('updated', 0)}, 変更なし unchanged {counts.get('not modified', 0)}, "
+               f"失敗 failed {counts.get('errored', 0)}")
+    for error in result.errors:
+        click.echo(f"  {error}")
+
+
+@harvest.command("report")
+@click.option("--department", help="organization name / 部の名前")
+def harvest_report(department: str | None) -> None:
+    """Per department: last run, counts, errors, files gone / 部ごとの収集報告."""
+    import ckan.plugins.toolkit as tk
+
+    for dept in tk.get_action("nakano_harvest_report")({"ignore_auth": True}, {"department": department}):
+        click.echo(f"{dept['title'] or dept['name']} ({dept['name']})")
+        for source in dept["sources"]:
+            last = source["last_run"]
+            when = (last["finished"] or last["started"] or "") + f" {last['status']}" if last else "未実行 never run"
+            counts = source["counts"]
+            click.echo(f"  {source['name']}: {when} — 追加 {counts['added']}, 更新 {counts['updated']}, "
+                       f"変更なし {counts['not modified']}, 失敗 {counts['errored']}")
+            for error in source["errors"]:
+                click.echo(f"    ! {error}")
+            for item in source["missing"]:
+                click.echo(f"    ? 収集元からなくなったファイル / gone from the source: {item['guid']} (since {item['since']})")
+
+
+@harvest.command("scheduler")
+@click.option("--once", is_flag=True, help="one pass, then exit")
+def harvest_scheduler(once: bool) -> None:
+    """Start due sources, finish completed and stuck jobs, every few seconds / 定期実行."""
+    import time
+
+    import ckan.plugins.toolkit as tk
+    from ckan import model
+
+    from .harvest import runner
+
+    interval = tk.config["ckanext.nakano.harvest.scheduler_interval"]
+    while True:
+        try:
+            done = runner.scheduler_pass()
+            if done["started"] or done["stuck"]:
+                click.echo(f"started {done['started']}, stuck jobs finished {done['stuck']}")
+        except Exception as exc:  # a database restart must not end the scheduler
+            model.Session.rollback()
+            click.echo(f"scheduler pass failed: {exc!r}", err=True)
+        finally:
+            model.Session.remove()
+        if once:
+            return
+        time.sleep(interval)

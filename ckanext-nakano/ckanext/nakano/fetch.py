@@ -4,14 +4,17 @@ other non-public addresses are refused unless the host is explicitly allowed.
 """
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import socket
+import time
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import requests
 
 MAX_REDIRECTS = 5
+CHUNK = 1 << 16
 
 
 class FetchRefused(Exception):
@@ -39,13 +42,16 @@ def _check_host(url: str, allowed_hosts: set[str]) -> None:
             raise FetchRefused("private-address", host=host, address=str(address))
 
 
-def safe_download(url: str, target: Path, *, max_bytes: int, allowed_hosts: set[str],
-                  timeout: float = 30) -> int:
-    """Stream ``url`` into ``target``; returns the size. Redirects are re-checked."""
+def _open(url: str, allowed_hosts: set[str], timeout: float,
+          headers: dict[str, str] | None = None) -> requests.Response:
+    """The final response after following (and re-checking) redirects."""
     for _ in range(MAX_REDIRECTS + 1):
         _check_host(url, allowed_hosts)
         try:
-            response = requests.get(url, stream=True, timeout=timeout, allow_redirects=False)
+            response = requests.get(url, stream=True, timeout=timeout, allow_redirects=False,
+                                    headers=headers)
+        except requests.exceptions.SSLError as exc:
+            raise FetchRefused("fetch-failed", url=url, detail="TLS") from exc
         except requests.RequestException as exc:
             raise FetchRefused("fetch-failed", url=url, detail=type(exc).__name__) from exc
         if response.is_redirect:
@@ -53,13 +59,62 @@ def safe_download(url: str, target: Path, *, max_bytes: int, allowed_hosts: set[
             response.close()
             continue
         if response.status_code != 200:
+            response.close()
             raise FetchRefused("fetch-failed", url=url, detail=f"HTTP {response.status_code}")
-        size = 0
-        with response, target.open("wb") as out:
-            for chunk in response.iter_content(1 << 16):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise FetchRefused("too-large", size=f"> {max_bytes}", limit=max_bytes)
-                out.write(chunk)
-        return size
+        return response
     raise FetchRefused("fetch-failed", url=url, detail="too many redirects")
+
+
+def _chunks(response: requests.Response, url: str, max_bytes: int, deadline: float | None):
+    """Body chunks; ``read1`` returns whatever arrived, so a server that trickles
+    bytes still meets the deadline (a per-read timeout alone would not)."""
+    size = 0
+    with response:
+        raw = response.raw
+        raw.decode_content = True
+        while True:
+            try:
+                chunk = raw.read1(CHUNK)
+            except Exception as exc:  # urllib3 read timeouts and broken connections
+                raise FetchRefused("fetch-failed", url=url, detail=type(exc).__name__) from exc
+            if not chunk:
+                return
+            size += len(chunk)
+            if size > max_bytes:
+                raise FetchRefused("too-large", size=f"> {max_bytes}", limit=max_bytes)
+            if deadline is not None and time.monotonic() > deadline:
+                raise FetchRefused("fetch-failed", url=url, detail="time limit")
+            yield chunk
+
+
+def safe_download(url: str, target: Path, *, max_bytes: int, allowed_hosts: set[str],
+                  timeout: float = 30, total_seconds: float | None = None) -> int:
+    """Stream ``url`` into ``target``; returns the size. Redirects are re-checked.
+
+    ``timeout`` bounds each wait for the server, ``total_seconds`` the whole download.
+    """
+    deadline = time.monotonic() + total_seconds if total_seconds else None
+    response = _open(url, allowed_hosts, timeout)
+    size = 0
+    with target.open("wb") as out:
+        for chunk in _chunks(response, url, max_bytes, deadline):
+            size += len(chunk)
+            out.write(chunk)
+    return size
+
+
+def safe_get(url: str, *, max_bytes: int, allowed_hosts: set[str], timeout: float = 30,
+             headers: dict[str, str] | None = None) -> tuple[bytes, str]:
+    """A small document (a listing, an API page) in memory: (body, content type)."""
+    response = _open(url, allowed_hosts, timeout, headers)
+    content_type = response.headers.get("Content-Type", "")
+    deadline = time.monotonic() + max(timeout, 1) * 4
+    return b"".join(_chunks(response, url, max_bytes, deadline)), content_type
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -6,8 +6,10 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
+from ckanext.dcat.interfaces import IDCATRDFHarvester
 
 from . import search, vocab
+from .harvest import remote
 from .validation import jobs
 
 
@@ -22,6 +24,7 @@ class NakanoPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IResourceController, inherit=True)
+    p.implements(IDCATRDFHarvester, inherit=True)
 
     # IConfigurer
     def update_config(self, config: CKANConfig) -> None:
@@ -41,3 +44,10 @@ class NakanoPlugin(p.SingletonPlugin):
 
     def after_resource_update(self, context: Any, resource: dict[str, Any]) -> None:
         jobs.enqueue(resource, context)
+
+    # IDCATRDFHarvester: DCAT records of declared sources completed for the ward schema.
+    def before_create(self, harvest_object: Any, dataset_dict: dict[str, Any], temp_dict: dict[str, Any]) -> None:
+        remote.dcat_dataset(harvest_object, dataset_dict)
+
+    def before_update(self, harvest_object: Any, dataset_dict: dict[str, Any], temp_dict: dict[str, Any]) -> None:
+        remote.dcat_dataset(harvest_object, dataset_dict)

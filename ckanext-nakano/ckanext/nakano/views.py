@@ -24,3 +24,14 @@ def utf8_copy(id: str, resource_id: str) -> flask.Response:
         return tk.abort(404, "UTF-8版はありません / No UTF-8 copy")
     return flask.send_from_directory(copies_dir(resource_id), name, mimetype="text/csv; charset=utf-8",
                                      as_attachment=True, download_name=name)
+
+
+@nakano.route("/harvest-report")
+def harvest_report() -> str:
+    """収集報告: per department, each source's last run, counts and errors."""
+    department = tk.request.args.get("department") or None
+    try:
+        departments = tk.get_action("nakano_harvest_report")({}, {"department": department})
+    except tk.NotAuthorized:
+        return tk.abort(403, "ログインしてください（所属する部の報告が見られます） / Log in to see your department's report")
+    return tk.render("nakano/harvest_report.html", {"departments": departments, "department": department})

@@ -25,6 +25,11 @@ def categories() -> list[dict[str, str]]:
 
 
 @cache
+def category_rules() -> list[dict[str, str]]:
+    return _yaml("category_rules.yaml")
+
+
+@cache
 def eu_theme_labels() -> dict[str, str]:
     return _yaml("eu_themes.yaml")
 

@@ -12,26 +12,11 @@ from werkzeug.datastructures import FileStorage
 
 import ckan.plugins.toolkit as tk
 
-from .. import vocab
-from .frequency import frequency_uri
+from ..harvest import mapping
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 
-
-
-def standard_dataset_for(title: str) -> str | None:
-    """The standard dataset a title names (「公共施設一覧（公園等）」 → public_facility)."""
-    for d in vocab.standard_datasets()["datasets"]:
-        if title.startswith(d["ja"]):
-            return d["value"]
-    return None
-
-
-def category_for(title: str, standard: str | None) -> str:
-    if standard:
-        return vocab.standard_datasets()["by_value"][standard]["category"]
-    return next(r["category"] for r in _yaml("categories.yaml") if r["keyword"] in title)
 
 
 @dataclass
@@ -49,15 +34,6 @@ def _yaml(name: str) -> Any:
 def _context() -> dict[str, Any]:
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     return {"user": site_user["name"], "ignore_auth": True}
-
-
-def _department_for(section: str, departments: list[dict[str, Any]]) -> dict[str, Any]:
-    """The department whose prefix starts the (first) responsible section."""
-    first = section.split("、")[0]
-    for dept in departments:
-        if first.startswith(dept["prefix"]):
-            return dept
-    raise ValueError(f"no department for section {section!r} / 担当課に対応する部がありません")
 
 
 def ensure_organizations(report: LoadReport) -> list[dict[str, Any]]:
@@ -78,33 +54,13 @@ def ensure_organizations(report: LoadReport) -> list[dict[str, Any]]:
 
 
 def dataset_dict(record: dict[str, Any], departments: list[dict[str, Any]]) -> dict[str, Any]:
-    """Turn a Tokyo-catalog ``package_show`` result into our dataset dict."""
-    section = record.get("maintainer") or ""
-    frequency_text = next(
-        (e["value"] for e in record.get("extras", []) if e["key"] == "更新頻度"), "")
-    standard = standard_dataset_for(record["title"])
-    return {
-        "name": record["name"],
-        "title": record["title"],
-        "notes": record.get("notes") or record["title"],
-        "owner_org": _department_for(section, departments)["name"],
-        "license_id": record.get("license_id") or "CC-BY-4.0",
-        "url": record.get("url") or "",
-        "category": category_for(record["title"], standard),
-        "standard_dataset": standard or "",
-        "frequency": frequency_uri(frequency_text),
-        "frequency_note": frequency_text,
-        "contact": [{"name": s} for s in section.split("、")],
-        "spatial_coverage": [{"text": vocab.WHOLE_WARD}],
-        "issued": record.get("metadata_created", "")[:10],
-        "modified": record.get("metadata_modified", "")[:10],
-        "source_system": f"東京都オープンデータカタログ {record['id']}",
-        "resources": [
-            {k: res.get(k) for k in ("name", "url", "format", "description")}
-            | {"last_modified": res.get("last_modified")}
-            for res in record.get("resources", [])
-        ],
-    }
+    """A Tokyo-catalog ``package_show`` result as our dataset, mapped exactly as the
+    CKAN harvester maps it (same id, so a later harvest updates it in place)."""
+    known = [mapping.Department(d["name"], d["prefix"]) for d in departments]
+    dataset = mapping.from_ckan(record, known, source_label="東京都オープンデータカタログ")
+    if not dataset["owner_org"]:
+        raise ValueError(f"no department for section {record.get('maintainer')!r} / 担当課に対応する部がありません")
+    return dataset
 
 
 def attach_sample(dataset_name: str, sample: str, sources: dict[str, Any]) -> None:

@@ -14,11 +14,15 @@ import yaml
 
 import ckan.plugins.toolkit as tk
 
+from .listing import ListingError, is_local, local_root
+
 # Declared type → ckanext-harvest source type (harvesters enabled in config/portal.ini).
-SOURCE_TYPES = {"ckan": "ckan", "dcat": "dcat_rdf"}
+SOURCE_TYPES = {"folder": "nakano_folder", "system": "nakano_system", "ckan": "nakano_ckan",
+                "dcat": "dcat_rdf"}
 SCHEDULES = {"manual": "MANUAL", "daily": "DAILY", "weekly": "WEEKLY", "biweekly": "BIWEEKLY",
              "monthly": "MONTHLY"}
-KEYS = {"id", "department", "type", "url", "title", "schedule", "allow_private", "defaults", "config"}
+KEYS = {"id", "department", "type", "url", "title", "schedule", "allow_private", "defaults", "config",
+        "files", "system"}
 REQUIRED = ("id", "department", "type", "url")
 MARKER = "nakano_declared_in"  # source config key: which file declared it
 
@@ -78,15 +82,28 @@ def load(folder: Path) -> list[Declared]:
             if item["type"] not in SOURCE_TYPES:
                 raise _fail(path, line, f"未対応の種類 {item['type']}（{', '.join(SOURCE_TYPES)}）",
                             f"unsupported type {item['type']} ({', '.join(SOURCE_TYPES)})")
-            if str(item.get("schedule", "manual")).lower() not in SCHEDULES:
+            if not _schedule_ok(str(item.get("schedule", "manual"))):
                 raise _fail(path, line, f"不明な実行間隔 {item.get('schedule')}",
                             f"unknown schedule {item.get('schedule')} ({', '.join(SCHEDULES)})")
+            if item["type"] == "folder" and is_local(item["url"]):
+                try:
+                    local_root(item["url"], tk.config["ckanext.nakano.harvest.folder_roots"])
+                except ListingError as exc:
+                    raise _fail(path, line, f"フォルダ {exc.values['path']} は収集できません（folder_roots の外か、存在しません）",
+                                f"folder {exc.values['path']} cannot be harvested (outside folder_roots, or missing)") from exc
             if item["id"] in seen:
                 raise _fail(path, line, f"id {item['id']} が {seen[item['id']]} と重複しています",
                             f"id {item['id']} is also declared in {seen[item['id']]}")
             seen[item["id"]] = f"{path.name}:{line}"
             declared.append(Declared(item["id"], path.name, line, item))
     return declared
+
+
+def _schedule_ok(schedule: str) -> bool:
+    """A keyword of ckanext-harvest, or a cron expression run by our scheduler."""
+    from croniter import croniter
+
+    return schedule.lower() in SCHEDULES or croniter.is_valid(schedule)
 
 
 def _strip_lines(value: Any) -> Any:
@@ -103,10 +120,16 @@ def source_dict(item: Declared) -> dict[str, Any]:
     config["default_extras"] = config.get("default_extras", {})
     config.update({MARKER: item.file, "nakano_defaults": d.get("defaults") or {},
                    "nakano_allow_private": bool(d.get("allow_private", False))})
+    for key in ("files", "system"):
+        if d.get(key):
+            config[key] = d[key]
+    schedule = str(d.get("schedule", "manual"))
+    if schedule.lower() not in SCHEDULES:  # cron: ckanext-harvest sees MANUAL, our scheduler starts it
+        config["nakano_cron"] = schedule
     return {
         "name": d["id"], "title": d.get("title") or d["id"], "url": d["url"],
         "source_type": SOURCE_TYPES[d["type"]], "owner_org": d["department"],
-        "frequency": SCHEDULES[str(d.get("schedule", "manual")).lower()],
+        "frequency": SCHEDULES.get(schedule.lower(), "MANUAL"),
         "config": json.dumps(config, ensure_ascii=False, sort_keys=True),
     }
 

@@ -34,3 +34,33 @@ class Validation(tk.BaseModel):  # type: ignore[misc, valid-type]
         model.Session.add(row)
         model.Session.commit()
         return row
+
+
+class HarvestFile(tk.BaseModel):  # type: ignore[misc, valid-type]
+    """What the ward's harvesters last published from one file or record of a source.
+
+    The fingerprint (content + sidecar metadata + source defaults) decides
+    whether a file changed; ``state`` becomes "missing" when the file leaves
+    the source (the dataset stays until a person decides).
+    """
+
+    __tablename__ = "nakano_harvest_file"
+
+    source_id: Mapped[str] = Column(UnicodeText, primary_key=True)  # type: ignore[assignment]
+    guid: Mapped[str] = Column(UnicodeText, primary_key=True)  # type: ignore[assignment]
+    package_id: Mapped[str | None] = Column(UnicodeText)  # type: ignore[assignment]
+    fingerprint: Mapped[str | None] = Column(UnicodeText)  # type: ignore[assignment]
+    state: Mapped[str] = Column(UnicodeText, nullable=False, default="present")  # type: ignore[assignment]
+    last_seen: Mapped[datetime.datetime | None] = Column(DateTime)  # type: ignore[assignment]
+    missing_since: Mapped[datetime.datetime | None] = Column(DateTime)  # type: ignore[assignment]
+    last_error: Mapped[str | None] = Column(UnicodeText)  # type: ignore[assignment]
+    updated: Mapped[datetime.datetime] = Column(DateTime, nullable=False,  # type: ignore[assignment]
+                                                default=datetime.datetime.utcnow)
+
+    @classmethod
+    def get(cls, source_id: str, guid: str) -> "HarvestFile | None":
+        return model.Session.get(cls, (source_id, guid))
+
+    @classmethod
+    def of_source(cls, source_id: str) -> list["HarvestFile"]:
+        return model.Session.query(cls).filter_by(source_id=source_id).all()

@@ -79,7 +79,8 @@ class Workbook:
                 element.clear()
         return found
 
-    def rows(self) -> Iterator[list[str]]:
+    def rows(self, sheet: int | str = 0) -> Iterator[list[str]]:
+        """Rows of a sheet (index or name; the first by default) as text cells."""
         import openpyxl
 
         # A file object, not the path: openpyxl refuses paths without an .xlsx
@@ -87,8 +88,13 @@ class Workbook:
         with self.path.open("rb") as stream:
             book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
             try:
-                sheet = book.worksheets[0]
-                for values in sheet.iter_rows(values_only=True):
+                if isinstance(sheet, str) and sheet in book.sheetnames:
+                    chosen = book[sheet]
+                elif isinstance(sheet, int) and 0 <= sheet < len(book.worksheets):
+                    chosen = book.worksheets[sheet]
+                else:
+                    raise Unreadable("no-sheet", sheet=sheet, sheets="、".join(book.sheetnames))
+                for values in chosen.iter_rows(values_only=True):
                     cells = ["" if v is None else str(v) for v in values]
                     while cells and cells[-1] == "":  # Excel pads rows to the used range
                         cells.pop()

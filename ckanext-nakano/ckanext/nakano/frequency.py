@@ -4,14 +4,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .. import vocab
+from . import vocab
 
-_RULES = Path(__file__).with_name("frequencies.yaml")
+_RULES = vocab.VOCAB / "frequency_rules.yaml"
 
 
 @cache

@@ -1,6 +1,6 @@
 import pytest
 
-from ckanext.nakano.demo.frequency import frequency_uri
+from ckanext.nakano.frequency import frequency_uri
 
 EU = "http://publications.europa.eu/resource/authority/frequency/"
 

@@ -1,0 +1,105 @@
+"""Records of other catalogs → the ward's dataset schema.
+
+Used by the CKAN harvester (Tokyo catalog records), the DCAT harvester hooks
+and the demo loader, so that a harvested record and a demo record look alike:
+maintainer → department and contact sections, free-text 更新頻度 →
+controlled frequency (original kept), licence ids → the ward's list.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .. import vocab
+from ..frequency import frequency_uri
+
+# Licence ids and titles other catalogs use → ids of schemas/vocab/licenses.json.
+LICENSE_ALIASES = {
+    "cc-by": "CC-BY-4.0", "cc-by-4.0": "CC-BY-4.0", "cc-by 4.0": "CC-BY-4.0",
+    "creative commons attribution": "CC-BY-4.0", "クリエイティブ・コモンズ 表示（cc by）": "CC-BY-4.0",
+    "cc0": "CC0-1.0", "cc0-1.0": "CC0-1.0", "cc-zero": "CC0-1.0", "odc-pddl": "CC0-1.0",
+    "http://creativecommons.org/licenses/by/4.0/": "CC-BY-4.0",
+    "https://creativecommons.org/licenses/by/4.0/": "CC-BY-4.0",
+    "https://creativecommons.org/publicdomain/zero/1.0/": "CC0-1.0",
+}
+
+
+@dataclass
+class Department:
+    name: str      # organization name
+    prefix: str    # how its sections start (企画部企画課 → 企画部)
+
+
+def license_id(value: str | None, default: str) -> str:
+    known = {entry["id"] for entry in json.loads(vocab.licenses_file().read_text(encoding="utf-8"))}
+    if value in known:
+        return value  # type: ignore[return-value]
+    return LICENSE_ALIASES.get((value or "").strip().lower(), default)
+
+
+def standard_dataset_for(title: str) -> str | None:
+    """The standard dataset a title names (「公共施設一覧（公園等）」 → public_facility)."""
+    for d in vocab.standard_datasets()["datasets"]:
+        if title.startswith(d["ja"]):
+            return d["value"]
+    return None
+
+
+def category_for(title: str, standard: str | None, default: str | None = None) -> str | None:
+    if standard:
+        return vocab.standard_datasets()["by_value"][standard]["category"]
+    rules = vocab.category_rules()
+    return next((r["category"] for r in rules if r["keyword"] in title), default)
+
+
+def department_for(section: str, departments: list[Department], default: str | None = None) -> str | None:
+    """The department whose prefix starts the (first) responsible section."""
+    first = section.split("、")[0]
+    return next((d.name for d in departments if d.prefix and first.startswith(d.prefix)), default)
+
+
+def _tag(name: str | None) -> str:
+    """CKAN tags allow word characters, space, - _ . only (「・」 is dropped)."""
+    return re.sub(r"[^\w \-.]", "", name or "").strip()
+
+
+def _extra(record: dict[str, Any], key: str) -> str:
+    return next((e["value"] for e in record.get("extras") or [] if e.get("key") == key), "")
+
+
+def from_ckan(record: dict[str, Any], departments: list[Department], *, default_org: str | None = None,
+              defaults: dict[str, Any] | None = None, source_label: str = "") -> dict[str, Any]:
+    """A remote CKAN ``package_show`` result (Tokyo catalog) as a ward dataset dict."""
+    defaults = defaults or {}
+    section = record.get("maintainer") or ""
+    frequency_text = _extra(record, "更新頻度")
+    standard = standard_dataset_for(record["title"])
+    category = category_for(record["title"], standard, defaults.get("category"))
+    dataset = {
+        "id": record["id"],
+        "name": record["name"],
+        "title": record["title"],
+        "notes": record.get("notes") or record["title"],
+        "owner_org": department_for(section, departments, default_org),
+        "license_id": license_id(record.get("license_id") or record.get("license_title"),
+                                 defaults.get("license_id", "CC-BY-4.0")),
+        "url": record.get("url") or "",
+        "category": category or "",
+        "standard_dataset": standard or defaults.get("standard_dataset", ""),
+        "frequency": frequency_uri(frequency_text) if frequency_text else defaults.get("frequency", ""),
+        "frequency_note": frequency_text,
+        "contact": [{"name": s} for s in section.split("、") if s] or defaults.get("contact", []),
+        "spatial_coverage": defaults.get("spatial_coverage") or [{"text": vocab.WHOLE_WARD}],
+        "issued": (record.get("metadata_created") or "")[:10],
+        "modified": (record.get("metadata_modified") or "")[:10],
+        "source_system": f"{source_label} {record['id']}".strip(),
+        "tag_string": ",".join(filter(None, (_tag(t.get("name")) for t in record.get("tags") or []))),
+        "resources": [
+            {k: res.get(k) or "" for k in ("name", "url", "format", "description")}
+            | {"last_modified": res.get("last_modified")}
+            for res in record.get("resources") or []
+        ],
+    }
+    return dataset

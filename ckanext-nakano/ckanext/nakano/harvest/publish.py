@@ -1,0 +1,118 @@
+"""Publishing a harvested file: the dataset and its resources, stored in CKAN's
+own file storage (not linked), with the validation report the harvester made.
+"""
+from __future__ import annotations
+
+import datetime
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from werkzeug.datastructures import FileStorage
+
+import ckan.plugins.toolkit as tk
+
+from .. import vocab
+from ..frequency import frequency_uri
+from ..model import Validation
+from ..validation import jobs
+from . import mapping
+
+# Metadata a sidecar file (or a source's defaults) may give.
+DATASET_KEYS = {"title", "title_en", "notes", "notes_en", "category", "standard_dataset", "license_id",
+                "frequency", "frequency_note", "contact", "spatial_coverage", "temporal_coverage",
+                "tags", "version", "language", "issued", "url", "name"}
+RESOURCE_KEYS = {"resource_name", "resource_name_en", "resource_description"}
+ALLOWED_KEYS = DATASET_KEYS | RESOURCE_KEYS
+
+
+@dataclass
+class File:
+    path: Path
+    filename: str
+    name: str
+    format: str
+    description: str = ""
+    encoding: str | None = None
+
+
+def dataset_fields(meta: dict[str, Any], *, title: str, owner_org: str, source_label: str) -> dict[str, Any]:
+    """The ward dataset dict from a file's metadata (sidecar over source defaults)."""
+    title = meta.get("title") or title
+    standard = meta.get("standard_dataset") or mapping.standard_dataset_for(title) or ""
+    fields: dict[str, Any] = {k: v for k, v in meta.items() if k in DATASET_KEYS - {"tags", "name"}}
+    fields.update({
+        "title": title,
+        "notes": meta.get("notes") or title,
+        "owner_org": owner_org,
+        "license_id": mapping.license_id(meta.get("license_id"), "CC-BY-4.0"),
+        "category": meta.get("category") or mapping.category_for(title, standard) or "",
+        "standard_dataset": standard,
+        "spatial_coverage": meta.get("spatial_coverage") or [{"text": vocab.WHOLE_WARD}],
+        "modified": datetime.date.today().isoformat(),
+        "source_system": source_label,
+    })
+    frequency = str(meta.get("frequency") or "")
+    if frequency and not frequency.startswith("http"):  # 「毎月」 → EU code, the words kept
+        fields["frequency"], fields["frequency_note"] = frequency_uri(frequency), frequency
+    contact = meta.get("contact")
+    if isinstance(contact, str):
+        fields["contact"] = [{"name": contact}]
+    elif isinstance(contact, dict):
+        fields["contact"] = [contact]
+    tags = meta.get("tags") or []
+    if tags:
+        fields["tag_string"] = ",".join(tags if isinstance(tags, list) else [str(tags)])
+    if meta.get("name"):
+        fields["name"] = meta["name"]
+    return fields
+
+
+def _context(user: str) -> dict[str, Any]:
+    # OWN_UPDATE: the harvester validated the file already, the job need not.
+    return {"user": user, "ignore_auth": True, jobs.OWN_UPDATE: True}
+
+
+def publish(fields: dict[str, Any], files: list[File], *, user: str, package_id: str | None,
+            report: dict[str, Any], report_dir: Path | None) -> str:
+    """Create or update the dataset; returns its id. Resources are matched by name."""
+    existing = None
+    if package_id:
+        try:
+            existing = tk.get_action("package_show")(_context(user), {"id": package_id})
+        except tk.ObjectNotFound:
+            existing = None
+    if existing:
+        fields = {k: v for k, v in fields.items() if k != "name"}   # the URL stays
+        fields["issued"] = existing.get("issued") or fields.get("issued")
+        dataset = tk.get_action("package_patch")(_context(user), {"id": existing["id"], **fields})
+        created = False
+    else:
+        fields.setdefault("issued", datetime.date.today().isoformat())
+        dataset = tk.get_action("package_create")(_context(user), fields)
+        created = True
+    try:
+        by_name = {r["name"]: r for r in dataset.get("resources", [])}
+        for file in files:
+            with file.path.open("rb") as stream:
+                data = {"package_id": dataset["id"], "name": file.name, "format": file.format,
+                        "description": file.description, "url": file.filename,
+                        "upload": FileStorage(stream=stream, filename=file.filename)}
+                if file.encoding:
+                    data["encoding"] = file.encoding
+                if file.name in by_name:
+                    resource = tk.get_action("resource_update")(
+                        _context(user), {**by_name[file.name], **data, "id": by_name[file.name]["id"]})
+                else:
+                    resource = tk.get_action("resource_create")(_context(user), data)
+            Validation.set(resource["id"], report["status"], report)
+            if report_dir and report_dir.is_dir():
+                target = jobs.copies_dir(resource["id"])
+                shutil.rmtree(target, ignore_errors=True)
+                shutil.copytree(report_dir, target)
+    except Exception:
+        if created:  # no half-made dataset: the next run starts again
+            tk.get_action("dataset_purge")(_context(user), {"id": dataset["id"]})
+        raise
+    return dataset["id"]

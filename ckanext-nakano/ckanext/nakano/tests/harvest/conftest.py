@@ -1,0 +1,83 @@
+"""Harvest fixtures: departments, declared sources, folders under the test
+folder root (test.ini's ckanext.nakano.harvest.folder_roots), and in-process runs."""
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories, helpers
+
+from ckanext.nakano.harvest import runner
+from ckanext.nakano.harvest.sources import sync
+
+DEPARTMENTS = [("kikaku", "企画部"), ("kenko-fukushi", "健康福祉部"), ("toshi-kiban", "都市基盤部"),
+               ("bosai-kiki", "防災危機管理部")]
+
+
+@pytest.fixture()
+def departments(clean_db) -> dict[str, dict[str, Any]]:
+    return {name: factories.Organization(name=name, title=title) for name, title in DEPARTMENTS}
+
+
+@pytest.fixture()
+def share() -> Path:
+    """A fresh folder inside the allowed folder root."""
+    root = Path(tk.config["ckanext.nakano.harvest.folder_roots"][0]) / uuid.uuid4().hex
+    root.mkdir(parents=True)
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture()
+def declare(departments, tmp_path) -> Callable[..., str]:
+    """Declare one source (as a harvesters/*.yaml entry) and sync it; returns its name."""
+    declared = tmp_path / "declared"
+    declared.mkdir()
+
+    def make(**source: Any) -> str:
+        source.setdefault("id", f"src-{uuid.uuid4().hex[:8]}")
+        source.setdefault("department", "kikaku")
+        (declared / f"{source['id']}.yaml").write_text(
+            yaml.safe_dump({"sources": [source]}, allow_unicode=True), encoding="utf-8")
+        sync(declared, admin_context())
+        return source["id"]
+    return make
+
+
+def admin_context() -> dict[str, Any]:
+    return {"user": helpers.call_action("get_site_user")["name"], "ignore_auth": True}
+
+
+def run(source: str) -> runner.Summary:
+    return runner.run_now(source)
+
+
+def harvested(source: str) -> list[dict[str, Any]]:
+    """Datasets of the source's department created by harvests (any source)."""
+    from ckan import model
+    from ckanext.nakano.model import HarvestFile
+
+    source_id = helpers.call_action("harvest_source_show", id=source)["id"]
+    ids = [f.package_id for f in model.Session.query(HarvestFile).filter_by(source_id=source_id)]
+    return [helpers.call_action("package_show", id=i) for i in ids if i]
+
+
+def activity_count(dataset_id: str) -> int:
+    """Activities in the table (the API hides the site user's, i.e. the harvester's, by default)."""
+    from ckan import model
+    from ckanext.activity.model import Activity
+
+    return model.Session.query(Activity).filter_by(object_id=dataset_id).count()
+
+
+def stored_bytes(resource: dict[str, Any]) -> bytes:
+    from ckan.lib.uploader import get_resource_uploader
+
+    return Path(get_resource_uploader(resource).get_path(resource["id"])).read_bytes()
