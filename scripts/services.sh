@@ -219,15 +219,16 @@ HARVEST_PROCS=(gather scheduler)
 for i in $(seq 1 "${NAKANO_HARVEST_FETCHERS:-2}"); do HARVEST_PROCS+=("fetch$i"); done
 
 start_harvest() {
-  # ckanext-harvest's gather and fetch consumers on Redis, and the scheduler
+  # ckanext-harvest's gather and fetch consumers on Redis (through our loop, see
+  # ckanext/nakano/harvest/consumers.py), and the scheduler
   # that starts due sources and closes finished or stuck jobs.
   stop_harvest
   say "Harvest: starting gather consumer, ${NAKANO_HARVEST_FETCHERS:-2} fetch consumers, scheduler"
   local proc
   for proc in "${HARVEST_PROCS[@]}"; do
     case $proc in
-      gather) set -- harvester gather-consumer ;;
-      fetch*) set -- harvester fetch-consumer ;;
+      gather) set -- nakano harvest consumer gather ;;
+      fetch*) set -- nakano harvest consumer fetch ;;
       scheduler) set -- nakano harvest scheduler ;;
     esac
     nohup "$VENV/bin/ckan" -c "$CKAN_INI" "$@" >"$LOGDIR/harvest-$proc.log" 2>&1 &

@@ -129,6 +129,15 @@ def harvest_report(department: str | None) -> None:
                 click.echo(f"    ? 収集元からなくなったファイル / gone from the source: {item['guid']} (since {item['since']})")
 
 
+@harvest.command("consumer")
+@click.argument("kind", type=click.Choice(["gather", "fetch"]))
+def harvest_consumer(kind: str) -> None:
+    """Run a harvest queue consumer (gather or fetch) until stopped / 収集キューの処理."""
+    from .harvest.consumers import consume
+
+    consume(kind)
+
+
 @harvest.command("scheduler")
 @click.option("--once", is_flag=True, help="one pass, then exit")
 def harvest_scheduler(once: bool) -> None:

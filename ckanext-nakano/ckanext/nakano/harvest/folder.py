@@ -90,43 +90,12 @@ def xlsx_to_csv(path: Path, target: Path, sheet: int | str, max_uncompressed: in
             writer.writerow(row)
 
 
-class FolderHarvester(WardHarvester):
-    def info(self) -> dict[str, str]:
-        return {"name": "nakano_folder", "title": "フォルダ / Folder (CSV, Excel)",
-                "description": "CSV/XLSX files of a folder, HTTP listing or JSON manifest / フォルダのCSV・Excelファイル"}
+class FileHarvester(WardHarvester):
+    """Fetch, validate and publish files; subclasses say where files come from.
 
-    # gather: list the files; unchanged local files are settled here ------------
-    def gather_stage(self, harvest_job: HarvestJob) -> list[str] | None:
-        source = harvest_job.source
-        config = source_config(source)
-        try:
-            if listing.is_local(source.url):
-                root = listing.local_root(source.url, tk.config["ckanext.nakano.harvest.folder_roots"])
-                entries = listing.list_local(root)
-            else:
-                entries = listing.list_http(source.url, allowed_hosts(source),
-                                            tk.config["ckanext.nakano.fetch.timeout"])
-        except listing.ListingError as exc:
-            self._gather_error(harvest_job, exc.code, **exc.values)
-            return None
-        if not entries:  # more likely a broken share than every file deleted: flag nothing
-            self._gather_error(harvest_job, "listing-empty")
-            return []
-        known = {f.guid: f for f in HarvestFile.of_source(source.id)}
-        unchanged: set[str] = set()
-        dicts = []
-        for entry in entries:
-            data = entry.as_dict()
-            sha = entry.sha256
-            if sha is None and listing.is_local(entry.location) and not entry.sidecar:
-                sha = sha256_file(Path(entry.location))
-            if sha is not None and not entry.sidecar:
-                data["fingerprint"] = fingerprint(sha, entry.metadata, config)
-                item = known.get(entry.guid)
-                if item and item.package_id and item.fingerprint == data["fingerprint"]:
-                    unchanged.add(entry.guid)
-            dicts.append(data)
-        return self._objects_for(harvest_job, dicts, unchanged)
+    Not a plugin itself: CKAN keeps one instance per plugin class and a loaded
+    plugin subclassing another loaded one would share its instance.
+    """
 
     # fetch: get the file, compare, convert, validate ---------------------------
     def fetch_stage(self, harvest_object: HarvestObject) -> bool | str:
@@ -152,52 +121,6 @@ class FolderHarvester(WardHarvester):
             shutil.rmtree(work, ignore_errors=True)
             return self._object_error(harvest_object, "Fetch", "fetch-failed", url=harvest_object.guid,
                                       detail=type(exc).__name__)
-
-    def _fetch(self, obj: HarvestObject, entry: dict[str, Any], config: dict[str, Any], work: Path,
-               seconds: int) -> bool | str:
-        hosts = allowed_hosts(obj.source)
-        timeout = tk.config["ckanext.nakano.fetch.timeout"]
-        bounds = limits()
-        work.mkdir(parents=True, exist_ok=True)
-        filename = PurePosixPath(entry["guid"]).name
-        raw = work / filename
-        if listing.is_local(entry["location"]):
-            size = Path(entry["location"]).stat().st_size
-            if size > bounds.max_bytes:
-                raise FetchRefused("too-large", size=size, limit=bounds.max_bytes)
-            shutil.copyfile(entry["location"], raw)
-        else:
-            safe_download(entry["location"], raw, max_bytes=bounds.max_bytes, allowed_hosts=hosts,
-                          timeout=timeout, total_seconds=seconds)
-        metadata = read_sidecar(entry, hosts, timeout)
-        print_ = fingerprint(sha256_file(raw), metadata, config)
-        item = HarvestFile.get(obj.source.id, obj.guid)
-        if item and item.package_id and item.fingerprint == print_:
-            shutil.rmtree(work, ignore_errors=True)
-            return "unchanged"
-        table = raw
-        files_config = config.get("files") or {}
-        if filename.lower().endswith(".xlsx"):
-            table = work / (PurePosixPath(filename).stem + ".csv")
-            try:
-                xlsx_to_csv(raw, table, files_config.get("sheet", 0), bounds.max_xlsx_uncompressed)
-            except Unreadable as exc:
-                report = Report().fail(exc.code, **exc.values)
-                return self._unusable(obj, report)
-        standard = metadata.get("standard_dataset") or (config.get("nakano_defaults") or {}).get("standard_dataset")
-        copies = work / "copies"
-        copies.mkdir(exist_ok=True)
-        report = validate_file(table, filename=table.name, out_dir=copies, standard=standard or None,
-                               limits=bounds)
-        rejected = {"error"} | ({"invalid"} if files_config.get("reject") == "invalid" else set())
-        if report.status in rejected:
-            shutil.rmtree(work, ignore_errors=True)
-            return self._unusable(obj, report)
-        entry.update({"work": str(work), "raw": str(raw), "table": str(table), "fingerprint": print_,
-                      "metadata": metadata, "report": report.as_dict()})
-        obj.content = json.dumps(entry, ensure_ascii=False)
-        obj.save()
-        return True
 
     def _unusable(self, obj: HarvestObject, report: Report) -> bool:
         errors = [i for i in report.issues if i.severity == "error"][:3]
@@ -268,3 +191,88 @@ class FolderHarvester(WardHarvester):
         obj.package_id, obj.current = package_id, True
         model.Session.add(obj)
         model.Session.commit()
+
+
+class FolderHarvester(FileHarvester):
+    def info(self) -> dict[str, str]:
+        return {"name": "nakano_folder", "title": "フォルダ / Folder (CSV, Excel)",
+                "description": "CSV/XLSX files of a folder, HTTP listing or JSON manifest / フォルダのCSV・Excelファイル"}
+
+    # gather: list the files; unchanged local files are settled here ------------
+    def gather_stage(self, harvest_job: HarvestJob) -> list[str] | None:
+        source = harvest_job.source
+        config = source_config(source)
+        try:
+            if listing.is_local(source.url):
+                root = listing.local_root(source.url, tk.config["ckanext.nakano.harvest.folder_roots"])
+                entries = listing.list_local(root)
+            else:
+                entries = listing.list_http(source.url, allowed_hosts(source),
+                                            tk.config["ckanext.nakano.fetch.timeout"])
+        except listing.ListingError as exc:
+            self._gather_error(harvest_job, exc.code, **exc.values)
+            return None
+        if not entries:  # more likely a broken share than every file deleted: flag nothing
+            self._gather_error(harvest_job, "listing-empty")
+            return []
+        known = {f.guid: f for f in HarvestFile.of_source(source.id)}
+        unchanged: set[str] = set()
+        dicts = []
+        for entry in entries:
+            data = entry.as_dict()
+            sha = entry.sha256
+            if sha is None and listing.is_local(entry.location) and not entry.sidecar:
+                sha = sha256_file(Path(entry.location))
+            if sha is not None and not entry.sidecar:
+                data["fingerprint"] = fingerprint(sha, entry.metadata, config)
+                item = known.get(entry.guid)
+                if item and item.package_id and item.fingerprint == data["fingerprint"]:
+                    unchanged.add(entry.guid)
+            dicts.append(data)
+        return self._objects_for(harvest_job, dicts, unchanged)
+
+    def _fetch(self, obj: HarvestObject, entry: dict[str, Any], config: dict[str, Any], work: Path,
+               seconds: int) -> bool | str:
+        hosts = allowed_hosts(obj.source)
+        timeout = tk.config["ckanext.nakano.fetch.timeout"]
+        bounds = limits()
+        work.mkdir(parents=True, exist_ok=True)
+        filename = PurePosixPath(entry["guid"]).name
+        raw = work / filename
+        if listing.is_local(entry["location"]):
+            size = Path(entry["location"]).stat().st_size
+            if size > bounds.max_bytes:
+                raise FetchRefused("too-large", size=size, limit=bounds.max_bytes)
+            shutil.copyfile(entry["location"], raw)
+        else:
+            safe_download(entry["location"], raw, max_bytes=bounds.max_bytes, allowed_hosts=hosts,
+                          timeout=timeout, total_seconds=seconds)
+        metadata = read_sidecar(entry, hosts, timeout)
+        print_ = fingerprint(sha256_file(raw), metadata, config)
+        item = HarvestFile.get(obj.source.id, obj.guid)
+        if item and item.package_id and item.fingerprint == print_:
+            shutil.rmtree(work, ignore_errors=True)
+            return "unchanged"
+        table = raw
+        files_config = config.get("files") or {}
+        if filename.lower().endswith(".xlsx"):
+            table = work / (PurePosixPath(filename).stem + ".csv")
+            try:
+                xlsx_to_csv(raw, table, files_config.get("sheet", 0), bounds.max_xlsx_uncompressed)
+            except Unreadable as exc:
+                report = Report().fail(exc.code, **exc.values)
+                return self._unusable(obj, report)
+        standard = metadata.get("standard_dataset") or (config.get("nakano_defaults") or {}).get("standard_dataset")
+        copies = work / "copies"
+        copies.mkdir(exist_ok=True)
+        report = validate_file(table, filename=table.name, out_dir=copies, standard=standard or None,
+                               limits=bounds)
+        rejected = {"error"} | ({"invalid"} if files_config.get("reject") == "invalid" else set())
+        if report.status in rejected:
+            shutil.rmtree(work, ignore_errors=True)
+            return self._unusable(obj, report)
+        entry.update({"work": str(work), "raw": str(raw), "table": str(table), "fingerprint": print_,
+                      "metadata": metadata, "report": report.as_dict()})
+        obj.content = json.dumps(entry, ensure_ascii=False)
+        obj.save()
+        return True

@@ -102,7 +102,7 @@ def list_http(url: str, allowed_hosts: set[str], timeout: float) -> list[Entry]:
         body, content_type = safe_get(url, max_bytes=MAX_LISTING_BYTES, allowed_hosts=allowed_hosts,
                                       timeout=timeout)
     except FetchRefused as exc:
-        raise ListingError("listing-failed", detail=f"{exc.code} {exc.values}") from exc
+        raise ListingError(exc.code, **exc.values) from exc
     if "json" in content_type or urlparse(url).path.endswith(".json"):
         return _manifest(url, body)
     parser = _Links()
@@ -131,7 +131,8 @@ def _manifest(url: str, body: bytes) -> list[Entry]:
         item = {"path": item} if isinstance(item, str) else item
         absolute = urljoin(url, item["path"])
         relative = _inside(url, absolute)
-        if relative is None:
+        # ".." is refused even where it stays on the server: a manifest names its own files.
+        if relative is None or ".." in PurePosixPath(unquote(item["path"])).parts:
             raise ListingError("outside-source", path=item["path"])
         sidecar = urljoin(url, item["sidecar"]) if item.get("sidecar") else None
         if sidecar and _inside(url, sidecar) is None:

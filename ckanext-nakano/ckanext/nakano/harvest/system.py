@@ -29,7 +29,7 @@ from ..validation import encoding as enc
 from ..validation.headers import table_schema
 from ..validation.runner import validate_file
 from .base import allowed_hosts, source_config
-from .folder import FolderHarvester, fingerprint, limits
+from .folder import FileHarvester, fingerprint, limits
 
 
 class MappingError(Exception):
@@ -81,7 +81,7 @@ def to_standard_csv(path: Path, target: Path, system: dict[str, Any], content_ty
     return count
 
 
-class SystemHarvester(FolderHarvester):
+class SystemHarvester(FileHarvester):
     def info(self) -> dict[str, str]:
         return {"name": "nakano_system", "title": "業務システム / Departmental system (JSON, CSV)",
                 "description": "A system export mapped onto a standard table / 業務システムの出力を標準データに変換"}

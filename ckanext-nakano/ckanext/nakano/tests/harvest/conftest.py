@@ -17,13 +17,13 @@ from ckan.tests import factories, helpers
 from ckanext.nakano.harvest import runner
 from ckanext.nakano.harvest.sources import sync
 
-DEPARTMENTS = [("kikaku", "企画部"), ("kenko-fukushi", "健康福祉部"), ("toshi-kiban", "都市基盤部"),
-               ("bosai-kiki", "防災危機管理部")]
-
-
 @pytest.fixture()
 def departments(clean_db) -> dict[str, dict[str, Any]]:
-    return {name: factories.Organization(name=name, title=title) for name, title in DEPARTMENTS}
+    """The ward's real departments (demo/departments.yaml)."""
+    from ckanext.nakano.demo import loader
+
+    listed = yaml.safe_load((Path(loader.__file__).parent / "departments.yaml").read_text(encoding="utf-8"))
+    return {d["name"]: factories.Organization(name=d["name"], title=d["title"]) for d in listed}
 
 
 @pytest.fixture()
@@ -81,3 +81,61 @@ def stored_bytes(resource: dict[str, Any]) -> bytes:
     from ckan.lib.uploader import get_resource_uploader
 
     return Path(get_resource_uploader(resource).get_path(resource["id"])).read_bytes()
+
+
+class ShareHandler:
+    """Behaviour switches of the loopback file server (see ``http_share``)."""
+
+    failing: set[str] = set()       # paths answered with HTTP 500
+    slow: set[str] = set()          # paths trickled one byte every 0.2 s
+    redirects: dict[str, str] = {}  # path → Location
+
+
+@pytest.fixture()
+def http_share(share):
+    """A real HTTP server on loopback serving ``share`` with Apache-like directory
+    listings; yields (base URL, switches)."""
+    import functools
+    import http.server
+    import threading
+    import time
+
+    switches = ShareHandler()
+    switches.failing, switches.slow, switches.redirects = set(), set(), {}
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            path = self.path.split("?", 1)[0]
+            if path in switches.failing:
+                self.send_error(500, "broken on purpose")
+                return
+            if path in switches.redirects:
+                self.send_response(302)
+                self.send_header("Location", switches.redirects[path])
+                self.end_headers()
+                return
+            if path in switches.slow:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/csv")
+                self.send_header("Content-Length", "100000")
+                self.end_headers()
+                try:
+                    for _ in range(100000):
+                        self.wfile.write(b"a")
+                        self.wfile.flush()
+                        time.sleep(0.2)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                return
+            super().do_GET()
+
+    handler = functools.partial(Handler, directory=str(share))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", switches
+    server.shutdown()
+    server.server_close()

@@ -151,3 +151,14 @@ def test_symlink_out_of_the_share_is_refused(declare, real_files, tmp_path):
 def test_a_folder_outside_the_allowed_roots_is_refused_at_sync(declare, tmp_path):
     with pytest.raises(SourceError, match="folder_roots"):
         declare(type="folder", url=tmp_path.as_uri())
+
+
+def test_sync_after_a_run_changes_nothing(declare, real_files, tmp_path):
+    from ckanext.nakano.harvest.sources import sync
+
+    from .conftest import admin_context
+
+    source = declare(type="folder", url=real_files.as_uri())
+    run(source)
+    report = sync(tmp_path / "declared", admin_context())
+    assert report.unchanged == [source] and not report.updated

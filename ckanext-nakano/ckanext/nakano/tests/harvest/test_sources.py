@@ -51,7 +51,7 @@ def test_sync_creates_then_changes_nothing(folder):
     first = sync(folder, context())
     assert sorted(first.created) == ["bunka-dcat", "tokyo-catalog-nakano"]
     source = helpers.call_action("harvest_source_show", id="tokyo-catalog-nakano")
-    assert (source["source_type"], source["frequency"]) == ("ckan", "WEEKLY")
+    assert (source["source_type"], source["frequency"]) == ("nakano_ckan", "WEEKLY")
     second = sync(folder, context())
     assert second.created == [] and second.updated == []
     assert sorted(second.unchanged) == ["bunka-dcat", "tokyo-catalog-nakano"]

@@ -1,0 +1,93 @@
+"""Harvests through the real queues: ckanext-harvest's gather and fetch consumers
+as separate processes on Redis, started like `make up` starts them, and the
+scheduler that starts due sources and closes finished or stuck jobs."""
+from __future__ import annotations
+
+import datetime
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.tests import helpers
+
+from ckanext.harvest.model import HarvestJob, HarvestObject
+from ckanext.nakano.harvest import runner
+
+from .conftest import harvested
+
+pytestmark = pytest.mark.usefixtures("with_plugins")
+ROOT = Path(__file__).resolve().parents[5]
+CKAN = [str(ROOT / ".venv" / "bin" / "ckan"), "-c", str(ROOT / "test.ini")]
+
+
+@pytest.fixture()
+def consumers():
+    from ckanext.harvest.queue import purge_queues
+
+    purge_queues()
+    procs = [subprocess.Popen(CKAN + ["nakano", "harvest", "consumer", kind], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL) for kind in ("gather", "fetch", "fetch")]
+    yield procs
+    for proc in procs:
+        proc.terminate()
+    assert [proc.wait(timeout=30) for proc in procs] == [0, 0, 0]   # SIGTERM: a clean stop
+
+
+def scheduler_once() -> None:
+    subprocess.run(CKAN + ["nakano", "harvest", "scheduler", "--once"], check=True, capture_output=True)
+
+
+def wait_finished(source_id: str, timeout: float = 120) -> HarvestJob:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        scheduler_once()   # the production scheduler marks completed jobs Finished
+        model.Session.remove()
+        job = (model.Session.query(HarvestJob).filter_by(source_id=source_id)
+               .order_by(HarvestJob.created.desc()).first())
+        if job and job.status == "Finished":
+            return job
+        time.sleep(1)
+    raise AssertionError("harvest job did not finish")
+
+
+def test_cron_source_runs_through_the_consumers_without_anyone_typing(declare, share, shared_dir, consumers):
+    time.sleep(7)   # idle longer than redis-py's 5 s socket timeout: the consumers must survive it
+    assert all(p.poll() is None for p in consumers), "an idle consumer died"
+    for path in sorted((shared_dir / "data" / "municipal-csv" / "yaizu-222127").glob("*.csv"))[:4]:
+        shutil.copy(path, share / path.name)
+    source = declare(type="folder", url=share.as_uri(), schedule="* * * * *")
+    source_id = helpers.call_action("harvest_source_show", id=source)["id"]
+    model.Session.query(model.Package).filter_by(id=source_id).update(
+        {"metadata_created": datetime.datetime.utcnow() - datetime.timedelta(minutes=5)})
+    from ckanext.harvest.model import HarvestSource
+    model.Session.query(HarvestSource).filter_by(id=source_id).update(
+        {"created": datetime.datetime.utcnow() - datetime.timedelta(minutes=5)})
+    model.Session.commit()
+
+    job = wait_finished(source_id)
+    assert runner.summary(job).counts == {"added": 4}
+    assert len(harvested(source)) == 4
+    assert all(p.poll() is None for p in consumers), "a consumer died"
+
+
+def test_stuck_job_is_finished_with_an_error(declare, share):
+    source = declare(type="folder", url=share.as_uri())
+    source_id = helpers.call_action("harvest_source_show", id=source)["id"]
+    job = HarvestJob(source_id=source_id, status="Running")
+    job.save()
+    obj = HarvestObject(guid="x.csv", job=job, state="FETCH")
+    obj.save()
+    job.created = datetime.datetime.utcnow() - datetime.timedelta(hours=5)
+    job.save()
+
+    assert runner.finish_stuck_jobs(tk.config["ckanext.nakano.harvest.job_timeout"]) == [job.id]
+    model.Session.refresh(job)
+    model.Session.refresh(obj)
+    assert job.status == "Finished" and obj.state == "ERROR"
+    assert any("エラーとして終了" in e for e in runner.summary(job).errors)
+    assert runner.finish_stuck_jobs(tk.config["ckanext.nakano.harvest.job_timeout"]) == []

@@ -1,0 +1,134 @@
+"""The Tokyo catalog's real records (../shared/data/tokyo-catalog) replayed by a
+loopback server that answers the CKAN API calls the harvester makes."""
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import threading
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import yaml
+
+from ckan.tests import helpers
+
+from ckanext.nakano.demo import loader
+
+from .conftest import run
+
+pytestmark = pytest.mark.usefixtures("with_plugins")
+
+
+class Replay:
+    def __init__(self, folder: Path):
+        self.records = [json.loads(p.read_text(encoding="utf-8"))["result"]
+                        for sub in ("nakano", "other-tokyo") for p in sorted((folder / sub).glob("*.json"))]
+        self.empty_body = (folder / "edge-cases" / "0438ea59-973a-409b-b34a-9790de6b2632.json").read_bytes()
+        self.empty = False
+        self.calls: list[str] = []
+
+    def search(self, params: dict[str, list[str]]) -> dict[str, Any]:
+        fq = params.get("fq", [""])[0]
+        found = self.records
+        orgs = [term.split(":", 1)[1] for term in fq.split(" OR ") if term.strip().startswith("organization:")]
+        if orgs:
+            found = [r for r in found if r["organization"]["name"] in {o.split()[0] for o in orgs}]
+        if "metadata_modified:[" in fq:
+            since = fq.split("metadata_modified:[", 1)[1].split(" TO", 1)[0].rstrip("Z")
+            found = [r for r in found if r["metadata_modified"] >= since]
+        found = sorted(found, key=lambda r: r["id"])
+        start, rows = int(params.get("start", ["0"])[0]), int(params.get("rows", ["10"])[0])
+        return {"success": True, "result": {"count": len(found), "results": found[start:start + rows]}}
+
+
+@pytest.fixture()
+def replay(shared_dir):
+    state = Replay(shared_dir / "data" / "tokyo-catalog")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            url = urlparse(self.path)
+            state.calls.append(url.path)
+            if state.empty:
+                body = state.empty_body  # the crawl's failed, 0-byte response
+            elif url.path == "/api/3/action/package_search":
+                body = json.dumps(state.search(parse_qs(url.query)), ensure_ascii=False).encode()
+            else:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", state
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture()
+def tokyo(clean_index, declare, replay):
+    base, state = replay
+    source = declare(id="tokyo-replay", type="ckan", url=base, allow_private=True,
+                     config={"organizations_filter_include": ["t131148"]})
+    return source, state
+
+
+def ward_datasets() -> dict[str, dict[str, Any]]:
+    found = helpers.call_action("package_search", rows=1000, include_private=True)["results"]
+    return {d["id"]: d for d in found}
+
+
+def test_tokyo_records_become_ward_datasets(tokyo, shared_dir):
+    source, _ = tokyo
+    result = run(source)
+    assert result.counts == {"added": 46}, result.errors[:3]
+    datasets = ward_datasets()
+    assert len(datasets) == 46   # the 10 records of other municipalities were filtered out
+
+    clinics = datasets["07093b22-8a16-41f2-8ceb-855a669de205"]   # maintainer 健康福祉部生活衛生課
+    shown = helpers.call_action("package_show", id=clinics["id"])
+    assert shown["organization"]["name"] == "kenko-fukushi"
+    assert shown["contact"][0]["name"] == "健康福祉部生活衛生課"
+    assert shown["frequency_note"] == "1年に2回程度" and shown["frequency"].startswith("http")
+    assert shown["license_id"] == "CC-BY-4.0"
+    assert shown["resources"][0]["url"].startswith("https://www.city.tokyo-nakano.lg.jp/")
+    by_org = {d["organization"]["name"] for d in datasets.values()}
+    assert {"kikaku", "kodomo-kyoiku", "kankyo", "toshi-kiban", "somu"} <= by_org
+
+
+def test_rerun_changes_nothing(tokyo):
+    source, state = tokyo
+    run(source)
+    before = {i: d["metadata_modified"] for i, d in ward_datasets().items()}
+    result = run(source)
+    assert "added" not in result.counts and "updated" not in result.counts and "errored" not in result.counts
+    assert {i: d["metadata_modified"] for i, d in ward_datasets().items()} == before
+    assert any("metadata_modified" in c or c.endswith("package_search") for c in state.calls)
+
+
+def test_empty_response_fails_the_run_and_keeps_the_datasets(tokyo):
+    source, state = tokyo
+    run(source)
+    state.empty = True
+    result = run(source)
+    assert result.status == "Finished"
+    assert result.errors and "added" not in result.counts
+    assert len(ward_datasets()) == 46
+
+
+def test_loader_and_harvester_map_a_record_alike(departments, shared_dir):
+    record = json.loads((shared_dir / "data" / "tokyo-catalog" / "nakano" /
+                         "07093b22-8a16-41f2-8ceb-855a669de205.json").read_text(encoding="utf-8"))["result"]
+    departments = yaml.safe_load((Path(loader.__file__).parent / "departments.yaml").read_text(encoding="utf-8"))
+    mapped = loader.dataset_dict(record, departments)
+    assert mapped["id"] == record["id"] and mapped["owner_org"] == "kenko-fukushi"
