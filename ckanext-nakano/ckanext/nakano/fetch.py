@@ -25,7 +25,8 @@ class FetchRefused(Exception):
         self.code, self.values = code, values
 
 
-def _check_host(url: str, allowed_hosts: set[str]) -> None:
+def check_host(url: str, allowed_hosts: set[str]) -> None:
+    """Refuse a URL whose host resolves to a non-public address (unless allowed)."""
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise FetchRefused("not-http", url=url)
@@ -46,7 +47,7 @@ def _open(url: str, allowed_hosts: set[str], timeout: float,
           headers: dict[str, str] | None = None) -> requests.Response:
     """The final response after following (and re-checking) redirects."""
     for _ in range(MAX_REDIRECTS + 1):
-        _check_host(url, allowed_hosts)
+        check_host(url, allowed_hosts)
         try:
             response = requests.get(url, stream=True, timeout=timeout, allow_redirects=False,
                                     headers=headers)

@@ -45,7 +45,17 @@ class NakanoPlugin(p.SingletonPlugin):
     def after_resource_update(self, context: Any, resource: dict[str, Any]) -> None:
         jobs.enqueue(resource, context)
 
-    # IDCATRDFHarvester: DCAT records of declared sources completed for the ward schema.
+    # IDCATRDFHarvester: downloads under the address rules (redirects included),
+    # records of declared sources completed for the ward schema.
+    _dcat_job: Any = None
+
+    def before_download(self, url: str, harvest_job: Any) -> tuple[str | None, list[str]]:
+        self._dcat_job = harvest_job
+        return remote.dcat_download_check(url, harvest_job)
+
+    def update_session(self, session: Any) -> Any:
+        return remote.guard_session(session, self._dcat_job)
+
     def before_create(self, harvest_object: Any, dataset_dict: dict[str, Any], temp_dict: dict[str, Any]) -> None:
         remote.dcat_dataset(harvest_object, dataset_dict)
 

@@ -73,6 +73,8 @@ def from_ckan(record: dict[str, Any], departments: list[Department], *, default_
               defaults: dict[str, Any] | None = None, source_label: str = "") -> dict[str, Any]:
     """A remote CKAN ``package_show`` result (Tokyo catalog) as a ward dataset dict."""
     defaults = defaults or {}
+    if "category" in record and isinstance(record.get("contact"), list):
+        return _from_ward_portal(record, departments, default_org, source_label)
     section = record.get("maintainer") or ""
     frequency_text = _extra(record, "更新頻度")
     standard = standard_dataset_for(record["title"])
@@ -102,4 +104,34 @@ def from_ckan(record: dict[str, Any], departments: list[Department], *, default_
             for res in record.get("resources") or []
         ],
     }
+    return dataset
+
+
+# Fields of the ward schema taken as they are from a portal that uses it too.
+WARD_FIELDS = ("title_en", "notes_en", "category", "standard_dataset", "frequency", "frequency_note",
+               "temporal_coverage", "spatial_coverage", "contact", "issued", "modified", "version",
+               "language", "url")
+
+
+def _from_ward_portal(record: dict[str, Any], departments: list[Department], default_org: str | None,
+                      source_label: str) -> dict[str, Any]:
+    """A record of a portal with this same schema (another ward's, or ours): its
+    fields are kept; the department is the same-named one, else found by section."""
+    names = {d.name for d in departments}
+    org = (record.get("organization") or {}).get("name")
+    sections = [c["name"] for c in record.get("contact") or [] if c.get("name")]
+    owner = org if org in names else department_for(sections[0], departments, default_org) if sections \
+        else default_org
+    dataset = {k: record[k] for k in WARD_FIELDS if record.get(k) not in (None, "", [])}
+    dataset.update({
+        "id": record["id"], "name": record["name"], "title": record["title"],
+        "notes": record.get("notes") or record["title"], "owner_org": owner,
+        "license_id": license_id(record.get("license_id"), "CC-BY-4.0"),
+        "source_system": f"{source_label} {record['id']}".strip(),
+        "tag_string": ",".join(filter(None, (_tag(t.get("name")) for t in record.get("tags") or []))),
+        "resources": [
+            {k: res.get(k) or "" for k in ("name", "name_en", "url", "format", "description", "encoding")}
+            for res in record.get("resources") or []
+        ],
+    })
     return dataset

@@ -13,7 +13,9 @@ from ckan import model
 from ckanext.harvest.harvesters.ckanharvester import CKANHarvester, ContentFetchError
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
 
-from ..fetch import FetchRefused, safe_get
+from requests.adapters import HTTPAdapter
+
+from ..fetch import FetchRefused, check_host, safe_get
 from . import mapping, messages
 from .base import allowed_hosts, source_config
 
@@ -101,6 +103,35 @@ class NakanoCKANHarvester(CKANHarvester):
         return ward_dataset(json.loads(harvest_object.content), harvest_object.source)
 
 
+class GuardedAdapter(HTTPAdapter):
+    """Every request of a session (redirects included) is checked against the
+    address rules before it is sent."""
+
+    def __init__(self, hosts: set[str]):
+        super().__init__()
+        self.hosts = hosts
+
+    def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        check_host(request.url, self.hosts)
+        return super().send(request, *args, **kwargs)
+
+
+def dcat_download_check(url: str, harvest_job: HarvestJob) -> tuple[str | None, list[str]]:
+    """Before ckanext-dcat downloads a source: refuse it by the address rules."""
+    try:
+        check_host(url, allowed_hosts(harvest_job.source))
+    except FetchRefused as exc:
+        return None, [messages.text(exc.code, **exc.values)]
+    return url, []
+
+
+def guard_session(session: Any, harvest_job: HarvestJob | None) -> Any:
+    hosts = allowed_hosts(harvest_job.source) if harvest_job else set(tk.config["ckanext.nakano.fetch.allowed_hosts"])
+    for prefix in ("http://", "https://"):
+        session.mount(prefix, GuardedAdapter(hosts))
+    return session
+
+
 def dcat_dataset(harvest_object: HarvestObject, dataset_dict: dict[str, Any]) -> None:
     """ckanext-dcat's parsed dataset (already in dcat_ap field names) completed for
     the ward schema: the source's department and defaults fill what DCAT lacks."""
@@ -123,5 +154,8 @@ def dcat_dataset(harvest_object: HarvestObject, dataset_dict: dict[str, Any]) ->
         dataset_dict["category"] = mapping.category_for(dataset_dict.get("title", ""), standard,
                                                         defaults.get("category")) or ""
     dataset_dict.setdefault("notes", dataset_dict.get("title", ""))
+    language = dataset_dict.get("language")
+    if isinstance(language, str) and language.startswith("["):   # ckanext-dcat hands a JSON list as text
+        dataset_dict["language"] = json.loads(language)
     if not dataset_dict.get("source_system"):
         dataset_dict["source_system"] = f"{source.title or source.url} {harvest_object.guid}"

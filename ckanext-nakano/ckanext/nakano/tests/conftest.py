@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import os
+import shutil
+import socket
+import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
@@ -50,3 +55,39 @@ def shared_dir() -> Path:
     if not path.is_dir():
         pytest.fail(f"{path} is missing: tests read standards and real municipal files from it")
     return path
+
+
+ROOT = Path(__file__).resolve().parents[4]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def portal():
+    """A second portal brought up from nothing by scripts/up.sh (PostgreSQL cluster,
+    Redis, Solr, gunicorn, worker, harvest processes) on free ports; stopped at the end."""
+    # Inside the checkout's .local/ (not /tmp): the postgres user must reach it.
+    local = ROOT / ".local" / f"e2e-{uuid.uuid4().hex[:8]}"
+    ports = {name: free_port() for name in ("pg", "redis", "solr", "ckan")}
+    env = dict(os.environ, NAKANO_LOCAL=str(local), NAKANO_CKAN_WORKERS="1",
+               NAKANO_SOLR_HEAP="512m",
+               **{f"NAKANO_{k.upper()}_PORT": str(v) for k, v in ports.items()})
+    for var in ("CKAN_SQLALCHEMY_URL", "CKAN_SOLR_URL", "CKAN_REDIS_URL", "CKAN_INI"):
+        env.pop(var, None)  # set by `make test` for the test services, not for this portal
+
+    def up() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(ROOT / "scripts" / "up.sh")], env=env, capture_output=True,
+                              text=True, timeout=900)
+
+    first = up()
+    try:
+        yield {"local": local, "ports": ports, "first": first, "up": up, "env": env,
+               "url": f"http://127.0.0.1:{ports['ckan']}"}
+    finally:
+        subprocess.run([str(ROOT / "scripts" / "services.sh"), "stop"], env=env,
+                       capture_output=True, timeout=180)
+        shutil.rmtree(local, ignore_errors=True)

@@ -1,15 +1,8 @@
-"""`make up` end to end: a second portal from nothing, on its own ports and folder.
-
-Starts its own PostgreSQL cluster, Redis, Solr, gunicorn and worker through
-scripts/up.sh, talks to it over HTTP, runs it again, and stops it.
-"""
+"""`make up` end to end: a second portal from nothing, on its own ports and folder
+(the ``portal`` fixture of conftest.py), talked to over HTTP, run again, stopped."""
 from __future__ import annotations
 
-import os
-import shutil
-import socket
 import subprocess
-import uuid
 from pathlib import Path
 
 import pytest
@@ -18,37 +11,6 @@ import requests
 ROOT = Path(__file__).resolve().parents[4]
 
 pytestmark = pytest.mark.services
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def portal():
-    # Inside the checkout's .local/ (not /tmp): the postgres user must reach it.
-    local = ROOT / ".local" / f"e2e-{uuid.uuid4().hex[:8]}"
-    ports = {name: free_port() for name in ("pg", "redis", "solr", "ckan")}
-    env = dict(os.environ, NAKANO_LOCAL=str(local), NAKANO_CKAN_WORKERS="1",
-               NAKANO_SOLR_HEAP="512m",
-               **{f"NAKANO_{k.upper()}_PORT": str(v) for k, v in ports.items()})
-    for var in ("CKAN_SQLALCHEMY_URL", "CKAN_SOLR_URL", "CKAN_REDIS_URL", "CKAN_INI"):
-        env.pop(var, None)  # set by `make test` for the test services, not for this portal
-
-    def up() -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(ROOT / "scripts" / "up.sh")], env=env, capture_output=True,
-                              text=True, timeout=900)
-
-    first = up()
-    try:
-        yield {"local": local, "ports": ports, "first": first, "up": up,
-               "url": f"http://127.0.0.1:{ports['ckan']}"}
-    finally:
-        subprocess.run([str(ROOT / "scripts" / "services.sh"), "stop"], env=env,
-                       capture_output=True, timeout=180)
-        shutil.rmtree(local, ignore_errors=True)
 
 
 def test_up_prints_url_and_credentials(portal):
@@ -69,6 +31,13 @@ def test_portal_answers_in_japanese_with_demo_catalog(portal):
     assert len(requests.get(api + "organization_list", timeout=30).json()["result"]) == 9
     page = requests.get(portal["url"] + "/dataset/", timeout=30)
     assert page.status_code == 200 and 'lang="ja"' in page.text
+
+
+def test_harvest_processes_run_and_sources_are_declared(portal):
+    status = subprocess.run([str(ROOT / "scripts" / "services.sh"), "status"], env=portal["env"],
+                            capture_output=True, text=True, timeout=60).stdout
+    assert "Harvest     up  (4 processes)" in status
+    assert "created: 1" in (portal["local"] / "log" / "harvest-sync.log").read_text()
 
 
 def test_admin_token_works(portal):
