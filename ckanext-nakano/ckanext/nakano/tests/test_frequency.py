@@ -28,7 +28,7 @@ def test_every_frequency_text_of_the_real_catalog_is_mapped():
     import json
     from pathlib import Path
 
-    catalog = Path(__file__).resolve().parents[2] / "demo" / "catalog"
+    catalog = Path(__file__).resolve().parents[1] / "demo" / "catalog"
     texts = {
         e["value"]
         for p in catalog.glob("*.json")

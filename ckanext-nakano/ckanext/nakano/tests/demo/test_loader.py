@@ -5,7 +5,8 @@ import pytest
 
 from ckan.tests import helpers
 
-from ckanext.nakano.demo.loader import load_demo, _department_for, _yaml
+from ckanext.nakano.demo.loader import _yaml, load_demo
+from ckanext.nakano.harvest.mapping import Department, department_for
 
 
 @pytest.fixture()
@@ -59,7 +60,7 @@ def test_demo_catalog_is_searchable_in_japanese(loaded):
 
 
 def test_multi_section_maintainer_goes_to_first_department():
-    departments = _yaml("departments.yaml")
-    assert _department_for("総務部施設課、健康福祉部福祉推進課", departments)["name"] == "somu"
-    with pytest.raises(ValueError, match="no department"):
-        _department_for("港区役所", departments)
+    departments = [Department(d["name"], d["prefix"]) for d in _yaml("departments.yaml")]
+    assert department_for("総務部施設課、健康福祉部福祉推進課", departments) == "somu"
+    assert department_for("港区役所", departments) is None
+    assert department_for("港区役所", departments, default="kikaku") == "kikaku"
