@@ -3,7 +3,9 @@
 #   bench/run.sh                  all benchmarks
 #   bench/run.sh search [ARGS]    Japanese search, stock schema vs ours
 #   bench/run.sh validation       validation rows/s and peak memory
-# Uses the test database read-only and its own Solr cores (bench_*).
+#   bench/run.sh harvest [ARGS]   1,000-file folder through the harvest queues
+# Uses the test database read-only, its own Solr cores (bench_*) and, for the
+# harvest benchmark, its own database (nakano_bench) and Redis db 2.
 source "$(dirname "$0")/../scripts/lib.sh"
 which=${1:-all}; [ $# -gt 0 ] && shift
 "$ROOT/scripts/install.sh"
@@ -17,4 +19,10 @@ if [ "$which" = all ] || [ "$which" = search ]; then
   prepare_test_services
   say "Benchmark: search"
   "$VENV/bin/python" bench/search/run.py "$@"
+fi
+if [ "$which" = all ] || [ "$which" = harvest ]; then
+  "$ROOT/scripts/services.sh" start postgres redis solr
+  "$ROOT/scripts/services.sh" createdb nakano_bench
+  say "Benchmark: harvest"
+  env -u CKAN_SQLALCHEMY_URL -u CKAN_SOLR_URL -u CKAN_REDIS_URL "$VENV/bin/python" bench/harvest/run.py "$@"
 fi

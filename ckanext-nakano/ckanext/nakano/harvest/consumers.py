@@ -13,6 +13,7 @@ import logging
 import signal
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 from ckanext.harvest import queue
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,9 @@ class _Stop:
 def consume(kind: str) -> None:
     """Run the ``gather`` or ``fetch`` consumer until SIGTERM/SIGINT (the message in
     hand is finished first)."""
+    # Bulk writers: no Solr commit per dataset; Solr's autoSoftCommit (1 s,
+    # solr/conf/solrconfig.xml) makes harvested datasets searchable.
+    tk.config["ckan.search.solr_commit"] = False
     if kind == "gather":
         consumer, callback = queue.get_gather_consumer(), queue.gather_callback
     else:

@@ -12,6 +12,7 @@ from typing import Any
 from werkzeug.datastructures import FileStorage
 
 import ckan.plugins.toolkit as tk
+from ckan.lib.uploader import get_max_resource_size, get_resource_uploader
 
 from .. import vocab
 from ..frequency import frequency_uri
@@ -76,43 +77,61 @@ def _context(user: str) -> dict[str, Any]:
 
 def publish(fields: dict[str, Any], files: list[File], *, user: str, package_id: str | None,
             report: dict[str, Any], report_dir: Path | None) -> str:
-    """Create or update the dataset; returns its id. Resources are matched by name."""
+    """Create or update the dataset with its files in one action (one search-index
+    update); returns its id. Resources are matched by name."""
     existing = None
     if package_id:
         try:
             existing = tk.get_action("package_show")(_context(user), {"id": package_id})
         except tk.ObjectNotFound:
             existing = None
-    if existing:
-        fields = {k: v for k, v in fields.items() if k != "name"}   # the URL stays
-        fields["issued"] = existing.get("issued") or fields.get("issued")
-        dataset = tk.get_action("package_patch")(_context(user), {"id": existing["id"], **fields})
-        created = False
-    else:
-        fields.setdefault("issued", datetime.date.today().isoformat())
-        dataset = tk.get_action("package_create")(_context(user), fields)
-        created = True
+    streams = [file.path.open("rb") for file in files]
     try:
-        by_name = {r["name"]: r for r in dataset.get("resources", [])}
-        for file in files:
-            with file.path.open("rb") as stream:
-                data = {"package_id": dataset["id"], "name": file.name, "format": file.format,
+        resources = []
+        by_name = {r["name"]: r for r in (existing or {}).get("resources", [])}
+        for file, stream in zip(files, streams):
+            resource = {**by_name.get(file.name, {}), "name": file.name, "format": file.format,
                         "description": file.description, "url": file.filename,
                         "upload": FileStorage(stream=stream, filename=file.filename)}
-                if file.encoding:
-                    data["encoding"] = file.encoding
-                if file.name in by_name:
-                    resource = tk.get_action("resource_update")(
-                        _context(user), {**by_name[file.name], **data, "id": by_name[file.name]["id"]})
-                else:
-                    resource = tk.get_action("resource_create")(_context(user), data)
+            if file.encoding:
+                resource["encoding"] = file.encoding
+            resources.append(resource)
+        kept = [r for name, r in by_name.items() if name not in {f.name for f in files}]
+        if existing:
+            fields = {k: v for k, v in fields.items() if k != "name"}   # the URL stays
+            fields["issued"] = existing.get("issued") or fields.get("issued")
+            data = {**existing, **fields, "resources": resources + kept}
+            dataset = tk.get_action("package_update")(_context(user), data)
+        else:
+            fields.setdefault("issued", datetime.date.today().isoformat())
+            dataset = _create_with_files(fields, resources, user)
+    finally:
+        for stream in streams:
+            stream.close()
+    for resource in dataset["resources"]:
+        if resource["name"] in {f.name for f in files}:
             Validation.set(resource["id"], report["status"], report)
             if report_dir and report_dir.is_dir():
                 target = jobs.copies_dir(resource["id"])
                 shutil.rmtree(target, ignore_errors=True)
                 shutil.copytree(report_dir, target)
-    except Exception:
-        if created:  # no half-made dataset: the next run starts again
-            tk.get_action("dataset_purge")(_context(user), {"id": dataset["id"]})
-        raise
     return dataset["id"]
+
+
+def _create_with_files(fields: dict[str, Any], resources: list[dict[str, Any]], user: str) -> dict[str, Any]:
+    """package_create does not store uploads (package_update does): the resources are
+    created with it, then each file goes through CKAN's resource uploader."""
+    uploaders = [get_resource_uploader(resource) for resource in resources]   # sets url, size, mimetype
+    for resource, uploader in zip(resources, uploaders):
+        resource.pop("upload", None)
+        for key in ("mimetype", "filesize"):
+            if getattr(uploader, key, None):
+                resource["size" if key == "filesize" else key] = getattr(uploader, key)
+    dataset = tk.get_action("package_create")(_context(user), {**fields, "resources": resources})
+    try:
+        for created, uploader in zip(dataset["resources"], uploaders):
+            uploader.upload(created["id"], get_max_resource_size())
+    except Exception:
+        tk.get_action("dataset_purge")(_context(user), {"id": dataset["id"]})   # no half-made dataset
+        raise
+    return dataset
