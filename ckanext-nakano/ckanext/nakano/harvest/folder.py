@@ -169,10 +169,10 @@ class FileHarvester(WardHarvester):
         if raw != table:  # the workbook as the department made it
             files.append(publish.File(raw, raw.name, f"{fields['title']}（Excel）", "XLSX"))
         item = HarvestFile.get(source.id, obj.guid)
-        package_id = publish.publish(fields, files, user=self._get_user_name(),
-                                     package_id=item.package_id if item else None, report=report,
-                                     report_dir=Path(entry["work"]) / "copies")
-        self._record(obj, package_id, entry["fingerprint"])
+        known = item.package_id if item else None
+        package_id = publish.publish(fields, files, user=self._get_user_name(), package_id=known,
+                                     report=report, report_dir=Path(entry["work"]) / "copies")
+        self._record(obj, package_id, entry["fingerprint"], item, replaces=bool(known))
         return True
 
     @staticmethod
@@ -180,14 +180,16 @@ class FileHarvester(WardHarvester):
         return model.Package.get(source.id).owner_org
 
     @staticmethod
-    def _record(obj: HarvestObject, package_id: str, print_: str) -> None:
-        item = HarvestFile.get(obj.source.id, obj.guid) or HarvestFile(source_id=obj.source.id, guid=obj.guid)
+    def _record(obj: HarvestObject, package_id: str, print_: str, item: HarvestFile | None,
+                replaces: bool) -> None:
+        item = item or HarvestFile(source_id=obj.source.id, guid=obj.guid)
         now = datetime.datetime.utcnow()
         item.package_id, item.fingerprint, item.state = package_id, print_, "present"
         item.last_error, item.missing_since, item.last_seen, item.updated = None, None, now, now
         model.Session.add(item)
-        model.Session.query(HarvestObject).filter(HarvestObject.package_id == package_id) \
-            .update({"current": False})
+        if replaces:  # earlier objects of this dataset are no longer current
+            model.Session.query(HarvestObject).filter(HarvestObject.package_id == package_id) \
+                .update({"current": False})
         obj.package_id, obj.current = package_id, True
         model.Session.add(obj)
         model.Session.commit()
