@@ -43,6 +43,22 @@ def check_host(url: str, allowed_hosts: set[str]) -> None:
             raise FetchRefused("private-address", host=host, address=str(address))
 
 
+def _check_peer(response: requests.Response, url: str, allowed_hosts: set[str]) -> None:
+    """The address actually connected to must pass the same rule: a name that
+    resolved to a public address for the check and to a private one for the
+    connection (DNS rebinding) is refused before its answer is read."""
+    host = urlparse(url).hostname or ""
+    if host in allowed_hosts:
+        return
+    # urllib3 2 keeps the socket on http.client's reader; unknown → refused (fail closed).
+    sock = getattr(getattr(response.raw, "_connection", None), "sock", None) or getattr(
+        getattr(getattr(getattr(response.raw, "_fp", None), "fp", None), "raw", None), "_sock", None)
+    address = ipaddress.ip_address(sock.getpeername()[0]) if sock else None
+    if address is None or not address.is_global:
+        response.close()
+        raise FetchRefused("private-address", host=host, address=str(address))
+
+
 def _open(url: str, allowed_hosts: set[str], timeout: float,
           headers: dict[str, str] | None = None) -> requests.Response:
     """The final response after following (and re-checking) redirects."""
@@ -55,6 +71,7 @@ def _open(url: str, allowed_hosts: set[str], timeout: float,
             raise FetchRefused("fetch-failed", url=url, detail="TLS") from exc
         except requests.RequestException as exc:
             raise FetchRefused("fetch-failed", url=url, detail=type(exc).__name__) from exc
+        _check_peer(response, url, allowed_hosts)
         if response.is_redirect:
             url = urljoin(url, response.headers["Location"])
             response.close()

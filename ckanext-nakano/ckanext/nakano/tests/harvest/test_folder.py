@@ -162,3 +162,21 @@ def test_sync_after_a_run_changes_nothing(declare, real_files, tmp_path):
     run(source)
     report = sync(tmp_path / "declared", admin_context())
     assert report.unchanged == [source] and not report.updated
+
+
+def test_zip_bomb_and_undecodable_files_are_refused(declare, share):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (60 * 1024 * 1024))
+    (share / "bomb.xlsx").write_bytes(buffer.getvalue())
+    (share / "latin.csv").write_bytes("名称,住所\n".encode("euc_jp") + bytes(range(0x80, 0x100)) * 4)
+    source = declare(type="folder", url=share.as_uri())
+    result = run(source)
+    assert result.counts == {"errored": 2}
+    assert any("bomb.xlsx" in e and "展開後のサイズ" in e for e in result.errors)
+    assert any("latin.csv" in e and "文字コードを判定できません" in e for e in result.errors)
+    assert harvested(source) == []

@@ -111,3 +111,28 @@ def test_oversize_file_is_refused(declare, files, http_share):
     big = [p.name for p in files.glob("*.csv") if p.stat().st_size > 30000]
     assert big and result.counts == {"errored": len(big), "added": 4 - len(big)}
     assert any("大きすぎます" in e for e in result.errors)
+
+
+def test_tls_error_is_recorded(declare, files, tmp_path):
+    """An HTTPS listing whose certificate nobody trusts (self-signed) is refused."""
+    import http.server
+    import ssl
+    import subprocess
+    import threading
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                    "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        source = declare(type="folder", url=f"https://127.0.0.1:{server.server_address[1]}/", allow_private=True)
+        result = run(source)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.status == "Finished" and result.counts == {}
+    assert any("TLS" in e for e in result.errors)
