@@ -7,7 +7,7 @@ from . import vocab
 
 __all__ = [
     "nakano_category_choices", "nakano_standard_dataset_choices",
-    "nakano_frequency_choices", "nakano_area_choices", "nakano_validation",
+    "nakano_frequency_choices", "nakano_area_choices", "nakano_validation", "nakano_harvest_missing",
 ]
 
 Choices = list[dict[str, Any]]
@@ -43,3 +43,15 @@ def nakano_validation(resource_id: str) -> dict[str, Any] | None:
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return None
     return shown if shown["status"] != "none" else None
+
+
+def nakano_harvest_missing(package_id: str) -> dict[str, Any] | None:
+    """When a harvested dataset's file has left its source: guid and since when
+    (shown on the dataset page until someone decides)."""
+    from .model import HarvestFile
+    from ckan import model
+
+    item = model.Session.query(HarvestFile).filter_by(package_id=package_id, state="missing").first()
+    if item is None:
+        return None
+    return {"guid": item.guid, "since": item.missing_since.strftime("%Y-%m-%d") if item.missing_since else ""}

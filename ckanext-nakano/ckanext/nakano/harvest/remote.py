@@ -75,15 +75,12 @@ class NakanoCKANHarvester(CKANHarvester):
         context = {"user": self._get_user_name(), "ignore_auth": True}
         modified = package_dict.pop("metadata_modified", None)
         try:
-            try:
-                existing = tk.get_action("package_show")(dict(context), {"id": package_dict["id"]})
-            except tk.ObjectNotFound:
-                existing = None
+            existing = _existing(package_dict["id"], context)
             # Remote changed after our copy was saved → update; otherwise nothing to do.
             if existing and modified and modified <= existing["metadata_modified"]:
                 return "unchanged"
             if existing:
-                package_dict["name"] = existing["name"]
+                package_dict["id"], package_dict["name"] = existing["id"], existing["name"]
                 dataset = tk.get_action("package_update")(dict(context), package_dict)
             else:
                 package_dict["name"] = self._gen_new_name(package_dict.get("name") or package_dict["title"])
@@ -101,6 +98,19 @@ class NakanoCKANHarvester(CKANHarvester):
 
     def modify_package_dict(self, package_dict: dict[str, Any], harvest_object: HarvestObject) -> dict[str, Any]:
         return ward_dataset(json.loads(harvest_object.content), harvest_object.source)
+
+
+def _existing(remote_id: str, context: dict[str, Any]) -> dict[str, Any] | None:
+    """The local copy of a remote record: same id, else a dataset whose source_system
+    names the remote id (made before ids were kept, e.g. by an older demo load)."""
+    found = model.Package.get(remote_id)
+    if found is None:
+        found = (model.Session.query(model.Package)
+                 .filter(model.Package.extras["source_system"].astext.like(f"% {remote_id}"),
+                         model.Package.state == "active", model.Package.type == "dataset").first())
+    if found is None or found.type != "dataset":
+        return None
+    return tk.get_action("package_show")(dict(context), {"id": found.id})
 
 
 class GuardedAdapter(HTTPAdapter):

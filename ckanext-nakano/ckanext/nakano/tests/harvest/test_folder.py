@@ -103,7 +103,7 @@ def test_sidecar_change_alone_is_a_change(declare, real_files):
     assert "AED設置場所" in by_title(harvested(source))
 
 
-def test_removed_file_is_flagged_and_its_dataset_kept(declare, real_files):
+def test_removed_file_is_flagged_and_its_dataset_kept(declare, real_files, app):
     source = declare(type="folder", url=real_files.as_uri())
     run(source)
     (real_files / "kyuugosho.csv").unlink()
@@ -116,6 +116,12 @@ def test_removed_file_is_flagged_and_its_dataset_kept(declare, real_files):
     report = helpers.call_action("nakano_harvest_report", department="kikaku")
     entry = next(s for s in report[0]["sources"] if s["name"] == source)
     assert [m["guid"] for m in entry["missing"]] == ["kyuugosho.csv"]
+    from ckan.tests import factories
+
+    sysadmin = factories.SysadminWithToken()
+    page = app.get(f"/dataset/{kept['name']}", headers={"Authorization": sysadmin["token"]})
+    assert "収集元にありません" in page.body and "kyuugosho.csv" in page.body
+    assert "収集元にありません" not in app.get(f"/dataset/{kept['name']}").body   # residents are not bothered
 
     shutil.copy(real_files / "aed.csv", real_files / "kyuugosho.csv")   # back (other content)
     run(source)

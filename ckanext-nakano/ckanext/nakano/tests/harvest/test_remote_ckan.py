@@ -132,3 +132,20 @@ def test_loader_and_harvester_map_a_record_alike(departments, shared_dir):
     departments = yaml.safe_load((Path(loader.__file__).parent / "departments.yaml").read_text(encoding="utf-8"))
     mapped = loader.dataset_dict(record, departments)
     assert mapped["id"] == record["id"] and mapped["owner_org"] == "kenko-fukushi"
+
+
+def test_a_copy_made_before_ids_were_kept_is_updated_not_duplicated(tokyo, shared_dir):
+    """A dataset loaded with another id but naming the remote record in source_system."""
+    source, _ = tokyo
+    record = json.loads((shared_dir / "data" / "tokyo-catalog" / "nakano" /
+                         "07093b22-8a16-41f2-8ceb-855a669de205.json").read_text(encoding="utf-8"))["result"]
+    departments = yaml.safe_load((Path(loader.__file__).parent / "departments.yaml").read_text(encoding="utf-8"))
+    older = loader.dataset_dict(record, departments)
+    older.pop("id")
+    older["modified"] = "2020-01-01"
+    site_user = helpers.call_action("get_site_user")["name"]
+    created = helpers.call_action("package_create", context={"user": site_user}, **older)
+    result = run(source)
+    assert result.counts.get("added") == 45, result.errors[:3]
+    assert len(ward_datasets()) == 46
+    assert helpers.call_action("package_show", id=created["id"])["name"] == record["name"]
