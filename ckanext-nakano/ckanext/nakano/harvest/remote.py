@@ -57,6 +57,15 @@ class NakanoCKANHarvester(CKANHarvester):
         model.Session.commit()  # errors saved by the base class must outlive the fetch consumer's session
         return result
 
+    @classmethod
+    def _save_gather_error(cls, message: str, job: HarvestJob) -> None:
+        """ckanext-harvest's messages are English: the report leads with Japanese."""
+        if message.startswith("Unable to search remote CKAN"):
+            message = "他のカタログを検索できませんでした。前回収集したデータはそのまま残ります。 / " + message
+        elif message.startswith("No datasets found at CKAN"):
+            message = "他のカタログにデータセットがありません。前回収集したデータはそのまま残ります。 / " + message
+        super()._save_gather_error(message, job)
+
     def _get_content(self, url: str) -> str:
         headers = {}
         if self.config and self.config.get("api_key"):

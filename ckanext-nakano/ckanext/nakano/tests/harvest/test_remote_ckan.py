@@ -122,7 +122,8 @@ def test_empty_response_fails_the_run_and_keeps_the_datasets(tokyo):
     state.empty = True
     result = run(source)
     assert result.status == "Finished"
-    assert result.errors and "added" not in result.counts
+    assert any(e.startswith("他のカタログを検索できませんでした") for e in result.errors)
+    assert "added" not in result.counts
     assert len(ward_datasets()) == 46
 
 
