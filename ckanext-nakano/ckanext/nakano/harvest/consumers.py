@@ -9,15 +9,54 @@ and repeated; the message handling is ckanext-harvest's own callbacks.
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 import signal
 from typing import Any
 
+import sqlalchemy as sa
+
 import ckan.plugins.toolkit as tk
+from ckan import model
 from ckanext.harvest import queue
+from ckanext.harvest.model import HarvestObject
 
 log = logging.getLogger(__name__)
 WAIT_SECONDS = 2
+
+
+def claim(object_id: str) -> bool:
+    """Take a harvest object for this process, atomically.
+
+    ckanext-harvest's ``harvest_jobs_run`` re-sends every WAITING object it does
+    not see in the Redis list — also one the gather consumer has not pushed yet,
+    or one a fetch consumer has just popped — so the same object can arrive
+    twice. Two consumers importing one new file would make two datasets. Only a
+    WAITING object, or one stuck mid-fetch past twice the time limit (its
+    consumer died), is taken.
+    """
+    now = datetime.datetime.utcnow()
+    stale = now - datetime.timedelta(seconds=2 * tk.config["ckanext.nakano.harvest.object_timeout"] + 60)
+    taken = model.Session.execute(
+        sa.update(HarvestObject)
+        .where(HarvestObject.id == object_id,
+               sa.or_(HarvestObject.state == "WAITING",
+                      sa.and_(HarvestObject.state.in_(("FETCH", "IMPORT")), HarvestObject.fetch_started < stale)))
+        .values(state="FETCH", fetch_started=now)).rowcount
+    model.Session.commit()
+    return bool(taken)
+
+
+def _fetch_if_claimed(consumer: Any, method: Any, header: Any, body: str) -> None:
+    try:
+        object_id = json.loads(body)["harvest_object_id"]
+    except (ValueError, KeyError):
+        object_id = None
+    if object_id and not claim(object_id):
+        log.info("harvest object %s already taken; message dropped", object_id)
+        consumer.basic_ack(method.delivery_tag)
+        return
+    queue.fetch_callback(consumer, method, header, body)
 
 
 class _Stop:
@@ -33,7 +72,7 @@ def consume(kind: str) -> None:
     if kind == "gather":
         consumer, callback = queue.get_gather_consumer(), queue.gather_callback
     else:
-        consumer, callback = queue.get_fetch_consumer(), queue.fetch_callback
+        consumer, callback = queue.get_fetch_consumer(), _fetch_if_claimed
     if not isinstance(consumer, queue.RedisConsumer):   # AMQP: ckanext-harvest's own loop works
         name = queue.get_gather_queue_name() if kind == "gather" else queue.get_fetch_queue_name()
         for method, header, body in consumer.consume(queue=name):

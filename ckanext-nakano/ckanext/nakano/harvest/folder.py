@@ -122,6 +122,31 @@ class FileHarvester(WardHarvester):
             return self._object_error(harvest_object, "Fetch", "fetch-failed", url=harvest_object.guid,
                                       detail=type(exc).__name__)
 
+    @staticmethod
+    def _unchanged(obj: HarvestObject, print_: str, work: Path) -> bool:
+        item = HarvestFile.get(obj.source.id, obj.guid)
+        if item and item.package_id and item.fingerprint == print_:
+            shutil.rmtree(work, ignore_errors=True)
+            return True
+        return False
+
+    def _validate_and_keep(self, obj: HarvestObject, entry: dict[str, Any], *, work: Path, raw: Path,
+                           table: Path, print_: str, metadata: dict[str, Any], standard: str | None,
+                           rejected: set[str]) -> bool:
+        """Validate the table; keep what the import stage needs on the object, or fail it."""
+        copies = work / "copies"
+        copies.mkdir(exist_ok=True)
+        report = validate_file(table, filename=table.name, out_dir=copies, standard=standard,
+                               limits=limits())
+        if report.status in rejected:
+            shutil.rmtree(work, ignore_errors=True)
+            return self._unusable(obj, report)
+        entry.update({"work": str(work), "raw": str(raw), "table": str(table), "fingerprint": print_,
+                      "metadata": metadata, "report": report.as_dict()})
+        obj.content = json.dumps(entry, ensure_ascii=False)
+        obj.save()
+        return True
+
     def _unusable(self, obj: HarvestObject, report: Report) -> bool:
         errors = [i for i in report.issues if i.severity == "error"][:3]
         return self._object_error(obj, "Fetch", "unusable",
@@ -251,9 +276,7 @@ class FolderHarvester(FileHarvester):
                           timeout=timeout, total_seconds=seconds)
         metadata = read_sidecar(entry, hosts, timeout)
         print_ = fingerprint(sha256_file(raw), metadata, config)
-        item = HarvestFile.get(obj.source.id, obj.guid)
-        if item and item.package_id and item.fingerprint == print_:
-            shutil.rmtree(work, ignore_errors=True)
+        if self._unchanged(obj, print_, work):
             return "unchanged"
         table = raw
         files_config = config.get("files") or {}
@@ -265,16 +288,6 @@ class FolderHarvester(FileHarvester):
                 report = Report().fail(exc.code, **exc.values)
                 return self._unusable(obj, report)
         standard = metadata.get("standard_dataset") or (config.get("nakano_defaults") or {}).get("standard_dataset")
-        copies = work / "copies"
-        copies.mkdir(exist_ok=True)
-        report = validate_file(table, filename=table.name, out_dir=copies, standard=standard or None,
-                               limits=bounds)
         rejected = {"error"} | ({"invalid"} if files_config.get("reject") == "invalid" else set())
-        if report.status in rejected:
-            shutil.rmtree(work, ignore_errors=True)
-            return self._unusable(obj, report)
-        entry.update({"work": str(work), "raw": str(raw), "table": str(table), "fingerprint": print_,
-                      "metadata": metadata, "report": report.as_dict()})
-        obj.content = json.dumps(entry, ensure_ascii=False)
-        obj.save()
-        return True
+        return self._validate_and_keep(obj, entry, work=work, raw=raw, table=table, print_=print_,
+                                       metadata=metadata, standard=standard or None, rejected=rejected)

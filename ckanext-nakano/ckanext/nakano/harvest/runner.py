@@ -20,6 +20,7 @@ from ckanext.harvest.model import (HarvestGatherError, HarvestJob, HarvestObject
 
 from . import messages
 from .base import source_config
+from .consumers import claim
 
 log = logging.getLogger(__name__)
 DONE = ("COMPLETE", "ERROR")
@@ -67,7 +68,8 @@ def run_now(source_id: str, progress: Callable[[int, int], None] | None = None) 
     if progress:
         progress(0, len(ids))
     for number, object_id in enumerate(ids, 1):
-        queue.fetch_and_import_stages(harvester, HarvestObject.get(object_id))
+        if claim(object_id):   # else the queue consumers have it (re-sent by harvest_jobs_run)
+            queue.fetch_and_import_stages(harvester, HarvestObject.get(object_id))
         if progress:
             progress(number, len(ids))
     tk.get_action("harvest_jobs_run")(dict(context), {"source_id": source["id"]})

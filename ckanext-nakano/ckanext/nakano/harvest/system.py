@@ -24,10 +24,8 @@ import ckan.plugins.toolkit as tk
 from ckanext.harvest.model import HarvestJob, HarvestObject
 
 from ..fetch import safe_download, sha256_file
-from ..model import HarvestFile
 from ..validation import encoding as enc
 from ..validation.headers import table_schema
-from ..validation.runner import validate_file
 from .base import allowed_hosts, source_config
 from .folder import FileHarvester, fingerprint, limits
 
@@ -111,20 +109,8 @@ class SystemHarvester(FileHarvester):
         metadata = dict(system.get("dataset") or {})
         metadata.setdefault("standard_dataset", system.get("standard"))
         print_ = fingerprint(sha256_file(table), metadata, config)
-        item = HarvestFile.get(obj.source.id, obj.guid)
-        if item and item.package_id and item.fingerprint == print_:
-            shutil.rmtree(work, ignore_errors=True)
+        if self._unchanged(obj, print_, work):
             return "unchanged"
-        copies = work / "copies"
-        copies.mkdir(exist_ok=True)
-        report = validate_file(table, filename=table.name, out_dir=copies, standard=system.get("standard"),
-                               limits=bounds)
-        if report.status == "error":
-            shutil.rmtree(work, ignore_errors=True)
-            return self._unusable(obj, report)
-        entry.update({"work": str(work), "raw": str(table), "table": str(table), "fingerprint": print_,
-                      "metadata": metadata, "report": report.as_dict()})
-        obj.content = json.dumps(entry, ensure_ascii=False)
-        obj.save()
-        return True
+        return self._validate_and_keep(obj, entry, work=work, raw=table, table=table, print_=print_,
+                                       metadata=metadata, standard=system.get("standard"), rejected={"error"})
 

@@ -26,12 +26,13 @@ CKAN = [str(ROOT / ".venv" / "bin" / "ckan"), "-c", str(ROOT / "test.ini")]
 
 
 @pytest.fixture()
-def consumers():
+def consumers(tmp_path):
     from ckanext.harvest.queue import purge_queues
 
     purge_queues()
     procs = [subprocess.Popen(CKAN + ["nakano", "harvest", "consumer", kind], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL) for kind in ("gather", "fetch", "fetch")]
+                              stderr=(tmp_path / f"{kind}{n}.log").open("w"))
+             for n, kind in enumerate(("gather", "fetch", "fetch"))]
     yield procs
     for proc in procs:
         proc.terminate()
@@ -40,6 +41,12 @@ def consumers():
 
 def scheduler_once() -> None:
     subprocess.run(CKAN + ["nakano", "harvest", "scheduler", "--once"], check=True, capture_output=True)
+
+
+def logs(folder: Path) -> str:
+    """The consumers' stderr, for failure messages (tracebacks only)."""
+    return "\n".join(line for p in sorted(folder.glob("*.log")) for line in p.read_text().splitlines()
+                     if " INFO " not in line and " DEBUG " not in line)[-4000:]
 
 
 def wait_finished(source_id: str, timeout: float = 120) -> HarvestJob:
@@ -52,12 +59,13 @@ def wait_finished(source_id: str, timeout: float = 120) -> HarvestJob:
         if job and job.status == "Finished":
             return job
         time.sleep(1)
-    raise AssertionError("harvest job did not finish")
+    raise AssertionError(f"harvest job did not finish: {job and job.status}")
 
 
-def test_cron_source_runs_through_the_consumers_without_anyone_typing(declare, share, shared_dir, consumers):
+def test_cron_source_runs_through_the_consumers_without_anyone_typing(declare, share, shared_dir, consumers,
+                                                                      tmp_path):
     time.sleep(7)   # idle longer than redis-py's 5 s socket timeout: the consumers must survive it
-    assert all(p.poll() is None for p in consumers), "an idle consumer died"
+    assert all(p.poll() is None for p in consumers), "an idle consumer died:\n" + logs(tmp_path)
     for path in sorted((shared_dir / "data" / "municipal-csv" / "yaizu-222127").glob("*.csv"))[:4]:
         shutil.copy(path, share / path.name)
     source = declare(type="folder", url=share.as_uri(), schedule="* * * * *")
@@ -70,9 +78,10 @@ def test_cron_source_runs_through_the_consumers_without_anyone_typing(declare, s
     model.Session.commit()
 
     job = wait_finished(source_id)
-    assert runner.summary(job).counts == {"added": 4}
+    jobs = model.Session.query(HarvestJob).filter_by(source_id=source_id).order_by(HarvestJob.created).all()
+    assert runner.summary(job).counts == {"added": 4}, ([runner.summary(j) for j in jobs], logs(tmp_path))
     assert len(harvested(source)) == 4
-    assert all(p.poll() is None for p in consumers), "a consumer died"
+    assert all(p.poll() is None for p in consumers), "a consumer died:\n" + logs(tmp_path)
 
 
 def test_stuck_job_is_finished_with_an_error(declare, share):
@@ -91,3 +100,21 @@ def test_stuck_job_is_finished_with_an_error(declare, share):
     assert job.status == "Finished" and obj.state == "ERROR"
     assert any("エラーとして終了" in e for e in runner.summary(job).errors)
     assert runner.finish_stuck_jobs(tk.config["ckanext.nakano.harvest.job_timeout"]) == []
+
+
+def test_an_object_is_taken_once_unless_its_consumer_died(declare, share):
+    """harvest_jobs_run may re-send an object that is already being fetched."""
+    from ckanext.nakano.harvest.consumers import claim
+
+    source = declare(type="folder", url=share.as_uri())
+    source_id = helpers.call_action("harvest_source_show", id=source)["id"]
+    job = HarvestJob(source_id=source_id, status="Running")
+    job.save()
+    obj = HarvestObject(guid="a.csv", job=job, state="WAITING")
+    obj.save()
+    assert claim(obj.id) is True
+    assert claim(obj.id) is False          # the second delivery is dropped
+    model.Session.refresh(obj)
+    obj.fetch_started = datetime.datetime.utcnow() - datetime.timedelta(hours=1)
+    obj.save()
+    assert claim(obj.id) is True           # stuck past the limit: its consumer died, take it again
