@@ -84,13 +84,17 @@ def test_cron_source_runs_through_the_consumers_without_anyone_typing(declare, s
     assert all(p.poll() is None for p in consumers), "a consumer died:\n" + logs(tmp_path)
 
 
-def test_stuck_job_is_finished_with_an_error(declare, share):
+def running_job_with_object(declare, share, state: str) -> tuple[HarvestJob, HarvestObject]:
     source = declare(type="folder", url=share.as_uri())
-    source_id = helpers.call_action("harvest_source_show", id=source)["id"]
-    job = HarvestJob(source_id=source_id, status="Running")
+    job = HarvestJob(source_id=helpers.call_action("harvest_source_show", id=source)["id"], status="Running")
     job.save()
-    obj = HarvestObject(guid="x.csv", job=job, state="FETCH")
+    obj = HarvestObject(guid="x.csv", job=job, state=state)
     obj.save()
+    return job, obj
+
+
+def test_stuck_job_is_finished_with_an_error(declare, share):
+    job, obj = running_job_with_object(declare, share, "FETCH")
     job.created = datetime.datetime.utcnow() - datetime.timedelta(hours=5)
     job.save()
 
@@ -106,12 +110,7 @@ def test_an_object_is_taken_once_unless_its_consumer_died(declare, share):
     """harvest_jobs_run may re-send an object that is already being fetched."""
     from ckanext.nakano.harvest.consumers import claim
 
-    source = declare(type="folder", url=share.as_uri())
-    source_id = helpers.call_action("harvest_source_show", id=source)["id"]
-    job = HarvestJob(source_id=source_id, status="Running")
-    job.save()
-    obj = HarvestObject(guid="a.csv", job=job, state="WAITING")
-    obj.save()
+    _job, obj = running_job_with_object(declare, share, "WAITING")
     assert claim(obj.id) is True
     assert claim(obj.id) is False          # the second delivery is dropped
     model.Session.refresh(obj)
