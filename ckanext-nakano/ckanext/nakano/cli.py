@@ -86,21 +86,12 @@ def harvest_run(source: str) -> None:
     """Harvest SOURCE now, in this process, with progress and a summary / 今すぐ収集する."""
     from .harvest import runner
 
-    bar: dict[str, object] = {}
+    with click.progressbar(length=1, label=source) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)   # known once the source is listed
+            bar.update(done - bar.pos)
 
-    def progress(done: int, total: int) -> None:
-        if "bar" not in bar:
-            bar["bar"] = click.progressbar(length=max(total, 1), label=f"{source} ({total})")
-            bar["bar"].__enter__()  # type: ignore[attr-defined]
-            bar["done"] = 0
-        bar["bar"].update(done - bar["done"])  # type: ignore[attr-defined]
-        bar["done"] = done
-
-    try:
         result = runner.run_now(source, progress)
-    finally:
-        if "bar" in bar:
-            bar["bar"].__exit__(None, None, None)  # type: ignore[attr-defined]
     counts = result.counts
     click.echo(f"{result.source}: {result.status} — 追加 added {counts.get('added', 0)}, "
                f"更新 updated {counts.get('updated', 0)}, 変更なし unchanged {counts.get('not modified', 0)}, "

@@ -88,13 +88,7 @@ class WardHarvester(HarvesterBase):
 
     # Errors -----------------------------------------------------------------
     def _object_error(self, obj: HarvestObject, stage: str, code: str, **values: Any) -> bool:
-        message = messages.text(code, **values)
-        self._save_object_error(message, obj, stage)
-        item = HarvestFile.get(obj.source.id, obj.guid)
-        if item:
-            item.last_error, item.updated = message, datetime.datetime.utcnow()
-            model.Session.add(item)
-            model.Session.commit()
+        self._save_object_error(messages.text(code, **values), obj, stage)
         return False
 
     def _gather_error(self, job: HarvestJob, code: str, **values: Any) -> None:
@@ -123,11 +117,7 @@ class WardHarvester(HarvesterBase):
     def _flag_missing(self, job: HarvestJob, present: set[str], now: datetime.datetime) -> None:
         """Files gone from the source are flagged, never deleted: a person decides."""
         for item in HarvestFile.of_source(job.source.id):
-            if item.guid in present:
-                if item.state != "present":
-                    item.state, item.missing_since = "present", None
-                item.last_seen = now
-            elif item.state != "missing" and item.package_id:
+            if item.guid in present and item.state != "present":
+                item.state, item.missing_since = "present", None
+            elif item.guid not in present and item.state != "missing" and item.package_id:
                 item.state, item.missing_since = "missing", now
-                item.last_error = messages.text("missing")
-            model.Session.add(item)

@@ -12,6 +12,7 @@ import datetime
 import json
 import logging
 import signal
+import threading
 from typing import Any
 
 import sqlalchemy as sa
@@ -59,10 +60,6 @@ def _fetch_if_claimed(consumer: Any, method: Any, header: Any, body: str) -> Non
     queue.fetch_callback(consumer, method, header, body)
 
 
-class _Stop:
-    requested = False
-
-
 def consume(kind: str) -> None:
     """Run the ``gather`` or ``fetch`` consumer until SIGTERM/SIGINT (the message in
     hand is finished first)."""
@@ -79,15 +76,15 @@ def consume(kind: str) -> None:
             callback(consumer, method, header, body)
         return
 
-    stop = _Stop()
+    stop = threading.Event()
 
     def request_stop(signum: int, frame: Any) -> None:
-        stop.requested = True
+        stop.set()
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     log.info("harvest %s consumer waiting on %s", kind, consumer.routing_key)
-    while not stop.requested:
+    while not stop.is_set():
         popped = consumer.redis.blpop(consumer.routing_key, timeout=WAIT_SECONDS)
         if not popped:
             continue

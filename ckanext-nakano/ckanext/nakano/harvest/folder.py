@@ -8,7 +8,6 @@ optional sidecar ``<name>.yaml|.yml|.json`` gives its metadata.
 from __future__ import annotations
 
 import csv
-import datetime
 import hashlib
 import json
 import logging
@@ -125,7 +124,7 @@ class FileHarvester(WardHarvester):
     @staticmethod
     def _unchanged(obj: HarvestObject, print_: str, work: Path) -> bool:
         item = HarvestFile.get(obj.source.id, obj.guid)
-        if item and item.package_id and item.fingerprint == print_:
+        if item and item.published_as(print_):
             shutil.rmtree(work, ignore_errors=True)
             return True
         return False
@@ -208,9 +207,7 @@ class FileHarvester(WardHarvester):
     def _record(obj: HarvestObject, package_id: str, print_: str, item: HarvestFile | None,
                 replaces: bool) -> None:
         item = item or HarvestFile(source_id=obj.source.id, guid=obj.guid)
-        now = datetime.datetime.utcnow()
-        item.package_id, item.fingerprint, item.state = package_id, print_, "present"
-        item.last_error, item.missing_since, item.last_seen, item.updated = None, None, now, now
+        item.package_id, item.fingerprint, item.state, item.missing_since = package_id, print_, "present", None
         model.Session.add(item)
         if replaces:  # earlier objects of this dataset are no longer current
             model.Session.query(HarvestObject).filter(HarvestObject.package_id == package_id) \
@@ -250,11 +247,10 @@ class FolderHarvester(FileHarvester):
             sha = entry.sha256
             if sha is None and listing.is_local(entry.location) and not entry.sidecar:
                 sha = sha256_file(Path(entry.location))
-            if sha is not None and not entry.sidecar:
-                data["fingerprint"] = fingerprint(sha, entry.metadata, config)
-                item = known.get(entry.guid)
-                if item and item.package_id and item.fingerprint == data["fingerprint"]:
-                    unchanged.add(entry.guid)
+            item = known.get(entry.guid)
+            if sha is not None and not entry.sidecar and item \
+                    and item.published_as(fingerprint(sha, entry.metadata, config)):
+                unchanged.add(entry.guid)
             dicts.append(data)
         return self._objects_for(harvest_job, dicts, unchanged)
 

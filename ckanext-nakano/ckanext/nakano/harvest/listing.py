@@ -14,16 +14,15 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlparse
 
 from ..fetch import FetchRefused, safe_get
+from .messages import CodedError
 
 DATA_SUFFIXES = (".csv", ".xlsx", ".tsv")
 SIDECAR_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_LISTING_BYTES = 10 * 1024 * 1024
 
 
-class ListingError(Exception):
-    def __init__(self, code: str, **values: object):
-        super().__init__(f"{code}: {values}")
-        self.code, self.values = code, values
+class ListingError(CodedError):
+    """The source cannot be listed, or lists something outside itself."""
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,9 +33,13 @@ class Department:
     prefix: str    # how its sections start (企画部企画課 → 企画部)
 
 
+@cache
+def _license_ids() -> frozenset[str]:
+    return frozenset(entry["id"] for entry in json.loads(vocab.licenses_file().read_text(encoding="utf-8")))
+
+
 def license_id(value: str | None, default: str) -> str:
-    known = {entry["id"] for entry in json.loads(vocab.licenses_file().read_text(encoding="utf-8"))}
-    if value in known:
+    if value in _license_ids():
         return value  # type: ignore[return-value]
     return LICENSE_ALIASES.get((value or "").strip().lower(), default)
 

@@ -18,6 +18,14 @@ def _messages() -> dict[str, dict[str, str]]:
     return found
 
 
+class CodedError(Exception):
+    """A failure named by a message code, with the values that fill the message."""
+
+    def __init__(self, code: str, **values: Any):
+        super().__init__(f"{code}: {values}")
+        self.code, self.values = code, values
+
+
 def text(code: str, **values: Any) -> str:
     message = _messages()[code]
     return f"{message['ja'].format(**values)} / {message['en'].format(**values)}"

@@ -72,8 +72,9 @@ def dataset_fields(meta: dict[str, Any], *, title: str, owner_org: str, source_l
 
 
 def _context(user: str) -> dict[str, Any]:
-    # OWN_UPDATE: the harvester validated the file already, the job need not.
-    return {"user": user, "ignore_auth": True, jobs.OWN_UPDATE: True}
+    # package_create/package_update run no resource hooks, so no validation job is
+    # queued: the harvester validated the file and stores its report below.
+    return {"user": user, "ignore_auth": True}
 
 
 def publish(fields: dict[str, Any], files: list[File], *, user: str, package_id: str | None,

@@ -52,10 +52,8 @@ class NakanoCKANHarvester(CKANHarvester):
         return super().gather_stage(harvest_job)
 
     def import_stage(self, harvest_object: HarvestObject) -> bool | str | None:
-        self._hosts = allowed_hosts(harvest_object.source)
-        result = super().import_stage(harvest_object)
-        model.Session.commit()  # errors saved by the base class must outlive the fetch consumer's session
-        return result
+        self._hosts = allowed_hosts(harvest_object.source)   # remote groups/organizations are fetched here
+        return super().import_stage(harvest_object)
 
     @classmethod
     def _save_gather_error(cls, message: str, job: HarvestJob) -> None:
@@ -99,8 +97,9 @@ class NakanoCKANHarvester(CKANHarvester):
             detail = "; ".join(f"{k}: {v}" for k, v in exc.error_dict.items())
             self._save_object_error(messages.text("record-failed", detail=detail), harvest_object, "Import")
             return None
-        model.Session.query(HarvestObject).filter(HarvestObject.package_id == dataset["id"]) \
-            .update({"current": False})
+        if existing:  # earlier objects of this dataset are no longer current
+            model.Session.query(HarvestObject).filter(HarvestObject.package_id == dataset["id"]) \
+                .update({"current": False})
         harvest_object.package_id, harvest_object.current = dataset["id"], True
         harvest_object.save()
         return True

@@ -36,7 +36,7 @@ class Summary:
     source: str
     job_id: str
     status: str
-    counts: dict[str, int] = field(default_factory=dict)   # added / updated / not modified / errored
+    counts: dict[str, int] = field(default_factory=dict)   # added / updated / not modified / errored / pending
     errors: list[str] = field(default_factory=list)
 
 
@@ -50,7 +50,7 @@ def summary(job: HarvestJob) -> Summary:
                .join(HarvestObject, HarvestObjectError.harvest_object_id == HarvestObject.id)
                .filter(HarvestObject.harvest_job_id == job.id)]
     return Summary(job.source.title or job.source.url, job.id, job.status,
-                   {str(k or "errored"): v for k, v in counts.items()}, errors)
+                   {str(k or "pending"): v for k, v in counts.items()}, errors)
 
 
 def run_now(source_id: str, progress: Callable[[int, int], None] | None = None) -> Summary:

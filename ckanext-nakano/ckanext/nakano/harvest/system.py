@@ -27,13 +27,12 @@ from ..fetch import safe_download, sha256_file
 from ..validation import encoding as enc
 from ..validation.headers import table_schema
 from .base import allowed_hosts, source_config
+from .messages import CodedError
 from .folder import FileHarvester, fingerprint, limits
 
 
-class MappingError(Exception):
-    def __init__(self, code: str, **values: object):
-        super().__init__(f"{code}: {values}")
-        self.code, self.values = code, values
+class MappingError(CodedError):
+    """The export does not fit the declared mapping."""
 
 
 def _records_json(path: Path, where: str | None) -> Iterator[dict[str, Any]]:

@@ -41,7 +41,8 @@ class HarvestFile(tk.BaseModel):  # type: ignore[misc, valid-type]
 
     The fingerprint (content + sidecar metadata + source defaults) decides
     whether a file changed; ``state`` becomes "missing" when the file leaves
-    the source (the dataset stays until a person decides).
+    the source (the dataset stays until a person decides). Errors live on
+    ckanext-harvest's objects, not here.
     """
 
     __tablename__ = "nakano_harvest_file"
@@ -51,15 +52,15 @@ class HarvestFile(tk.BaseModel):  # type: ignore[misc, valid-type]
     package_id: Mapped[str | None] = Column(UnicodeText)  # type: ignore[assignment]
     fingerprint: Mapped[str | None] = Column(UnicodeText)  # type: ignore[assignment]
     state: Mapped[str] = Column(UnicodeText, nullable=False, default="present")  # type: ignore[assignment]
-    last_seen: Mapped[datetime.datetime | None] = Column(DateTime)  # type: ignore[assignment]
     missing_since: Mapped[datetime.datetime | None] = Column(DateTime)  # type: ignore[assignment]
-    last_error: Mapped[str | None] = Column(UnicodeText)  # type: ignore[assignment]
-    updated: Mapped[datetime.datetime] = Column(DateTime, nullable=False,  # type: ignore[assignment]
-                                                default=datetime.datetime.utcnow)
 
     @classmethod
     def get(cls, source_id: str, guid: str) -> "HarvestFile | None":
         return model.Session.get(cls, (source_id, guid))
+
+    def published_as(self, fingerprint: str | None) -> bool:
+        """This file was published with exactly this content and metadata."""
+        return bool(self.package_id) and self.fingerprint == fingerprint
 
     @classmethod
     def of_source(cls, source_id: str) -> list["HarvestFile"]:

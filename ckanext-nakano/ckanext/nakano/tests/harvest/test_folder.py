@@ -112,7 +112,7 @@ def test_removed_file_is_flagged_and_its_dataset_kept(declare, real_files, app):
     kept = by_title(harvested(source))["kyuugosho"]
     assert kept["state"] == "active"
     item = HarvestFile.get(helpers.call_action("harvest_source_show", id=source)["id"], "kyuugosho.csv")
-    assert item.state == "missing" and "なくなりました" in item.last_error
+    assert item.state == "missing" and item.missing_since is not None
     report = helpers.call_action("nakano_harvest_report", department="kikaku")
     entry = next(s for s in report[0]["sources"] if s["name"] == source)
     assert [m["guid"] for m in entry["missing"]] == ["kyuugosho.csv"]

@@ -21,10 +21,7 @@ def upgrade():
         sa.Column("package_id", sa.UnicodeText, nullable=True),
         sa.Column("fingerprint", sa.UnicodeText, nullable=True),
         sa.Column("state", sa.UnicodeText, nullable=False, server_default="present"),
-        sa.Column("last_seen", sa.DateTime, nullable=True),
         sa.Column("missing_since", sa.DateTime, nullable=True),
-        sa.Column("last_error", sa.UnicodeText, nullable=True),
-        sa.Column("updated", sa.DateTime, nullable=False, server_default=sa.func.now()),
     )
     op.create_index("nakano_harvest_file_package_id", "nakano_harvest_file", ["package_id"])
 
