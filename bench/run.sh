@@ -4,8 +4,10 @@
 #   bench/run.sh search [ARGS]    Japanese search, stock schema vs ours
 #   bench/run.sh validation       validation rows/s and peak memory
 #   bench/run.sh harvest [ARGS]   1,000-file folder through the harvest queues
+#   bench/run.sh metrics [ARGS]   event ingestion (wrk) and latency, metrics on vs off
 # Uses the test database read-only, its own Solr cores (bench_*) and, for the
-# harvest benchmark, its own database (nakano_bench) and Redis db 2.
+# harvest benchmark, its own database (nakano_bench) and Redis db 2; for the
+# metrics benchmark, nakano_bench_metrics, Solr core bench_metrics, Redis db 3.
 source "$(dirname "$0")/../scripts/lib.sh"
 which=${1:-all}; [ $# -gt 0 ] && shift
 "$ROOT/scripts/install.sh"
@@ -25,4 +27,10 @@ if [ "$which" = all ] || [ "$which" = harvest ]; then
   "$ROOT/scripts/services.sh" createdb nakano_bench
   say "Benchmark: harvest"
   env -u CKAN_SQLALCHEMY_URL -u CKAN_SOLR_URL -u CKAN_REDIS_URL "$VENV/bin/python" bench/harvest/run.py "$@"
+fi
+if [ "$which" = all ] || [ "$which" = metrics ]; then
+  "$ROOT/scripts/services.sh" start postgres redis solr
+  "$ROOT/scripts/services.sh" createdb nakano_bench_metrics
+  say "Benchmark: metrics"
+  env -u CKAN_SQLALCHEMY_URL -u CKAN_SOLR_URL -u CKAN_REDIS_URL "$VENV/bin/python" bench/metrics/run.py "$@"
 fi

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs everything the portal needs on a fresh machine; quick when already done.
-#   system packages (apt), the Python virtualenv, the Solr launcher (Maven).
+#   system packages (apt), the Python virtualenv, front-end libraries (npm),
+#   the Solr launcher (Maven).
 source "$(dirname "$0")/lib.sh"
 
 # --- system packages -------------------------------------------------------
-APT_PACKAGES=(postgresql redis-server libpq-dev curl)
+APT_PACKAGES=(postgresql redis-server libpq-dev curl wrk)
 command -v java >/dev/null || APT_PACKAGES+=(openjdk-17-jdk-headless)
 command -v mvn  >/dev/null || APT_PACKAGES+=(maven)
 missing=()
@@ -42,6 +43,20 @@ if [ "$(cat "$VENV/.nakano-installed" 2>/dev/null)" != "$req_hash" ]; then
     "$VENV/bin/pip" check
   } >"$LOGDIR/pip.log" 2>&1 || fail "pip install failed, see $LOGDIR/pip.log"
   echo "$req_hash" > "$VENV/.nakano-installed"
+fi
+
+# --- front-end libraries (npm, bundled as CKAN assets; no CDN) ---------------
+command -v npm >/dev/null || fail "npm not found: the portal's chart library is installed with npm"
+VENDOR=$ROOT/ckanext-nakano/ckanext/nakano/assets/vendor
+lock_hash=$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)
+if [ "$(cat "$VENDOR/.installed" 2>/dev/null)" != "$lock_hash" ]; then
+  say "Installing front-end libraries from npm (log: $LOGDIR/npm.log)"
+  (cd "$ROOT" && npm ci --ignore-scripts --no-audit --no-fund) >"$LOGDIR/npm.log" 2>&1 \
+    || fail "npm ci failed, see $LOGDIR/npm.log"
+  mkdir -p "$VENDOR"
+  cp "$ROOT/node_modules/chart.js/dist/chart.umd.min.js" "$VENDOR/"
+  cp "$ROOT/node_modules/chart.js/LICENSE.md" "$VENDOR/chart.js.LICENSE.md"
+  echo "$lock_hash" > "$VENDOR/.installed"
 fi
 
 # --- Solr ------------------------------------------------------------------

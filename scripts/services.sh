@@ -2,7 +2,7 @@
 # Starts, stops and reports the portal's services: PostgreSQL, Redis, Solr, CKAN
 # (gunicorn) and CKAN's background-job worker. Each server listens on 127.0.0.1.
 #
-#   scripts/services.sh start  [postgres|redis|solr|ckan|worker|harvest ...]
+#   scripts/services.sh start  [postgres|redis|solr|ckan|worker|harvest|metrics ...]
 #   scripts/services.sh stop   [same]
 #   scripts/services.sh status
 #
@@ -193,7 +193,7 @@ start_ckan() {
     # The access log leaves out the client address: no raw IPs are kept.
     CKAN_INI=$CKAN_INI "$VENV/bin/gunicorn" --daemon --bind "$HOST:$CKAN_PORT" \
       --workers "${NAKANO_CKAN_WORKERS:-2}" --timeout 120 --pid "$RUNDIR/ckan.pid" \
-      --error-logfile "$log" --access-logfile "$LOGDIR/ckan-access.log" \
+      --error-logfile "$log" --capture-output --access-logfile "$LOGDIR/ckan-access.log" \
       --access-logformat '%(t)s "%(r)s" %(s)s %(B)s %(M)sms' \
       ckanext.nakano.wsgi:application || fail "CKAN did not start; see $log"
   fi
@@ -248,6 +248,19 @@ stop_harvest() {
   done
 }
 
+start_metrics() {
+  # Writes queued usage events into PostgreSQL, rolls them up every few
+  # minutes and queues the daily tasks (link check, scores, published CSVs).
+  stop_metrics
+  say "Metrics: starting worker"
+  nohup "$VENV/bin/ckan" -c "$CKAN_INI" nakano metrics worker >"$LOGDIR/metrics.log" 2>&1 &
+  echo $! > "$RUNDIR/metrics.pid"
+  sleep 2
+  pidfile_alive "$RUNDIR/metrics.pid" || fail "Metrics worker did not start; see $LOGDIR/metrics.log"
+}
+
+stop_metrics() { stop_pidfile Metrics "$RUNDIR/metrics.pid"; }
+
 harvest_status() {
   local proc up=0
   for proc in "${HARVEST_PROCS[@]}"; do pidfile_alive "$RUNDIR/harvest-$proc.pid" && up=$((up + 1)); done
@@ -261,6 +274,7 @@ status() {
   printf '%-11s %s\n' CKAN "$(ckan_answers && echo "up  (http://$HOST:$CKAN_PORT)" || echo down)"
   printf '%-11s %s\n' Worker "$(pidfile_alive "$RUNDIR/worker.pid" && echo up || echo down)"
   printf '%-11s %s\n' Harvest "$(harvest_status)"
+  printf '%-11s %s\n' Metrics "$(pidfile_alive "$RUNDIR/metrics.pid" && echo up || echo down)"
 }
 
 cmd=${1:-status}; shift || true
@@ -268,7 +282,7 @@ case $cmd in
   start)
     for s in "${@:-postgres redis solr}"; do for x in $s; do "start_$x"; done; done ;;
   stop)
-    targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(harvest worker ckan solr redis postgres)
+    targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(metrics harvest worker ckan solr redis postgres)
     for x in "${targets[@]}"; do "stop_$x"; done ;;
   createdb) for db in "$@"; do create_database "$db"; done ;;
   status) status ;;

@@ -43,6 +43,10 @@ fi
 say "Demo catalog: loading (log: $LOGDIR/demo.log)"
 $CKAN nakano load-demo >"$LOGDIR/demo.log" 2>&1 || fail "loading demo data failed, see $LOGDIR/demo.log"
 
+say "Usage statistics: publishing the open dataset (log: $LOGDIR/metrics-publish.log)"
+$CKAN nakano metrics publish >"$LOGDIR/metrics-publish.log" 2>&1 \
+  || fail "publishing the usage statistics failed, see $LOGDIR/metrics-publish.log"
+
 if [ -f "$LOCAL/solr/reindex-needed" ]; then
   say "Search index: rebuilding (Solr configuration changed; log: $LOGDIR/reindex.log)"
   $CKAN search-index rebuild >"$LOGDIR/reindex.log" 2>&1 || fail "search index rebuild failed, see $LOGDIR/reindex.log"
@@ -53,7 +57,7 @@ say "Harvest sources: syncing harvesters/ (log: $LOGDIR/harvest-sync.log)"
 $CKAN nakano harvest sync "$ROOT/harvesters" >"$LOGDIR/harvest-sync.log" 2>&1 \
   || fail "harvest source sync failed, see $LOGDIR/harvest-sync.log"
 
-"$ROOT/scripts/services.sh" start ckan worker harvest
+"$ROOT/scripts/services.sh" start ckan worker harvest metrics
 
 cat <<MSG
 

@@ -154,3 +154,88 @@ def harvest_scheduler(once: bool) -> None:
         if once:
             return
         time.sleep(interval)
+
+
+@nakano.group("metrics")
+def metrics() -> None:
+    """Usage and publishing metrics / 利用統計と公開品質."""
+
+
+@metrics.command("worker")
+def metrics_worker() -> None:
+    """Write queued events, roll up every few minutes, queue the daily tasks / 常駐処理."""
+    from .metrics import worker
+
+    worker.run()
+
+
+@metrics.command("ingest")
+def metrics_ingest() -> None:
+    """Write every queued event into the database now / 記録済みイベントを取り込む."""
+    from .metrics import ingest
+
+    with ingest.ingest_lock(wait=30):
+        click.echo(f"events ingested: {ingest.drain_all()}")
+
+
+@metrics.command("rollup")
+@click.option("--date", "dates", multiple=True, help="YYYY-MM-DD (repeatable); default: yesterday and today")
+@click.option("--all-days", is_flag=True, help="every day that still has raw events")
+def metrics_rollup(dates: tuple[str, ...], all_days: bool) -> None:
+    """Ingest queued events, then rebuild the daily rollups (idempotent) / 日次集計."""
+    import datetime
+
+    from .metrics import ingest, rollup
+
+    days = [datetime.date.fromisoformat(d) for d in dates]
+    with ingest.ingest_lock(wait=30):
+        taken = ingest.drain_all()
+        if all_days:
+            days = rollup.days_with_events(datetime.date(2000, 1, 1))
+        done = rollup.rollup(days or None)
+    click.echo(f"events ingested: {taken}")
+    for day, kinds in done["days"].items():
+        click.echo(f"{day}: " + (", ".join(f"{k} {v['count']} (bots {v['bots']})" for k, v in sorted(kinds.items()))
+                                 or "no events"))
+    click.echo(f"raw events purged (older than retention): {done['purged']}")
+
+
+@metrics.command("linkcheck")
+def metrics_linkcheck() -> None:
+    """Check every resource URL now / リンク切れを確認する."""
+    from .metrics import linkcheck
+
+    click.echo(", ".join(f"{k}: {v}" for k, v in sorted(linkcheck.check_all().items())) or "no resources")
+
+
+@metrics.command("quality")
+@click.argument("datasets", nargs=-1)
+def metrics_quality(datasets: tuple[str, ...]) -> None:
+    """Score datasets again (default: all) / 品質スコアを再計算する."""
+    from .metrics import quality
+
+    if not datasets:
+        click.echo(f"datasets scored: {quality.refresh_all()}")
+        return
+    for name in datasets:
+        result = quality.refresh(name)
+        click.echo(f"{name}: " + (f"{result['score']}/{result['max_score']} ({result['rating']['en']})"
+                                  if result else "not found"))
+
+
+@metrics.command("publish")
+def metrics_publish() -> None:
+    """Publish the rollups as the open dataset 「ポータル利用統計」 / 利用統計を公開する."""
+    from .metrics import publish
+
+    pkg = publish.publish()
+    click.echo(f"published {pkg['name']}: " + ", ".join(r["name"] for r in pkg["resources"]))
+
+
+@metrics.command("daily")
+def metrics_daily() -> None:
+    """Run the daily tasks now: link check, scores, rollup, publish / 日次処理を今すぐ実行."""
+    from .metrics import worker
+
+    done = worker.daily_tasks()
+    click.echo(f"links {done['links']}, datasets scored {done['scored']}, published {done['published']}")

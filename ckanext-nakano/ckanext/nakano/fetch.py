@@ -130,6 +130,15 @@ def safe_get(url: str, *, max_bytes: int, allowed_hosts: set[str], timeout: floa
     return b"".join(_chunks(response, url, max_bytes, deadline)), content_type
 
 
+def probe(url: str, *, allowed_hosts: set[str], timeout: float = 10) -> int:
+    """Whether ``url`` answers (link checking): the final status after checked
+    redirects, 200 on success; a refused address or failure raises FetchRefused.
+    Only the headers are read."""
+    response = _open(url, allowed_hosts, timeout)
+    response.close()
+    return response.status_code
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as stream:

@@ -8,6 +8,8 @@ from . import vocab
 __all__ = [
     "nakano_category_choices", "nakano_standard_dataset_choices",
     "nakano_frequency_choices", "nakano_area_choices", "nakano_validation", "nakano_harvest_missing",
+    "nakano_dataset_metrics", "nakano_metrics_json", "nakano_metrics_dataset_name",
+    "nakano_metrics_enabled",
 ]
 
 Choices = list[dict[str, Any]]
@@ -55,3 +57,41 @@ def nakano_harvest_missing(package_id: str) -> dict[str, Any] | None:
     if item is None:
         return None
     return {"guid": item.guid, "since": item.missing_since.strftime("%Y-%m-%d") if item.missing_since else ""}
+
+
+def nakano_dataset_metrics(pkg: dict[str, Any]) -> dict[str, Any] | None:
+    """Views, downloads (30 days and total) and the stored quality score of a
+    dataset for its page; None when metrics are off. Two indexed queries: the
+    score is computed in the background after each edit, or now if missing."""
+    import ckan.plugins.toolkit as tk
+
+    from .metrics import quality, stats
+    from .model import Quality
+
+    if not tk.config["ckanext.nakano.metrics.enabled"]:
+        return None
+    stored = Quality.get(pkg["id"])
+    return {**stats.usage("dataset", pkg["id"]), "quality": stored.detail if stored else quality.evaluate(pkg)}
+
+
+def nakano_metrics_json(data: Any) -> str:
+    """Figures for the charts' script, safe inside <script type="application/json">."""
+    import json
+
+    from markupsafe import Markup
+
+    text = json.dumps(data, ensure_ascii=False, default=str)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def nakano_metrics_dataset_name() -> str:
+    """Name of the open dataset 「ポータル利用統計」."""
+    import ckan.plugins.toolkit as tk
+
+    return tk.config["ckanext.nakano.metrics.dataset"]
+
+
+def nakano_metrics_enabled() -> bool:
+    import ckan.plugins.toolkit as tk
+
+    return tk.config["ckanext.nakano.metrics.enabled"]

@@ -10,6 +10,7 @@ from ckanext.dcat.interfaces import IDCATRDFHarvester
 
 from . import search, vocab
 from .harvest import remote
+from .metrics import middleware, quality
 from .validation import jobs
 
 
@@ -25,6 +26,7 @@ class NakanoPlugin(p.SingletonPlugin):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IResourceController, inherit=True)
     p.implements(IDCATRDFHarvester, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
 
     # IConfigurer
     def update_config(self, config: CKANConfig) -> None:
@@ -37,6 +39,22 @@ class NakanoPlugin(p.SingletonPlugin):
     # IPackageController
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
         return search.with_japanese_query_fields(search_params)
+
+    def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:
+        middleware.remember_search(search_params, search_results)
+        return search_results
+
+    # Every edit scores the dataset again (in the background).
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        quality.enqueue(pkg_dict["id"])
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        quality.enqueue(pkg_dict["id"])
+
+    # IMiddleware: usage events recorded after each request, and the beacon.
+    def make_middleware(self, app: Any, config: CKANConfig) -> Any:
+        app.after_request(middleware.after_request)
+        return middleware.Beacon(app)
 
     # IResourceController: every new or changed tabular file is validated in the background.
     def after_resource_create(self, context: Any, resource: dict[str, Any]) -> None:

@@ -35,3 +35,28 @@ def harvest_report() -> str:
     except tk.NotAuthorized:
         return tk.abort(403, "ログインしてください（所属する部の報告が見られます） / Log in to see your department's report")
     return tk.render("nakano/harvest_report.html", {"departments": departments, "department": department})
+
+
+@nakano.route("/metrics")
+def metrics() -> str:
+    """利用統計: usage per day, top datasets, departments (leaderboard), searches."""
+    site = tk.get_action("nakano_metrics_site")({}, {"days": 90})
+    return tk.render("nakano/metrics.html", {"site": site})
+
+
+@nakano.route("/metrics/department/<id>")
+def department_metrics(id: str) -> str:
+    """A department's dashboard: its datasets with score and problems, usage."""
+    try:
+        org = tk.get_action("nakano_metrics_organization")({}, {"id": id})
+    except tk.ObjectNotFound:
+        return tk.abort(404, "部署が見つかりません / Department not found")
+    return tk.render("nakano/metrics_department.html", {"org": org})
+
+
+@nakano.route("/metrics/quality")
+def quality_method() -> str:
+    """品質スコアの算定方法: dimensions, indicators and points (schemas/quality.yaml)."""
+    from .metrics.quality import rules
+
+    return tk.render("nakano/quality_method.html", {"rules": rules()})

@@ -65,3 +65,8 @@ class HarvestFile(tk.BaseModel):  # type: ignore[misc, valid-type]
     @classmethod
     def of_source(cls, source_id: str) -> list["HarvestFile"]:
         return model.Session.query(cls).filter_by(source_id=source_id).all()
+
+
+from .metrics import LinkCheck, MetricDaily, MetricEvent, Quality, SearchDaily  # noqa: E402
+
+__all__ = ["Validation", "HarvestFile", "MetricEvent", "MetricDaily", "SearchDaily", "Quality", "LinkCheck"]

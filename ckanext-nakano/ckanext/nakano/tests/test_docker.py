@@ -1,6 +1,7 @@
 """docker/ must stay consistent with what runs locally (no Docker engine here)."""
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -39,3 +40,24 @@ def test_compose_has_every_service_and_no_public_ports():
         for port in service.get("ports", []):
             assert port.startswith("127.0.0.1:"), f"{name} publishes {port} beyond loopback"
     assert "status_show" in " ".join(services["ckan"]["healthcheck"]["test"])
+
+
+def test_processes_of_make_up_run_in_docker_too():
+    """Every long-running `ckan nakano …` process services.sh starts has its compose service."""
+    compose = yaml.safe_load((ROOT / "docker" / "compose.yml").read_text(encoding="utf-8"))
+    commands = {" ".join(s.get("command", [])[3:]) for s in compose["services"].values()}
+    local = (ROOT / "scripts" / "services.sh").read_text(encoding="utf-8")
+    for command in ("nakano harvest consumer gather", "nakano harvest consumer fetch", "nakano harvest scheduler",
+                    "nakano metrics worker", "jobs worker"):
+        assert command in commands, command
+        assert command.split()[-1] in local
+
+
+def test_chart_library_comes_from_the_same_npm_lock():
+    dockerfile = (ROOT / "docker" / "ckan" / "Dockerfile").read_text(encoding="utf-8")
+    assert "COPY package.json package-lock.json" in dockerfile and "npm ci" in dockerfile
+    install = (ROOT / "scripts" / "install.sh").read_text(encoding="utf-8")
+    assert "npm ci" in install and "chart.umd.min.js" in install and "chart.umd.min.js" in dockerfile
+    lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
+    pinned = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["dependencies"]["chart.js"]
+    assert lock["packages"]["node_modules/chart.js"]["version"] == pinned

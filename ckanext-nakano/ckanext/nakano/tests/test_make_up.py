@@ -25,7 +25,7 @@ def test_portal_answers_in_japanese_with_demo_catalog(portal):
     api = portal["url"] + "/api/3/action/"
     status = requests.get(api + "status_show", timeout=30).json()["result"]
     assert status["locale_default"] == "ja" and "nakano" in status["extensions"]
-    assert requests.get(api + "package_search", params={"rows": 0}, timeout=30).json()["result"]["count"] == 46
+    assert requests.get(api + "package_search", params={"rows": 0}, timeout=30).json()["result"]["count"] == 46 + 1  # + ポータル利用統計
     found = requests.get(api + "package_search", params={"q": "予防接種"}, timeout=30).json()["result"]
     assert found["count"] == 4
     assert len(requests.get(api + "organization_list", timeout=30).json()["result"]) == 9
@@ -37,6 +37,7 @@ def test_harvest_processes_run_and_sources_are_declared(portal):
     status = subprocess.run([str(ROOT / "scripts" / "services.sh"), "status"], env=portal["env"],
                             capture_output=True, text=True, timeout=60).stdout
     assert "Harvest     up  (4 processes)" in status
+    assert "Metrics     up" in status
     assert "created: 1" in (portal["local"] / "log" / "harvest-sync.log").read_text()
 
 
@@ -58,7 +59,7 @@ def test_second_run_keeps_data_and_credentials(portal):
     assert (portal["local"] / "admin-api-token").read_text() == token
     count = requests.get(portal["url"] + "/api/3/action/package_search", params={"rows": 0},
                          timeout=30).json()["result"]["count"]
-    assert count == 46
+    assert count == 46 + 1  # + ポータル利用統計
 
 
 def test_changed_solr_configuration_reloads_cores_and_reindexes(portal):

@@ -41,8 +41,10 @@ def run(resource_id: str) -> str:
     """The job: validate the stored file and keep the report. Never raises."""
     context = {"ignore_auth": True}
     declared: str | None = None
+    package_id: str | None = None
     try:
         resource = tk.get_action("resource_show")(context, {"id": resource_id})
+        package_id = resource["package_id"]
         declared = resource.get("encoding") or None
         dataset = tk.get_action("package_show")(context, {"id": resource["package_id"]})
         out_dir = copies_dir(resource_id)
@@ -78,6 +80,9 @@ def run(resource_id: str) -> str:
             _record_detected_encoding(resource_id, report.encoding)
         except tk.ObjectNotFound:  # deleted while it was being validated
             pass
+    if package_id:  # the validation status is part of the dataset's quality score
+        from ..metrics import quality
+        quality.refresh(package_id)
     return report.status
 
 

@@ -1,0 +1,140 @@
+"""Recording of events: what a request was, who (as a daily pseudonym) asked it.
+
+An event is pushed onto a Redis list in the request (one RPUSH) and written
+to PostgreSQL by the metrics worker (ingest.py). If Redis cannot be reached
+the event is appended to a spool file that the worker reads later, so a
+Redis restart loses nothing that was recorded.
+
+Privacy (docs/privacy.md): no IP address is kept anywhere. The visitor key is
+HMAC-SHA256(daily salt, address + user agent); the salt lives in Redis for
+two days and is then gone, so keys cannot be linked across days or reversed.
+A request with ``DNT: 1`` or ``Sec-GPC: 1`` is counted without a visitor key.
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import ipaddress
+import json
+import os
+import re
+import secrets
+import unicodedata
+import uuid
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+import ckan.plugins.toolkit as tk
+from ckan.lib.redis import connect_to_redis
+
+QUEUE = "nakano:metrics:events"
+SALT_KEY = "nakano:metrics:salt:{day}"
+SALT_SECONDS = 2 * 24 * 3600
+KINDS = ("view", "download", "api", "search", "preview", "outbound")
+
+_salts: dict[str, bytes] = {}
+
+
+def enabled() -> bool:
+    return tk.config["ckanext.nakano.metrics.enabled"]
+
+
+def timezone() -> ZoneInfo:
+    return ZoneInfo(tk.config.get("ckan.display_timezone") or "Asia/Tokyo")
+
+
+def today() -> datetime.date:
+    return datetime.datetime.now(timezone()).date()
+
+
+@cache
+def _bot_pattern() -> re.Pattern[str]:
+    data = yaml.safe_load((Path(__file__).parent / "bots.yaml").read_text(encoding="utf-8"))
+    return re.compile("|".join(data["patterns"]), re.IGNORECASE)
+
+
+def is_bot(user_agent: str) -> bool:
+    """Known crawlers and monitors; an empty user agent is not a person's browser either."""
+    return not user_agent or bool(_bot_pattern().search(user_agent))
+
+
+def normalise_query(text: str | None) -> str:
+    """NFKC (full-width → half-width), case-folded, single spaces, at most 200 characters."""
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    return " ".join(text.split())[:200]
+
+
+def client_address(environ: dict[str, Any]) -> str:
+    """The client's address: X-Forwarded-For is believed only from a trusted proxy
+    (nginx), and then the right-most address that is not itself a trusted proxy."""
+    remote = environ.get("REMOTE_ADDR", "")
+    trusted = set(tk.config["ckanext.nakano.metrics.trusted_proxies"])
+    if remote not in trusted:
+        return remote
+    hops = [h.strip() for h in environ.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return remote
+    return remote
+
+
+def _salt(day: str) -> bytes:
+    """The day's secret, shared by every web process through Redis."""
+    salt = _salts.get(day)
+    if salt is None:
+        try:
+            redis = connect_to_redis()
+            key = SALT_KEY.format(day=day)
+            redis.set(key, secrets.token_hex(32), nx=True, ex=SALT_SECONDS)
+            salt = redis.get(key)
+        except Exception:  # Redis down: a salt of this process (visitors may count twice)
+            salt = secrets.token_bytes(32)
+        _salts.clear()
+        _salts[day] = salt
+    return salt
+
+
+def visitor_key(environ: dict[str, Any]) -> str | None:
+    """Daily pseudonym of the visitor, or None when the browser asks not to be tracked."""
+    if environ.get("HTTP_DNT") == "1" or environ.get("HTTP_SEC_GPC") == "1":
+        return None
+    material = f"{client_address(environ)}|{environ.get('HTTP_USER_AGENT', '')}".encode()
+    return hmac.new(_salt(today().isoformat()), material, hashlib.sha256).hexdigest()[:32]
+
+
+def new_event(kind: str, environ: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """An event with its id, time (UTC), visitor key and bot flag."""
+    return {
+        "id": uuid.uuid4().hex,
+        "ts": datetime.datetime.utcnow().isoformat(),
+        "kind": kind,
+        "visitor": visitor_key(environ),
+        "bot": is_bot(environ.get("HTTP_USER_AGENT", "")),
+        **fields,
+    }
+
+
+def spool_dir() -> Path:
+    return Path(tk.config.get("ckan.storage_path") or "/tmp") / "metrics-spool"
+
+
+def record(events: list[dict[str, Any]]) -> None:
+    """Queue events for the worker; never raises into the request."""
+    if not events:
+        return
+    lines = [json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in events]
+    try:
+        connect_to_redis().rpush(QUEUE, *lines)
+    except Exception:  # Redis down or restarting: keep the events on disk
+        spool = spool_dir()
+        spool.mkdir(parents=True, exist_ok=True)
+        with (spool / f"{os.getpid()}.jsonl").open("a", encoding="utf-8") as out:
+            out.write("\n".join(lines) + "\n")

@@ -1,0 +1,177 @@
+"""Where events come from: Flask's after_request (pages, downloads, API calls,
+searches — all server-side, so API clients and direct links count too) and a
+small WSGI beacon for what only the browser sees (a preview shown, a click
+on a resource's external URL).
+
+One RPUSH per request and no database query: search result pages carry no
+per-dataset lookups (CKAN's tracking plugin's N+1 queries, ckan/ckan#8772).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any, Callable, Iterable
+
+from flask import Response, g, has_request_context, request
+
+import ckan.plugins.toolkit as tk
+
+from . import events
+
+log = logging.getLogger(__name__)
+
+PAGES = {
+    "home.index": "home",
+    "dataset.search": "search",
+    "dataset.read": "dataset",
+    "resource.read": "resource",
+    "organization.read": "organization",
+    "organization.about": "organization",
+    "nakano.metrics": "metrics",
+}
+DOWNLOADS = {"resource.download", "nakano.utf8_copy"}
+DOWNLOAD_STATUS = {200, 301, 302, 303, 307}
+# Solr filters the portal adds itself; the rest are the visitor's choices.
+INTERNAL_FILTERS = {"dataset_type", "site_id", "state", "capacity", "permission_labels", "+dataset_type",
+                    "+site_id", "+state", "+capacity", "+permission_labels", "-dataset_type"}
+_FILTER = re.compile(r'([+\-]?[\w.]+):("(?:[^"\\]|\\.)*"|\S+)')
+
+# Health checks of the service scripts, docker and nginx are not use.
+HEALTH_CHECKS = {"status_show"}
+
+BEACON_PATH = "/_nakano/event"
+BEACON_KINDS = ("preview", "outbound")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def remember_search(search_params: dict[str, Any], search_results: dict[str, Any]) -> None:
+    """Called by after_dataset_search: keep the first search of a search page or
+    package_search call (other searches of the request are the portal's own)."""
+    if not has_request_context() or g.get("nakano_search") is not None:
+        return
+    if (request.endpoint or "") not in ("dataset.search", "api.action"):
+        return
+    g.nakano_search = {"q": search_params.get("q"), "fq": search_params.get("fq") or "",
+                       "count": search_results.get("count", 0)}
+
+
+def filters_of(fq: str | list[str]) -> dict[str, str]:
+    """Facet filters chosen by the visitor, from Solr's ``fq`` (a string or CKAN's list)."""
+    chosen: dict[str, str] = {}
+    for field, value in _FILTER.findall(" ".join(fq) if isinstance(fq, list) else fq or ""):
+        if field in INTERNAL_FILTERS or field.lstrip("+-") in INTERNAL_FILTERS:
+            continue
+        chosen[field.lstrip("+")] = value.strip('"')
+    return chosen
+
+
+def _auth() -> str:
+    """anonymous, token (an API token sent) or user (a browser session)."""
+    user = tk.current_user
+    if not (user and user.is_authenticated):
+        return "anonymous"
+    header = tk.config.get("apitoken_header_name") or "Authorization"
+    return "token" if request.headers.get(header) or request.headers.get("X-CKAN-API-Key") else "user"
+
+
+def _first_page() -> bool:
+    try:
+        if request.endpoint == "dataset.search":
+            return int(request.args.get("page") or 1) == 1
+        return int(request.args.get("start") or 0) == 0
+    except ValueError:
+        return True
+
+
+def _endpoint() -> str:
+    """The request's endpoint, with CKAN's per-type resource blueprints
+    (``dataset_resource.read``, ``resource.read``) named ``resource.*``."""
+    blueprint, _, view = (request.endpoint or "").partition(".")
+    return f"resource.{view}" if blueprint.endswith("_resource") else f"{blueprint}.{view}"
+
+
+def events_of(response: Response) -> list[dict[str, Any]]:
+    """The events one finished request stands for (often none)."""
+    endpoint = _endpoint()
+    status = response.status_code
+    environ = request.environ
+    args = request.view_args or {}
+    pkg = g.get("pkg_dict") or {}
+    found: list[dict[str, Any]] = []
+    if endpoint in PAGES and status == 200 and request.method == "GET":
+        page = PAGES[endpoint]
+        fields: dict[str, Any] = {"page": page}
+        if page in ("dataset", "resource"):
+            fields.update(package=pkg.get("id") or args.get("id"), organization=pkg.get("owner_org"),
+                          resource=args.get("resource_id"))
+        elif page == "organization":
+            fields["organization"] = args.get("id")
+        found.append(events.new_event("view", environ, auth=_auth(), **fields))
+    elif endpoint in DOWNLOADS and status in DOWNLOAD_STATUS:
+        found.append(events.new_event("download", environ, auth=_auth(), package=args.get("id"),
+                                      resource=args.get("resource_id")))
+    elif endpoint == "api.action" and status == 200 and args.get("logic_function") not in HEALTH_CHECKS:
+        action = args.get("logic_function") or ""
+        package = request.args.get("id") if action == "package_show" else None
+        found.append(events.new_event("api", environ, auth=_auth(), action=action, package=package))
+    searched = g.get("nakano_search")
+    if searched and status == 200 and _first_page():
+        query = events.normalise_query(searched["q"] if searched["q"] not in ("*:*", None) else "")
+        if query:
+            found.append(events.new_event("search", environ, auth=_auth(), query=query,
+                                          filters=filters_of(searched["fq"]), results=searched["count"],
+                                          page="api" if endpoint == "api.action" else "search"))
+    return found
+
+
+def after_request(response: Response) -> Response:
+    if events.enabled():
+        try:
+            events.record(events_of(response))
+        except Exception:  # metrics must never break a page
+            log.exception("metrics: event not recorded")
+    return response
+
+
+class Beacon:
+    """WSGI layer answering ``POST /_nakano/event`` before Flask: the portal's
+    scripts report previews shown and external links followed (204, or 400
+    with a ja/en message). Everything else goes to CKAN untouched."""
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    def __getattr__(self, name: str) -> Any:  # CKAN sets and reads attributes on its app
+        return getattr(self.app, name)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != BEACON_PATH:
+            return self.app(environ, start_response)
+        if environ.get("REQUEST_METHOD") != "POST":
+            return _reply(start_response, "405 Method Not Allowed", "POST のみ / POST only")
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = json.loads(environ["wsgi.input"].read(min(length, 2048)) or b"{}") if length <= 2048 else None
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        kind = body.get("type") if isinstance(body, dict) else None
+        resource = str(body.get("resource", "")) if isinstance(body, dict) else ""
+        if kind not in BEACON_KINDS or not _UUID.match(resource):
+            return _reply(start_response, "400 Bad Request",
+                          "type (preview|outbound) と resource (UUID) が必要です / "
+                          "type (preview|outbound) and resource (a UUID) are required")
+        if events.enabled():
+            try:
+                events.record([events.new_event(kind, environ, resource=resource)])
+            except Exception:
+                log.exception("metrics: beacon event not recorded")
+        return _reply(start_response, "204 No Content", "")
+
+
+def _reply(start_response: Callable[..., Any], status: str, message: str) -> list[bytes]:
+    body = json.dumps({"message": message}, ensure_ascii=False).encode() if message else b""
+    headers = [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(body))),
+               ("Cache-Control", "no-store")]
+    start_response(status, headers)
+    return [body]
