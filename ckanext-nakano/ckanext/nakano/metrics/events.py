@@ -38,6 +38,15 @@ SALT_SECONDS = 2 * 24 * 3600
 KINDS = ("view", "download", "api", "search", "preview", "outbound")
 
 _salts: dict[str, bytes] = {}
+_redis: Any = None
+
+
+def redis_client() -> Any:
+    """One client per process: building a redis-py client costs more than the RPUSH."""
+    global _redis
+    if _redis is None:
+        _redis = connect_to_redis()
+    return _redis
 
 
 def enabled() -> bool:
@@ -91,7 +100,7 @@ def _salt(day: str) -> bytes:
     salt = _salts.get(day)
     if salt is None:
         try:
-            redis = connect_to_redis()
+            redis = redis_client()
             key = SALT_KEY.format(day=day)
             redis.set(key, secrets.token_hex(32), nx=True, ex=SALT_SECONDS)
             salt = redis.get(key)
@@ -110,16 +119,15 @@ def visitor_key(environ: dict[str, Any]) -> str | None:
     return hmac.new(_salt(today().isoformat()), material, hashlib.sha256).hexdigest()[:32]
 
 
-def new_event(kind: str, environ: dict[str, Any], **fields: Any) -> dict[str, Any]:
-    """An event with its id, time (UTC), visitor key and bot flag."""
-    return {
-        "id": uuid.uuid4().hex,
-        "ts": datetime.datetime.utcnow().isoformat(),
-        "kind": kind,
-        "visitor": visitor_key(environ),
-        "bot": is_bot(environ.get("HTTP_USER_AGENT", "")),
-        **fields,
-    }
+def request_fields(environ: dict[str, Any]) -> dict[str, Any]:
+    """What every event of one request shares: time (UTC), visitor key, bot flag."""
+    return {"ts": datetime.datetime.utcnow().isoformat(), "visitor": visitor_key(environ),
+            "bot": is_bot(environ.get("HTTP_USER_AGENT", ""))}
+
+
+def new_event(kind: str, shared: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """An event with its own id, and the request's shared fields."""
+    return {"id": uuid.uuid4().hex, "kind": kind, **shared, **fields}
 
 
 def spool_dir() -> Path:
@@ -132,7 +140,7 @@ def record(events: list[dict[str, Any]]) -> None:
         return
     lines = [json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in events]
     try:
-        connect_to_redis().rpush(QUEUE, *lines)
+        redis_client().rpush(QUEUE, *lines)
     except Exception:  # Redis down or restarting: keep the events on disk
         spool = spool_dir()
         spool.mkdir(parents=True, exist_ok=True)

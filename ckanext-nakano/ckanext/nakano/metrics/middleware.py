@@ -91,14 +91,18 @@ def _endpoint() -> str:
     return f"resource.{view}" if blueprint.endswith("_resource") else f"{blueprint}.{view}"
 
 
-def events_of(response: Response) -> list[dict[str, Any]]:
-    """The events one finished request stands for (often none)."""
+# Request headers the events need (the rest of the environ is not kept).
+_ENVIRON_KEYS = ("REMOTE_ADDR", "HTTP_X_FORWARDED_FOR", "HTTP_USER_AGENT", "HTTP_DNT", "HTTP_SEC_GPC")
+
+
+def events_of(response: Response) -> list[tuple[str, dict[str, Any]]]:
+    """What the finished request stands for, as (kind, fields) — often nothing.
+    Only cheap look-ups here; hashing and queueing wait until the response is sent."""
     endpoint = _endpoint()
     status = response.status_code
-    environ = request.environ
     args = request.view_args or {}
     pkg = g.get("pkg_dict") or {}
-    found: list[dict[str, Any]] = []
+    found: list[tuple[str, dict[str, Any]]] = []
     if endpoint in PAGES and status == 200 and request.method == "GET":
         page = PAGES[endpoint]
         fields: dict[str, Any] = {"page": page}
@@ -107,31 +111,60 @@ def events_of(response: Response) -> list[dict[str, Any]]:
                           resource=args.get("resource_id"))
         elif page == "organization":
             fields["organization"] = args.get("id")
-        found.append(events.new_event("view", environ, auth=_auth(), **fields))
+        found.append(("view", fields))
     elif endpoint in DOWNLOADS and status in DOWNLOAD_STATUS:
-        found.append(events.new_event("download", environ, auth=_auth(), package=args.get("id"),
-                                      resource=args.get("resource_id")))
+        found.append(("download", {"package": args.get("id"), "resource": args.get("resource_id")}))
     elif endpoint == "api.action" and status == 200 and args.get("logic_function") not in HEALTH_CHECKS:
         action = args.get("logic_function") or ""
         package = request.args.get("id") if action == "package_show" else None
-        found.append(events.new_event("api", environ, auth=_auth(), action=action, package=package))
+        found.append(("api", {"action": action, "package": package}))
     searched = g.get("nakano_search")
-    if searched and status == 200 and _first_page():
-        query = events.normalise_query(searched["q"] if searched["q"] not in ("*:*", None) else "")
-        if query:
-            found.append(events.new_event("search", environ, auth=_auth(), query=query,
-                                          filters=filters_of(searched["fq"]), results=searched["count"],
-                                          page="api" if endpoint == "api.action" else "search"))
+    if searched and status == 200 and searched["q"] not in ("*:*", None, "") and _first_page():
+        found.append(("search", {"query": searched["q"], "filters": searched["fq"], "results": searched["count"],
+                                 "page": "api" if endpoint == "api.action" else "search"}))
     return found
 
 
+def build(found: list[tuple[str, dict[str, Any]]], environ: dict[str, Any], auth: str) -> list[dict[str, Any]]:
+    """The events, with their ids, visitor key and normalised search terms."""
+    shared = dict(events.request_fields(environ), auth=auth)
+    built = []
+    for kind, fields in found:
+        if kind == "search":
+            query = events.normalise_query(fields["query"])
+            if not query:
+                continue
+            fields = dict(fields, query=query, filters=filters_of(fields["filters"]))
+        built.append(events.new_event(kind, shared, **fields))
+    return built
+
+
 def after_request(response: Response) -> Response:
-    if events.enabled():
-        try:
-            events.record(events_of(response))
-        except Exception:  # metrics must never break a page
-            log.exception("metrics: event not recorded")
+    """Note what the request was; the events are built and queued once the
+    response has gone out (``call_on_close``), so no request waits for Redis."""
+    if not events.enabled():
+        return response
+    try:
+        found = events_of(response)
+        if found:
+            environ = {k: request.environ.get(k, "") for k in _ENVIRON_KEYS}
+            auth = _auth()
+            if response.direct_passthrough:
+                # Files handed to the server as they are (send_file): werkzeug
+                # skips the close callbacks for them, so these are queued now.
+                _record(found, environ, auth)
+            else:
+                response.call_on_close(lambda: _record(found, environ, auth))
+    except Exception:  # metrics must never break a page
+        log.exception("metrics: event not recorded")
     return response
+
+
+def _record(found: list[tuple[str, dict[str, Any]]], environ: dict[str, Any], auth: str) -> None:
+    try:
+        events.record(build(found, environ, auth))
+    except Exception:
+        log.exception("metrics: event not recorded")
 
 
 class Beacon:
@@ -163,7 +196,7 @@ class Beacon:
                           "type (preview|outbound) and resource (a UUID) are required")
         if events.enabled():
             try:
-                events.record([events.new_event(kind, environ, resource=resource)])
+                events.record([events.new_event(kind, events.request_fields(environ), resource=resource)])
             except Exception:
                 log.exception("metrics: beacon event not recorded")
         return _reply(start_response, "204 No Content", "")

@@ -74,7 +74,7 @@ def test_unreachable_redis_spools_events_and_nothing_is_lost(queue, monkeypatch,
     dead = redis_py.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.5)   # nothing listens on port 1
     now = datetime.datetime.utcnow()
     with monkeypatch.context() as m:
-        m.setattr(events, "connect_to_redis", lambda: dead)
+        m.setattr(events, "redis_client", lambda: dead)
         events.record([_event("download", now, package=pkg["id"], visitor=str(i)) for i in range(7)])
     spooled = list((tmp_path / "spool").glob("*.jsonl"))
     assert len(spooled) == 1 and len(spooled[0].read_text().splitlines()) == 7
