@@ -103,7 +103,14 @@ def _resolve(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def _insert(raw: list[dict[str, Any]]) -> int:
+def _insert(lines: list[bytes] | list[str]) -> int:
+    """Write serialised events (unreadable ones are dropped and logged)."""
+    raw = []
+    for line in lines:
+        try:
+            raw.append(json.loads(line))
+        except ValueError:
+            log.warning("metrics: unreadable event dropped")
     rows = _resolve(raw)
     if rows:
         model.Session.execute(insert(MetricEvent.__table__).values(rows).on_conflict_do_nothing(
@@ -118,13 +125,7 @@ def drain(batch: int = 5000) -> int:
     items = redis.lrange(QUEUE, 0, batch - 1)
     if not items:
         return 0
-    raw = []
-    for item in items:
-        try:
-            raw.append(json.loads(item))
-        except ValueError:
-            log.warning("metrics: unreadable event dropped")
-    _insert(raw)
+    _insert(items)
     redis.ltrim(QUEUE, len(items), -1)
     return len(items)
 
@@ -143,13 +144,7 @@ def drain_spool() -> int:
             path.rename(claimed)  # writers open the file per write: new events go to a new file
             time.sleep(0.2)
         lines = [line for line in claimed.read_text(encoding="utf-8").splitlines() if line.strip()]
-        raw = []
-        for line in lines:
-            try:
-                raw.append(json.loads(line))
-            except ValueError:
-                log.warning("metrics: unreadable spooled event dropped")
-        _insert(raw)
+        _insert(lines)
         claimed.unlink()
         taken += len(lines)
     return taken

@@ -3,8 +3,9 @@ searches — all server-side, so API clients and direct links count too) and a
 small WSGI beacon for what only the browser sees (a preview shown, a click
 on a resource's external URL).
 
-One RPUSH per request and no database query: search result pages carry no
-per-dataset lookups (CKAN's tracking plugin's N+1 queries, ckan/ckan#8772).
+No database query, and the one RPUSH happens after the response is sent:
+search result pages carry no per-dataset lookups (CKAN's tracking plugin's
+N+1 queries, ckan/ckan#8772).
 """
 from __future__ import annotations
 

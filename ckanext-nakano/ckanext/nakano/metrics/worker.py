@@ -19,6 +19,8 @@ from .events import today
 
 log = logging.getLogger(__name__)
 DAILY_KEY = "nakano:metrics:daily-tasks:{day}"
+BATCH = 5000
+WAIT_SECONDS = 1.0
 
 
 def daily_tasks() -> dict[str, Any]:
@@ -58,7 +60,7 @@ def run() -> None:
         taken = 0
         try:
             with ingest.ingest_lock(wait=5):
-                taken = ingest.drain()
+                taken = ingest.drain(BATCH)
                 if time.monotonic() - last_rollup > interval:
                     taken += ingest.drain_spool()
                     rollup.rollup()
@@ -72,5 +74,7 @@ def run() -> None:
             stop.wait(2)
         finally:
             model.Session.remove()
-        if not taken:
-            stop.wait(0.5)
+        # A full batch means more are waiting; otherwise gather for a second:
+        # small batches cost the web processes CPU for nothing.
+        if taken < BATCH:
+            stop.wait(WAIT_SECONDS)
