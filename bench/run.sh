@@ -4,7 +4,7 @@
 #   bench/run.sh search [ARGS]    Japanese search, stock schema vs ours
 #   bench/run.sh validation       validation rows/s and peak memory
 #   bench/run.sh harvest [ARGS]   1,000-file folder through the harvest queues
-#   bench/run.sh metrics [ARGS]   event ingestion (wrk) and latency, metrics on vs off
+#   bench/run.sh metrics [ARGS]   event ingestion (ab) and latency, metrics on vs off
 # Uses the test database read-only, its own Solr cores (bench_*) and, for the
 # harvest benchmark, its own database (nakano_bench) and Redis db 2; for the
 # metrics benchmark, nakano_bench_metrics, Solr core bench_metrics, Redis db 3.

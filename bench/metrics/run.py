@@ -9,10 +9,10 @@ metrics worker (`ckan nakano metrics worker`) runs beside them, as in
 
 1. Latency: dataset page, search page (Japanese query), package_search
    (Japanese query) and deep paging (``rows=1000&start=5000``), requests
-   alternating between the two servers, round after round; ratio on/off of
-   median and p95.
+   alternating between the two servers, round after round; the median of
+   the paired on/off ratios, and the ratios of medians and p95.
 2. Ingestion: ApacheBench (Debian's apache2-utils: it sends an exact number
-   of requests, which wrk cannot) sends 100,000 beacon events over loopback
+   of requests) sends 100,000 beacon events over loopback
    at 20 concurrent connections; count in (answered 204) vs count out (rows
    in nakano_metric_event), events/s sent and events/s written end to end.
 
