@@ -72,9 +72,9 @@ def nakano_harvest_report(context: Context, data_dict: DataDict) -> list[dict[st
     return department_report(allowed)
 
 
-def _int(data_dict: DataDict, key: str, default: int, most: int) -> int:
+def _int(data_dict: DataDict, key: str, default: int, most: int, least: int = 1) -> int:
     try:
-        return max(1, min(int(data_dict.get(key) or default), most))
+        return max(least, min(int(data_dict.get(key) or default), most))
     except (TypeError, ValueError):
         raise tk.ValidationError({key: ["整数を指定してください / must be an integer"]})
 
@@ -182,6 +182,6 @@ def nakano_metrics_events(context: Context, data_dict: DataDict) -> list[dict[st
     query = model.Session.query(MetricEvent).order_by(MetricEvent.ts.desc(), MetricEvent.id)
     if data_dict.get("kind"):
         query = query.filter(MetricEvent.kind == data_dict["kind"])
-    rows = query.offset(int(data_dict.get("offset") or 0)).limit(_int(data_dict, "limit", 100, 10000))
+    rows = query.offset(_int(data_dict, "offset", 0, 10**9, least=0)).limit(_int(data_dict, "limit", 100, 10000))
     return [{c.name: (getattr(e, c.name).isoformat() if c.name == "ts" else getattr(e, c.name))
              for c in MetricEvent.__table__.columns} for e in rows]

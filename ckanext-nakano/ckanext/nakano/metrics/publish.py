@@ -40,12 +40,12 @@ def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
 
 def tables() -> dict[str, bytes]:
     """The CSV files, as published."""
-    first = stats._rows("select min(day) as d from nakano_metric_daily where scope = 'site'")[0]["d"]
+    first = stats.query_rows("select min(day) as d from nakano_metric_daily where scope = 'site'")[0]["d"]
     days = (today() - first).days + 1 if first else 1
     daily = stats.daily_series(days)
-    bots = {r["day"].isoformat(): int(r["b"]) for r in stats._rows(
+    bots = {r["day"].isoformat(): int(r["b"]) for r in stats.query_rows(
         "select day, sum(bots) as b from nakano_metric_daily where scope = 'site' group by day")}
-    datasets = stats._rows(f"""
+    datasets = stats.query_rows(f"""
         select p.name, p.title, g.name as department, q.score, q.max_score, q.freshness,
           coalesce(sum(d.count) filter (where d.kind = 'view' and d.day >= :start), 0) as views_30d,
           coalesce(sum(d.count) filter (where d.kind = 'download' and d.day >= :start), 0) as downloads_30d,

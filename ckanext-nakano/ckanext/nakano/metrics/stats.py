@@ -19,7 +19,7 @@ from .events import today
 PUBLIC = "p.state = 'active' and p.type = 'dataset' and not p.private"
 
 
-def _rows(sql: str, **params: Any) -> list[dict[str, Any]]:
+def query_rows(sql: str, **params: Any) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in model.Session.execute(sa.text(sql), params)]
 
 
@@ -30,7 +30,7 @@ def _since(days: int) -> datetime.date:
 def daily_series(days: int = 90) -> list[dict[str, Any]]:
     """Views, downloads, API calls and searches per day (every day, zeros included)."""
     start = _since(days)
-    found = {(r["day"], r["kind"]): r["count"] for r in _rows(
+    found = {(r["day"], r["kind"]): r["count"] for r in query_rows(
         "select day, kind, count from nakano_metric_daily where scope = 'site' and day >= :start", start=start)}
     series = []
     for i in range(days):
@@ -42,7 +42,7 @@ def daily_series(days: int = 90) -> list[dict[str, Any]]:
 
 def totals() -> dict[str, int]:
     """All-time totals per kind (bots apart)."""
-    rows = _rows("select kind, sum(count) as n, sum(bots) as b from nakano_metric_daily "
+    rows = query_rows("select kind, sum(count) as n, sum(bots) as b from nakano_metric_daily "
                  "where scope = 'site' group by kind")
     out = {r["kind"]: int(r["n"]) for r in rows}
     out["bots"] = sum(int(r["b"]) for r in rows)
@@ -51,7 +51,7 @@ def totals() -> dict[str, int]:
 
 def top_datasets(days: int = 30, limit: int = 10, organization_id: str | None = None) -> list[dict[str, Any]]:
     org = "and p.owner_org = :org" if organization_id else ""
-    return _rows(f"""
+    return query_rows(f"""
         select p.id, p.name, p.title, p.owner_org,
                coalesce(sum(d.count) filter (where d.kind = 'view'), 0) as views,
                coalesce(sum(d.count) filter (where d.kind = 'download'), 0) as downloads
@@ -64,7 +64,7 @@ def top_datasets(days: int = 30, limit: int = 10, organization_id: str | None = 
 
 def usage(scope: str, subject: str, days: int = 30) -> dict[str, int]:
     """Views, downloads, API reads and visitors of one dataset/resource: last ``days`` and total."""
-    rows = _rows("""select kind,
+    rows = query_rows("""select kind,
                            sum(count) as total, sum(count) filter (where day >= :start) as recent,
                            sum(visitors) filter (where day >= :start) as visitors
                     from nakano_metric_daily where scope = :scope and subject = :subject group by kind""",
@@ -85,7 +85,7 @@ def departments(days: int = 30) -> list[dict[str, Any]]:
     """Per department: datasets, average score (%), overdue, standard datasets, usage;
     ranked (leaderboard) by average score, then standard datasets, then views."""
     national = len(vocab.standard_datasets()["datasets"])
-    rows = _rows(f"""
+    rows = query_rows(f"""
         with ds as (
           select p.owner_org as org, count(*) as datasets,
                  round(avg(100.0 * q.score / nullif(q.max_score, 0))) as score,
@@ -116,7 +116,7 @@ def departments(days: int = 30) -> list[dict[str, Any]]:
 def department_datasets(organization_id: str, include_private: bool) -> list[dict[str, Any]]:
     """A department's datasets with score, freshness and problems to fix (dashboard)."""
     private = "" if include_private else "and not p.private"
-    rows = _rows(f"""
+    rows = query_rows(f"""
         select p.id, p.name, p.title, p.private, q.score, q.max_score, q.freshness,
                q.detail -> 'freshness' ->> 'due' as due,
                (select count(*) from nakano_validation v join resource r on r.id = v.resource_id
@@ -146,7 +146,7 @@ def search_terms(days: int = 30, limit: int = 20, zero_only: bool = False,
     if min_visitors is None:
         min_visitors = tk.config["ckanext.nakano.metrics.search_terms_min_visitors"]
     zero = "having sum(zero_results) > 0" if zero_only else ""
-    rows = _rows(f"""
+    rows = query_rows(f"""
         select query, sum(searches) as searches, sum(zero_results) as zero_results, sum(visitors) as visitors
         from nakano_search_daily where day >= :start group by query {zero}
         order by {'zero_results' if zero_only else 'searches'} desc, query limit :limit""",
@@ -156,7 +156,7 @@ def search_terms(days: int = 30, limit: int = 20, zero_only: bool = False,
 
 
 def api_actions(days: int = 30) -> list[dict[str, Any]]:
-    rows = _rows("""select subject as action, sum(count) as calls, sum(authenticated) as authenticated
+    rows = query_rows("""select subject as action, sum(count) as calls, sum(authenticated) as authenticated
                     from nakano_metric_daily where scope = 'action' and kind = 'api' and day >= :start
                     group by subject order by calls desc, subject""", start=_since(days))
     return [{"action": r["action"], "calls": int(r["calls"]), "authenticated": int(r["authenticated"]),

@@ -27,7 +27,7 @@ def _token(portal) -> dict[str, str]:
 
 
 def _api(portal, action: str, headers: dict[str, str] | None = None, files=None, **data):
-    call = requests.post if data and action.endswith(("create", "update", "patch")) else requests.get
+    call = requests.post if action.endswith(("create", "update", "patch", "purge")) else requests.get
     kwargs = {"data": data, "files": files} if call is requests.post else {"params": data}
     body = call(f"{portal['url']}/api/3/action/{action}", headers=headers or {}, timeout=60, **kwargs).json()
     assert body["success"], body.get("error")
@@ -44,7 +44,8 @@ def _rollup(portal) -> str:
 
 @pytest.fixture()
 def dataset(portal, tmp_path):
-    """A new dataset with an uploaded CSV and a link to an outside file."""
+    """A new dataset with an uploaded CSV and a link to an outside file; purged after the
+    test, so that the shared portal keeps its catalog (other tests count it)."""
     name = f"metrics-{uuid.uuid4().hex[:8]}"
     pkg = _api(portal, "package_create", _token(portal), name=name, title="利用統計テスト", notes="テスト",
                category="行財政", license_id="CC-BY-4.0", owner_org="kikaku")
@@ -55,7 +56,8 @@ def dataset(portal, tmp_path):
                       package_id=pkg["id"], name="CSV", format="CSV")
     link = _api(portal, "resource_create", _token(portal), package_id=pkg["id"], name="link",
                 url="https://www.city.tokyo-nakano.lg.jp/data.csv", format="CSV")
-    return {"pkg": pkg, "upload": upload, "link": link}
+    yield {"pkg": pkg, "upload": upload, "link": link}
+    _api(portal, "dataset_purge", _token(portal), id=pkg["id"])
 
 
 def test_views_downloads_api_calls_counted_exactly(portal, dataset):
