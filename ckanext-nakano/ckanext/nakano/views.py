@@ -60,3 +60,21 @@ def quality_method() -> str:
     from .metrics.quality import rules
 
     return tk.render("nakano/quality_method.html", {"rules": rules()})
+
+
+@nakano.route("/api/openapi.json")
+def openapi_json() -> flask.Response:
+    """OpenAPI 3.1 document of the read actions (CKAN itself has none)."""
+    from .openapi import document
+
+    response = flask.jsonify(document())
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@nakano.route("/api/docs")
+def api_docs() -> str:
+    """API の説明 / API reference, rendered from the same OpenAPI document."""
+    from .openapi import document
+
+    return tk.render("nakano/api_docs.html", {"doc": document()})
