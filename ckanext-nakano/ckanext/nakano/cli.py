@@ -191,7 +191,7 @@ def metrics_rollup(dates: tuple[str, ...], all_days: bool) -> None:
     with ingest.ingest_lock(wait=30):
         taken = ingest.drain_all()
         if all_days:
-            days = rollup.days_with_events(datetime.date(2000, 1, 1))
+            days = rollup.days_with_events()
         done = rollup.rollup(days or None)
     click.echo(f"events ingested: {taken}")
     for day, kinds in done["days"].items():

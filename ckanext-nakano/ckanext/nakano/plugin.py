@@ -49,7 +49,9 @@ class NakanoPlugin(p.SingletonPlugin):
         quality.enqueue(pkg_dict["id"])
 
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
-        quality.enqueue(pkg_dict["id"])
+        # The validation job's own encoding update: that job scores the dataset itself.
+        if not context.get(jobs.OWN_UPDATE):
+            quality.enqueue(pkg_dict["id"])
 
     # IMiddleware: usage events recorded after each request, and the beacon.
     def make_middleware(self, app: Any, config: CKANConfig) -> Any:

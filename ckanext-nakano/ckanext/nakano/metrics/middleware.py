@@ -34,11 +34,10 @@ PAGES = {
 DOWNLOADS = {"resource.download", "nakano.utf8_copy"}
 DOWNLOAD_STATUS = {200, 301, 302, 303, 307}
 # Solr filters the portal adds itself; the rest are the visitor's choices.
-INTERNAL_FILTERS = {"dataset_type", "site_id", "state", "capacity", "permission_labels", "+dataset_type",
-                    "+site_id", "+state", "+capacity", "+permission_labels", "-dataset_type"}
+INTERNAL_FILTERS = {"dataset_type", "site_id", "state", "capacity", "permission_labels"}
 _FILTER = re.compile(r'([+\-]?[\w.]+):("(?:[^"\\]|\\.)*"|\S+)')
 
-# Health checks of the service scripts, docker and nginx are not use.
+# Health checks of the service scripts, docker and nginx are not usage.
 HEALTH_CHECKS = {"status_show"}
 
 BEACON_PATH = "/_nakano/event"
@@ -61,7 +60,7 @@ def filters_of(fq: str | list[str]) -> dict[str, str]:
     """Facet filters chosen by the visitor, from Solr's ``fq`` (a string or CKAN's list)."""
     chosen: dict[str, str] = {}
     for field, value in _FILTER.findall(" ".join(fq) if isinstance(fq, list) else fq or ""):
-        if field in INTERNAL_FILTERS or field.lstrip("+-") in INTERNAL_FILTERS:
+        if field.lstrip("+-") in INTERNAL_FILTERS:
             continue
         chosen[field.lstrip("+")] = value.strip('"')
     return chosen
@@ -107,9 +106,8 @@ def events_of(response: Response) -> list[tuple[str, dict[str, Any]]]:
     if endpoint in PAGES and status == 200 and request.method == "GET":
         page = PAGES[endpoint]
         fields: dict[str, Any] = {"page": page}
-        if page in ("dataset", "resource"):
-            fields.update(package=pkg.get("id") or args.get("id"), organization=pkg.get("owner_org"),
-                          resource=args.get("resource_id"))
+        if page in ("dataset", "resource"):  # the ingester finds the department from the dataset
+            fields.update(package=pkg.get("id") or args.get("id"), resource=args.get("resource_id"))
         elif page == "organization":
             fields["organization"] = args.get("id")
         found.append(("view", fields))

@@ -3,6 +3,7 @@ the dataset, its validation reports and its latest link checks."""
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 from functools import cache
 from typing import Any, Callable
@@ -27,7 +28,6 @@ def rules() -> dict[str, Any]:
 
 @cache
 def _known_licenses() -> set[str]:
-    import json
     return {lic["id"] for lic in json.loads(vocab.licenses_file().read_text(encoding="utf-8"))}
 
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from .events import timezone
+from .events import timezone, today
 
 # One statement per scope: (scope, subject expression, extra condition).
 _SCOPES = [
@@ -70,21 +70,19 @@ def rollup_day(day: datetime.date) -> dict[str, Any]:
     return {kind: {"count": count, "bots": bots} for kind, count, bots in totals}
 
 
-def days_with_events(since: datetime.date) -> list[datetime.date]:
-    start, _ = day_bounds(since)
-    first = model.Session.execute(sa.text("select min(ts) from nakano_metric_event where ts >= :s"),
-                                  {"s": start}).scalar()
+def days_with_events() -> list[datetime.date]:
+    """Every day from the oldest raw event to today."""
+    first = model.Session.execute(sa.text("select min(ts) from nakano_metric_event")).scalar()
     if first is None:
         return []
     local = first.replace(tzinfo=datetime.timezone.utc).astimezone(timezone()).date()
-    today = datetime.datetime.now(timezone()).date()
-    return [local + datetime.timedelta(days=i) for i in range((today - local).days + 1)]
+    return [local + datetime.timedelta(days=i) for i in range((today() - local).days + 1)]
 
 
 def purge_raw_events() -> int:
     """Raw events (with their daily pseudonyms) are kept for the configured days only."""
     keep = tk.config["ckanext.nakano.metrics.raw_retention_days"]
-    start, _ = day_bounds(datetime.datetime.now(timezone()).date() - datetime.timedelta(days=keep))
+    start, _ = day_bounds(today() - datetime.timedelta(days=keep))
     deleted = model.Session.execute(sa.text("delete from nakano_metric_event where ts < :s"), {"s": start}).rowcount
     model.Session.commit()
     return deleted
@@ -92,10 +90,10 @@ def purge_raw_events() -> int:
 
 def rollup(days: list[datetime.date] | None = None) -> dict[str, Any]:
     """Roll up the given days (default: yesterday and today), then purge old raw events."""
-    today = datetime.datetime.now(timezone()).date()
-    days = days or [today - datetime.timedelta(days=1), today]
+    now = today()
+    days = days or [now - datetime.timedelta(days=1), now]
     # A day whose raw events are purged keeps the rollup it had.
-    oldest = today - datetime.timedelta(days=tk.config["ckanext.nakano.metrics.raw_retention_days"])
+    oldest = now - datetime.timedelta(days=tk.config["ckanext.nakano.metrics.raw_retention_days"])
     days = [day for day in days if day >= oldest]
     done = {day.isoformat(): rollup_day(day) for day in days}
     return {"days": done, "purged": purge_raw_events()}

@@ -42,13 +42,6 @@ def queue_daily_tasks() -> bool:
     return True
 
 
-def run_once() -> dict[str, Any]:
-    """Everything queued now, then the rollups of today and yesterday."""
-    with ingest.ingest_lock(wait=30):
-        taken = ingest.drain_all()
-        return {"ingested": taken, **rollup.rollup()}
-
-
 def run() -> None:
     """Until SIGTERM/SIGINT (the batch in hand is finished first)."""
     stop = threading.Event()
