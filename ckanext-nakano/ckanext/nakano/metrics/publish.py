@@ -108,6 +108,12 @@ def publish() -> dict[str, Any]:
     try:
         pkg = tk.get_action("package_show")(context(), {"id": name})
     except tk.ObjectNotFound:
+        try:
+            tk.get_action("organization_show")(context(), {"id": org})
+        except tk.ObjectNotFound:
+            raise tk.ObjectNotFound(
+                f"部署 {org} がありません（ckanext.nakano.metrics.organization を既存の部署にしてください） / "
+                f"Department {org} does not exist (set ckanext.nakano.metrics.organization to an existing one)")
         pkg = tk.get_action("package_create")(context(), _dataset_dict(name, org))
     existing = {r["name"]: r for r in pkg.get("resources", [])}
     files = tables()

@@ -212,6 +212,8 @@ def test_private_dataset_usage_stays_inside_its_department(portal, dataset):
 
 
 def test_usage_statistics_published_as_open_data(portal):
+    assert requests.get(portal["url"] + "/", headers=A, timeout=60).status_code == 200   # a view today
+    _rollup(portal)
     done = subprocess.run([str(ROOT / ".venv" / "bin" / "ckan"), "-c", str(portal["local"] / "ckan.ini"),
                            "nakano", "metrics", "publish"], capture_output=True, text=True, timeout=300,
                           env=portal["env"])
