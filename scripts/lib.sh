@@ -20,6 +20,11 @@ PG_USER=nakano
 PG_PASSWORD=nakano
 PG_DB=nakano
 PG_TEST_DB=nakano_test
+# CKAN's DataStore: own databases, read through a role that can only SELECT.
+PG_DS_DB=nakano_datastore
+PG_TEST_DS_DB=nakano_test_datastore
+PG_DS_RO_USER=nakano_datastore_ro
+PG_DS_RO_PASSWORD=nakano_datastore_ro
 PG_BIN=${NAKANO_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 PGDATA=$LOCAL/pgdata
 PG_LOG=$LOGDIR/postgresql.log
@@ -66,7 +71,10 @@ as_pg() {
 # environment overrides.
 prepare_test_services() {
   "$ROOT/scripts/services.sh" createdb "$PG_TEST_DB"
+  "$ROOT/scripts/services.sh" datastore "$PG_TEST_DB" "$PG_TEST_DS_DB"
   export CKAN_SQLALCHEMY_URL="postgresql://$PG_USER:$PG_PASSWORD@$HOST:$PG_PORT/$PG_TEST_DB"
+  export CKAN_DATASTORE_WRITE_URL="postgresql://$PG_USER:$PG_PASSWORD@$HOST:$PG_PORT/$PG_TEST_DS_DB"
+  export CKAN_DATASTORE_READ_URL="postgresql://$PG_DS_RO_USER:$PG_DS_RO_PASSWORD@$HOST:$PG_PORT/$PG_TEST_DS_DB"
   export CKAN_SOLR_URL="http://$HOST:$SOLR_PORT/solr/ckan_test"
   export CKAN_REDIS_URL="redis://$HOST:$REDIS_PORT/1"
   mkdir -p "$LOCAL/test-storage"

@@ -68,6 +68,24 @@ create_database() {
   fi
 }
 
+# create_datastore MAIN_DB DATASTORE_DB: CKAN's DataStore database, owned by our
+# role, and the read-only role datastore_search queries run as (CKAN's own
+# set_permissions.sql, rendered by ckanext.datastore, run as the superuser).
+create_datastore() {
+  local main=$1 ds=$2 super; super=$(cat "$PG_SUPERPASS_FILE")
+  create_database "$ds"
+  if [ -z "$(pg_psql postgres "$super" postgres "select 1 from pg_roles where rolname='$PG_DS_RO_USER'")" ]; then
+    say "PostgreSQL: creating read-only role $PG_DS_RO_USER"
+    pg_psql postgres "$super" postgres "create role $PG_DS_RO_USER login password '$PG_DS_RO_PASSWORD'" \
+      || fail "PostgreSQL: could not create role $PG_DS_RO_USER; see $PG_LOG"
+  fi
+  "$VENV/bin/python" -c 'import sys; from ckanext.datastore.cli import permissions_sql; print(permissions_sql(*sys.argv[1:]))' \
+      "$main" "$ds" "$PG_USER" "$PG_USER" "$PG_DS_RO_USER" \
+    | PGPASSWORD=$super "$PG_BIN/psql" -X -q -h "$HOST" -p "$PG_PORT" -U postgres -d "$ds" -v ON_ERROR_STOP=1 -f - \
+      >"$LOGDIR/datastore-permissions.log" 2>&1 \
+    || fail "PostgreSQL: DataStore permissions for $ds failed; see $LOGDIR/datastore-permissions.log"
+}
+
 redis_answers() { [ "$(redis-cli -h "$HOST" -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
 
 start_redis() {
@@ -285,6 +303,7 @@ case $cmd in
     targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(metrics harvest worker ckan solr redis postgres)
     for x in "${targets[@]}"; do "stop_$x"; done ;;
   createdb) for db in "$@"; do create_database "$db"; done ;;
+  datastore) [ $# = 2 ] || fail "usage: $0 datastore MAIN_DB DATASTORE_DB"; create_datastore "$1" "$2" ;;
   status) status ;;
-  *) fail "usage: $0 start|stop|status|createdb [service ...]" ;;
+  *) fail "usage: $0 start|stop|status|createdb|datastore [service ...]" ;;
 esac

@@ -6,6 +6,7 @@ source "$(dirname "$0")/lib.sh"
 "$ROOT/scripts/install.sh"
 "$ROOT/scripts/services.sh" start postgres redis solr
 "$ROOT/scripts/services.sh" createdb "$PG_DB"
+"$ROOT/scripts/services.sh" datastore "$PG_DB" "$PG_DS_DB"
 
 CKAN="$VENV/bin/ckan -c $CKAN_INI"
 
@@ -17,6 +18,9 @@ fi
 "$VENV/bin/ckan" config-tool "$CKAN_INI" -f "$ROOT/config/portal.ini" >/dev/null
 "$VENV/bin/ckan" config-tool "$CKAN_INI" \
   "sqlalchemy.url=postgresql://$PG_USER:$PG_PASSWORD@$HOST:$PG_PORT/$PG_DB" \
+  "ckan.datastore.write_url=postgresql://$PG_USER:$PG_PASSWORD@$HOST:$PG_PORT/$PG_DS_DB" \
+  "ckan.datastore.read_url=postgresql://$PG_DS_RO_USER:$PG_DS_RO_PASSWORD@$HOST:$PG_PORT/$PG_DS_DB" \
+  "ckanext.xloader.jobs_db.uri=postgresql://$PG_USER:$PG_PASSWORD@$HOST:$PG_PORT/$PG_DB" \
   "solr_url=http://$HOST:$SOLR_PORT/solr/ckan" \
   "ckan.redis.url=redis://$HOST:$REDIS_PORT/0" \
   "ckan.site_url=http://$HOST:$CKAN_PORT" \
@@ -39,6 +43,8 @@ fi
 if [ ! -s "$LOCAL/admin-api-token" ]; then
   (umask 077; $CKAN user token add admin make-up | tail -n 1 | tr -d '[:space:]' > "$LOCAL/admin-api-token")
 fi
+# ckanext-xloader's jobs call the API and fetch private files with a sysadmin token.
+"$VENV/bin/ckan" config-tool "$CKAN_INI" "ckanext.xloader.api_token=$(cat "$LOCAL/admin-api-token")" >/dev/null
 
 say "Demo catalog: loading (log: $LOGDIR/demo.log)"
 $CKAN nakano load-demo >"$LOGDIR/demo.log" 2>&1 || fail "loading demo data failed, see $LOGDIR/demo.log"
