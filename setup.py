@@ -19,6 +19,10 @@ setup(
             "schemas/*.yaml",
             "schemas/vocab/*",
             "schemas/tables/**/*",
+            "schemas/openapi/*",
+            # Statements served as pages (/privacy, /accessibility).
+            "docs/privacy.md",
+            "docs/accessibility.md",
             "demo/*.yaml",
             "harvest/*.yaml",
             "demo/catalog/*",
@@ -31,6 +35,7 @@ setup(
             "nakano_folder_harvester = ckanext.nakano.harvest.folder:FolderHarvester",
             "nakano_system_harvester = ckanext.nakano.harvest.system:SystemHarvester",
             "nakano_ckan_harvester = ckanext.nakano.harvest.remote:NakanoCKANHarvester",
+            "nakano_map_view = ckanext.nakano.plugin:NakanoMapViewPlugin",
         ],
         "ckan.rdf.profiles": [
             "nakano = ckanext.nakano.dcat.profiles:NakanoDCATProfile",

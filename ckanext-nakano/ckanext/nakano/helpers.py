@@ -9,7 +9,8 @@ __all__ = [
     "nakano_category_choices", "nakano_standard_dataset_choices",
     "nakano_frequency_choices", "nakano_area_choices", "nakano_validation", "nakano_harvest_missing",
     "nakano_dataset_metrics", "nakano_metrics_json", "nakano_metrics_dataset_name",
-    "nakano_metrics_enabled",
+    "nakano_metrics_enabled", "nakano_home", "nakano_sort_options", "nakano_facet_labeler",
+    "nakano_downloads",
 ]
 
 Choices = list[dict[str, Any]]
@@ -95,3 +96,34 @@ def nakano_metrics_enabled() -> bool:
     import ckan.plugins.toolkit as tk
 
     return tk.config["ckanext.nakano.metrics.enabled"]
+
+
+def nakano_home() -> dict[str, Any]:
+    from .home import home_page
+
+    return home_page()
+
+
+def nakano_sort_options() -> list[tuple[str, str]]:
+    from .search import sort_options
+
+    return sort_options()
+
+
+def nakano_facet_labeler(field: str) -> Any:
+    """A facet list's ``label_function``: category and standard dataset values
+    shown in the page's language, counts kept."""
+    from .search import facet_label
+
+    if field not in ("vocab_category", "vocab_standard"):
+        return None
+    return lambda item: facet_label(field, item["name"])
+
+
+def nakano_downloads(pkg: dict[str, Any], res: dict[str, Any]) -> list[dict[str, Any]]:
+    from .preview import downloads
+
+    shown = nakano_validation(res["id"])
+    has_copy = bool(shown and ((shown.get("report") or {}).get("copies") or {}).get("utf8"))
+    return downloads(pkg, res, has_copy)
+

@@ -7,8 +7,9 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
 from ckanext.dcat.interfaces import IDCATRDFHarvester
+from ckanext.xloader.interfaces import IXloader
 
-from . import search, vocab
+from . import preview, search, vocab
 from .harvest import remote
 from .metrics import middleware, quality
 from .validation import jobs
@@ -27,6 +28,8 @@ class NakanoPlugin(p.SingletonPlugin):
     p.implements(p.IResourceController, inherit=True)
     p.implements(IDCATRDFHarvester, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.IFacets, inherit=True)
+    p.implements(IXloader, inherit=True)
 
     # IConfigurer
     def update_config(self, config: CKANConfig) -> None:
@@ -40,6 +43,9 @@ class NakanoPlugin(p.SingletonPlugin):
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
         return search.with_japanese_query_fields(search_params)
 
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return search.index_fields(pkg_dict)
+
     def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:
         middleware.remember_search(search_params, search_results)
         return search_results
@@ -52,6 +58,21 @@ class NakanoPlugin(p.SingletonPlugin):
         # The validation job's own encoding update: that job scores the dataset itself.
         if not context.get(jobs.OWN_UPDATE):
             quality.enqueue(pkg_dict["id"])
+
+    # IFacets: the ward's facets (schemas/search.yaml) on dataset, department and group searches.
+    def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
+        return search.facets(facets_dict)
+
+    def organization_facets(self, facets_dict: dict[str, Any], organization_type: str,
+                            package_type: str | None) -> dict[str, Any]:
+        return search.facets(facets_dict)
+
+    def group_facets(self, facets_dict: dict[str, Any], group_type: str, package_type: str | None) -> dict[str, Any]:
+        return search.facets(facets_dict)
+
+    # IXloader: linked files are fetched under the harvesters' address rules.
+    def can_upload(self, resource_id: str) -> bool:
+        return preview.xloader_may_fetch(resource_id)
 
     # IMiddleware: usage events recorded after each request, and the beacon.
     def make_middleware(self, app: Any, config: CKANConfig) -> Any:
@@ -81,3 +102,36 @@ class NakanoPlugin(p.SingletonPlugin):
 
     def before_update(self, harvest_object: Any, dataset_dict: dict[str, Any], temp_dict: dict[str, Any]) -> None:
         remote.dcat_dataset(harvest_object, dataset_dict)
+
+
+from . import map_view  # noqa: E402  (used by the view plugin below only)
+
+
+class NakanoMapViewPlugin(p.SingletonPlugin):
+    """``nakano_map_view``: rows with 緯度/経度 on a map (map_view.py, templates/nakano/map_view.html).
+
+    Its template and assets come with the ``nakano`` plugin, which the portal always loads.
+    """
+    p.implements(p.IResourceView, inherit=True)
+    p.implements(IXloader, inherit=True)
+
+    # IResourceView
+    def info(self) -> dict[str, Any]:
+        return map_view.view_info()
+
+    def can_view(self, data_dict: dict[str, Any]) -> bool:
+        return map_view.can_view(data_dict["resource"])
+
+    def setup_template_variables(self, context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+        return map_view.template_variables(data_dict["resource"])
+
+    def view_template(self, context: Any, data_dict: dict[str, Any]) -> str:
+        return "nakano/map_view.html"
+
+    # IXloader: the DataStore table exists only once the loader is done, so that
+    # is when a resource can get its map.
+    def can_upload(self, resource_id: str) -> bool:
+        return True
+
+    def after_upload(self, context: Any, resource_dict: dict[str, Any], dataset_dict: dict[str, Any]) -> None:
+        map_view.ensure_view(context, resource_dict)

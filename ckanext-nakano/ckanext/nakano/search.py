@@ -1,6 +1,7 @@
 """Search parameters for the Japanese-aware Solr schema (``solr/conf/schema.xml``)."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -18,3 +19,75 @@ def with_japanese_query_fields(search_params: dict[str, Any]) -> dict[str, Any]:
     if "qf" not in search_params:
         search_params["qf"] = tk.config["ckanext.nakano.search.query_fields"]
     return search_params
+
+
+def _search_config() -> dict[str, Any]:
+    from .vocab import SCHEMAS
+
+    import yaml
+
+    return yaml.safe_load((SCHEMAS / "search.yaml").read_text(encoding="utf-8"))
+
+
+def _label(entry: dict[str, str]) -> str:
+    return entry["en"] if tk.h.lang() == "en" else entry["ja"]
+
+
+def facets(existing: dict[str, Any]) -> dict[str, Any]:
+    """The ward's facets (schemas/search.yaml), labelled in the page's language."""
+    existing.clear()
+    for facet in _search_config()["facets"]:
+        existing[facet["field"]] = _label(facet)
+    return existing
+
+
+def sort_options() -> list[tuple[str, str]]:
+    """(label, Solr sort) pairs for the search form."""
+    return [(_label(s), s["value"]) for s in _search_config()["sort"]]
+
+
+def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """Facet fields from the ward schema, and the dataset's views for sorting.
+
+    Values are the stored ones (categories are their Japanese names, standard
+    datasets their codes); pages show labels through ``facet_label``.
+    """
+    from .metrics.stats import dataset_view_counts
+
+    data = json.loads(pkg_dict.get("validated_data_dict") or "{}")
+    if data.get("category"):
+        pkg_dict["vocab_category"] = [data["category"]]
+    if data.get("standard_dataset"):
+        pkg_dict["vocab_standard"] = [data["standard_dataset"]]
+    areas = [a["text"] for a in data.get("spatial_coverage") or [] if a.get("text")]
+    if areas:
+        pkg_dict["vocab_area"] = areas
+    pkg_dict["views_recent"], pkg_dict["views_total"] = dataset_view_counts(pkg_dict["id"])
+    return pkg_dict
+
+
+def facet_label(field: str, value: str) -> str:
+    """A facet value as people read it, in the page's language."""
+    from . import vocab
+
+    english = tk.h.lang() == "en"
+    if field == "vocab_standard":
+        entry = next((d for d in vocab.standard_datasets()["datasets"] if d["value"] == value), None)
+        return (entry["en"] if english else entry["ja"]) if entry else value
+    if field == "vocab_category" and english:
+        return next((c["en"] for c in vocab.categories() if c["value"] == value), value)
+    return value
+
+
+def reindex_viewed(days: int = 31) -> int:
+    """Reindex the datasets viewed in the last ``days`` days, whose 30-day view
+    count (the "most viewed" sort) has changed since yesterday."""
+    from ckan.lib.search import commit, rebuild
+
+    from .metrics.stats import recently_viewed_ids
+
+    ids = recently_viewed_ids(days)
+    if ids:
+        rebuild(package_ids=ids, quiet=True)
+        commit()  # rebuild() leaves a list of ids uncommitted
+    return len(ids)

@@ -1,6 +1,8 @@
 """Pages of the nakano plugin."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import flask
 
 import ckan.plugins.toolkit as tk
@@ -78,3 +80,36 @@ def api_docs() -> str:
     from .openapi import document
 
     return tk.render("nakano/api_docs.html", {"doc": document()})
+
+
+DOCS = Path(__file__).resolve().parent / "docs"
+
+
+def _statement(name: str, title_ja: str, title_en: str) -> str:
+    """A statement kept in docs/ (one source for the repository and the site)."""
+    import markdown
+    from markupsafe import Markup
+
+    # Our own reviewed text, not user input: tables allowed, HTML kept.
+    body = markdown.markdown((DOCS / name).read_text(encoding="utf-8"), extensions=["tables"])
+    return tk.render("nakano/statement.html", {"body": Markup(body), "title_ja": title_ja, "title_en": title_en})
+
+
+@nakano.route("/privacy")
+def privacy() -> str:
+    """利用統計とプライバシー / Usage statistics and privacy (docs/privacy.md)."""
+    return _statement("privacy.md", "利用統計とプライバシー", "Usage statistics and privacy")
+
+
+@nakano.route("/accessibility")
+def accessibility() -> str:
+    """ウェブアクセシビリティ方針と試験結果 (docs/accessibility.md)."""
+    return _statement("accessibility.md", "ウェブアクセシビリティ方針と試験結果", "Accessibility statement")
+
+
+@nakano.route("/developers")
+def developers() -> str:
+    """開発者向け情報: API examples (curl, ckanapi, JavaScript) on this portal's data."""
+    from .developers import examples
+
+    return tk.render("nakano/developers.html", {"ex": examples()})

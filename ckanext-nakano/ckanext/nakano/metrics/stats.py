@@ -161,3 +161,19 @@ def api_actions(days: int = 30) -> list[dict[str, Any]]:
                     group by subject order by calls desc, subject""", start=_since(days))
     return [{"action": r["action"], "calls": int(r["calls"]), "authenticated": int(r["authenticated"]),
              "anonymous": int(r["calls"]) - int(r["authenticated"])} for r in rows]
+
+
+def dataset_view_counts(package_id: str, days: int = 30) -> tuple[int, int]:
+    """(views of the last ``days`` days, all views) of a dataset page, for the search index."""
+    row = model.Session.execute(sa.text("""
+        select coalesce(sum(count) filter (where day >= :start), 0), coalesce(sum(count), 0)
+        from nakano_metric_daily where scope = 'dataset' and kind = 'view' and subject = :id"""),
+        {"id": package_id, "start": _since(days)}).one()
+    return int(row[0]), int(row[1])
+
+
+def recently_viewed_ids(days: int = 31) -> list[str]:
+    """Datasets with page views in the last ``days`` days."""
+    return [r["subject"] for r in query_rows("""
+        select distinct subject from nakano_metric_daily
+        where scope = 'dataset' and kind = 'view' and day >= :start""", start=_since(days))]

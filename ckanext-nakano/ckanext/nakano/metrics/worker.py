@@ -24,14 +24,17 @@ WAIT_SECONDS = 1.0
 
 
 def daily_tasks() -> dict[str, Any]:
-    """Link check → quality scores → rollup → publish (one background job, in order)."""
+    """Link check → quality scores → rollup → publish → "most viewed" in the
+    search index (one background job, in order)."""
+    from .. import search
     from . import linkcheck, publish, quality
 
     links = linkcheck.check_all()
     scored = quality.refresh_all()
     rollup.rollup()
     published = publish.publish()
-    return {"links": links, "scored": scored, "published": published["name"]}
+    reindexed = search.reindex_viewed()
+    return {"links": links, "scored": scored, "published": published["name"], "reindexed": reindexed}
 
 
 def queue_daily_tasks() -> bool:

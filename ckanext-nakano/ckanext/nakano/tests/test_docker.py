@@ -5,6 +5,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -53,11 +54,24 @@ def test_processes_of_make_up_run_in_docker_too():
         assert command.split()[-1] in local
 
 
-def test_chart_library_comes_from_the_same_npm_lock():
+@pytest.mark.parametrize("package, files", [
+    ("chart.js", ["chart.umd.min.js", "chart.js.LICENSE.md"]),
+    ("leaflet", ["leaflet.js", "leaflet.css", "leaflet.LICENSE"]),
+])
+def test_front_end_libraries_come_from_the_same_npm_lock(package, files):
+    """Each bundled library is copied from node_modules locally and in the image, at the pinned version."""
     dockerfile = (ROOT / "docker" / "ckan" / "Dockerfile").read_text(encoding="utf-8")
     assert "COPY package.json package-lock.json" in dockerfile and "npm ci" in dockerfile
     install = (ROOT / "scripts" / "install.sh").read_text(encoding="utf-8")
-    assert "npm ci" in install and "chart.umd.min.js" in install and "chart.umd.min.js" in dockerfile
+    assert "npm ci" in install
+    for name in files:
+        assert name in install and name in dockerfile, name
+    assert f"node_modules/{package}/" in install and f"node_modules/{package}/" in dockerfile
     lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
-    pinned = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["dependencies"]["chart.js"]
-    assert lock["packages"]["node_modules/chart.js"]["version"] == pinned
+    pinned = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["dependencies"][package]
+    assert lock["packages"][f"node_modules/{package}"]["version"] == pinned
+    # The bundles name the copied files (assets/vendor is not in git).
+    bundles = yaml.safe_load((ROOT / "ckanext-nakano" / "ckanext" / "nakano" / "assets" / "webassets.yaml")
+                             .read_text(encoding="utf-8"))
+    contents = {c for bundle in bundles.values() for c in bundle["contents"]}
+    assert {f"vendor/{name}" for name in files if not name.endswith(("LICENSE", ".md"))} <= contents

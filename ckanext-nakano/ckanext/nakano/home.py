@@ -1,0 +1,49 @@
+"""What the home page shows: the 17 categories, departments and standard
+datasets with their dataset counts, new, updated and popular datasets."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from . import vocab
+
+LISTED = 5
+
+
+def _search(**params: Any) -> dict[str, Any]:
+    return tk.get_action("package_search")({}, params)
+
+
+def home_page() -> dict[str, Any]:
+    """One facet query for the counts, two small queries for the lists."""
+    english = tk.h.lang() == "en"
+    counts = _search(rows=0, **{"facet.field": ["vocab_category", "organization", "vocab_standard"],
+                                "facet.limit": -1})
+    facets = {name: {i["name"]: i["count"] for i in f["items"]} for name, f in counts["search_facets"].items()}
+    categories = [{"value": c["value"], "label": c["en"] if english else c["value"],
+                   "count": facets.get("vocab_category", {}).get(c["value"], 0)} for c in vocab.categories()]
+    standards = [{"value": d["value"], "label": d["en"] if english else d["ja"],
+                  "count": facets.get("vocab_standard", {}).get(d["value"], 0)}
+                 for d in vocab.standard_datasets()["datasets"]]
+    departments = [{"name": o["name"], "title": o["display_name"],
+                    "count": facets.get("organization", {}).get(o["name"], 0)}
+                   for o in tk.get_action("organization_list")({}, {"all_fields": True})]
+    return {
+        "total": counts["count"],
+        "categories": categories,
+        "standards": standards,
+        "departments": departments,
+        "new": _search(rows=LISTED, sort="metadata_created desc")["results"],
+        "updated": _search(rows=LISTED, sort="metadata_modified desc")["results"],
+        "popular": _popular(),
+    }
+
+
+def _popular() -> list[dict[str, Any]]:
+    """Most viewed public datasets of the last 30 days (usage metrics)."""
+    if not tk.config["ckanext.nakano.metrics.enabled"]:
+        return []
+    from .metrics.stats import top_datasets
+
+    return top_datasets(days=30, limit=LISTED)

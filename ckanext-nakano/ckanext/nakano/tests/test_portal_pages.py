@@ -1,0 +1,137 @@
+"""Residents' and developers' pages: home, search facets and sorts, the
+zero-result explanation, downloads, statements, the developer page and the
+language switch (in-process, on the test services)."""
+from __future__ import annotations
+
+import datetime
+import time
+
+import pytest
+
+from ckan import model
+from ckan.tests import factories, helpers
+from ckanext.datastore.tests.conftest import clean_datastore  # noqa: F401  (fixture)
+
+from ckanext.nakano import preview, search
+from ckanext.nakano.metrics.events import today
+from ckanext.nakano.model import MetricDaily
+
+pytestmark = [pytest.mark.usefixtures("clean_db", "clean_index", "with_request_context"), pytest.mark.services]
+
+
+def _dataset(org: dict, **fields) -> dict:
+    base = {"owner_org": org["id"], "category": "人口・世帯", "license_id": "CC-BY-4.0"}
+    return factories.Dataset(**{**base, **fields})
+
+
+def _views(package_id: str, count: int, days_ago: int = 1) -> None:
+    model.Session.add(MetricDaily(day=today() - datetime.timedelta(days=days_ago), kind="view", scope="dataset",
+                                  subject=package_id, count=count, visitors=count))
+    model.Session.commit()
+
+
+def test_ward_facets_are_indexed_and_labelled(app):
+    org = factories.Organization()
+    _dataset(org, category="企業・家計・経済", standard_dataset="aed",
+             spatial_coverage=[{"text": "中野一丁目"}, {"text": "新井二丁目"}])
+    _dataset(org, category="人口・世帯")
+    found = helpers.call_action("package_search", **{"facet.field": '["vocab_category", "vocab_standard", "vocab_area"]'})
+    facets = {name: {i["name"]: i["count"] for i in f["items"]} for name, f in found["search_facets"].items()}
+    assert facets["vocab_category"] == {"企業・家計・経済": 1, "人口・世帯": 1}
+    assert facets["vocab_standard"] == {"aed": 1}
+    assert facets["vocab_area"] == {"中野一丁目": 1, "新井二丁目": 1}
+
+    ja = app.get("/dataset/").body
+    assert "標準データセット" in ja and "町丁目" in ja and "AED設置箇所一覧" in ja
+    en = app.get("/en/dataset/").body
+    # Category values are Japanese; English pages show the English label (a comma inside it too).
+    assert "Business, households and economy" in en and "Town block" in en
+    narrowed = app.get("/dataset/", params={"vocab_standard": "aed"}).body
+    assert "1 件のデータセットが見つかりました" in narrowed or "1 dataset found" in narrowed
+
+
+def test_most_viewed_sort_follows_usage_metrics(app):
+    org = factories.Organization()
+    quiet = _dataset(org, title="静かなデータ")
+    popular = _dataset(org, title="人気のデータ")
+    _views(popular["id"], 7)
+    _views(quiet["id"], 2)
+    _views(quiet["id"], 50, days_ago=60)    # old views do not count for "recent"
+    assert search.reindex_viewed() == 2
+    for _ in range(50):  # Solr opens the new searcher asynchronously
+        order = [d["id"] for d in helpers.call_action("package_search", sort="views_recent desc")["results"]]
+        if order == [popular["id"], quiet["id"]]:
+            break
+        time.sleep(0.1)
+    assert order == [popular["id"], quiet["id"]]
+    page = app.get("/dataset/", params={"sort": "views_recent desc, metadata_modified desc"}).body
+    assert page.index("人気のデータ") < page.index("静かなデータ")
+    assert "閲覧数順" in page and "新着順" in page
+
+
+def test_zero_results_are_explained_in_both_languages(app):
+    ja = app.get("/dataset/", params={"q": "存在しないキーワードxyz"}).body
+    assert "該当するデータセットが見つかりませんでした" in ja
+    assert "個人を特定しない形で記録" in ja
+    en = app.get("/en/dataset/", params={"q": "nothing-like-this", "vocab_category": "国際"}).body
+    assert "No datasets matched" in en and "Search without filters" in en
+
+
+def test_home_page_lists_categories_departments_and_lists(app):
+    org = factories.Organization(title="企画部")
+    _dataset(org, title="新しいデータ", category="運輸・観光", standard_dataset="tourism")
+    page = app.get("/").body
+    for text in ("分類から探す", "運輸・観光", "新着データ", "新しいデータ", "部署から探す", "企画部",
+                 "自治体標準オープンデータセット", "観光施設一覧", 'role="search"'):
+        assert text in page, text
+    assert page.count('class="nakano-tile-label"') == 17 + 15     # every category and standard dataset
+    assert "Browse by category" in app.get("/en/").body
+
+
+def test_every_page_offers_the_other_language(app):
+    ja = app.get("/dataset/").body
+    assert 'href="/en/dataset/" lang="en" hreflang="en"' in ja
+    en = app.get("/en/developers").body
+    assert 'href="/ja/developers" lang="ja" hreflang="ja"' in en and 'lang="en"' in en
+
+
+def test_statements_and_developer_page(app):
+    assert "Global Privacy Control" in app.get("/privacy").body
+    statement = app.get("/accessibility").body
+    assert "JIS X 8341-3:2016" in statement and "axe-core" in statement
+    dev = app.get("/developers").body
+    for text in ("curl", "RemoteCKAN", "fetch(", "datastore_search", "catalog.ttl", "nakano_metrics_site",
+                 "Authorization", "429"):
+        assert text in dev, text
+    assert "For developers" in app.get("/en/developers").body
+
+
+@pytest.mark.usefixtures("clean_datastore")
+def test_downloads_offer_converted_csv_once_loaded(app):
+    pkg = _dataset(factories.Organization())
+    res = factories.Resource(package_id=pkg["id"], url="https://www.city.tokyo-nakano.lg.jp/x.csv",
+                             format="CSV", size=2048)
+    before = preview.downloads(pkg, helpers.call_action("resource_show", id=res["id"]), utf8_copy=False)
+    assert [d["kind"] for d in before] == ["original"] and before[0]["size"] == 2048
+
+    helpers.call_action("datastore_create", context={"user": factories.Sysadmin()["name"]},
+                        resource_id=res["id"], force=True, fields=[{"id": "名称", "type": "text"}],
+                        records=[{"名称": "中野区役所"}, {"名称": "中野駅"}])
+    after = {d["kind"]: d for d in preview.downloads(pkg, helpers.call_action("resource_show", id=res["id"]),
+                                                     utf8_copy=False)}
+    assert set(after) == {"original", "utf8", "bom", "json"}
+    assert after["bom"]["url"].endswith("?format=csv&bom=True") and after["bom"]["rows"] == 2
+    page = app.get(f"/dataset/{pkg['name']}/resource/{res['id']}").body
+    assert "Excel用CSV（UTF-8 BOM付き）" in page and ">2 KiB<" in page
+
+    dump = app.get(after["bom"]["url"])
+    assert dump.data.startswith("\ufeff".encode()) and "中野駅" in dump.data.decode("utf-8-sig")
+
+
+def test_datastore_loader_keeps_the_harvesters_address_rules():
+    pkg = _dataset(factories.Organization())
+    inside = factories.Resource(package_id=pkg["id"], url="http://127.0.0.1:5432/secret.csv", format="CSV")
+    public = factories.Resource(package_id=pkg["id"], url="http://93.184.215.14/data.csv", format="CSV")
+    assert preview.xloader_may_fetch(inside["id"]) is False
+    assert preview.xloader_may_fetch(public["id"]) is True
+    assert preview.xloader_may_fetch("no-such-resource") is False
