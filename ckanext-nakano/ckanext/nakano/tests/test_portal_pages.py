@@ -135,3 +135,20 @@ def test_datastore_loader_keeps_the_harvesters_address_rules():
     assert preview.xloader_may_fetch(inside["id"]) is False
     assert preview.xloader_may_fetch(public["id"]) is True
     assert preview.xloader_may_fetch("no-such-resource") is False
+
+
+def test_accessibility_statement_names_the_tools_really_used():
+    """試験結果 must name the axe-core, playwright-core and Chromium the browser tests run."""
+    import json
+    import re
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[4]
+    statement = (root / "docs" / "accessibility.md").read_text(encoding="utf-8")
+    lock = json.loads((root / "package-lock.json").read_text(encoding="utf-8"))["packages"]
+    for package in ("axe-core", "playwright-core"):
+        assert f"{package} {lock['node_modules/' + package]['version']}" in statement, package
+    chromium = subprocess.run(["chromium", "--version"], capture_output=True, text=True, check=True).stdout
+    major = re.search(r"(\d+)\.", chromium).group(1)
+    assert f"Chromium {major}" in statement
