@@ -47,7 +47,7 @@ def test_ward_facets_are_indexed_and_labelled(app):
     # Category values are Japanese; English pages show the English label (a comma inside it too).
     assert "Business, households and economy" in en and "Town block" in en
     narrowed = app.get("/dataset/", params={"vocab_standard": "aed"}).body
-    assert "1 件のデータセットが見つかりました" in narrowed or "1 dataset found" in narrowed
+    assert "データセットが 1 件あります" in narrowed
 
 
 def test_most_viewed_sort_follows_usage_metrics(app):
