@@ -5,9 +5,12 @@
 #   bench/run.sh validation       validation rows/s and peak memory
 #   bench/run.sh harvest [ARGS]   1,000-file folder through the harvest queues
 #   bench/run.sh metrics [ARGS]   event ingestion (ab) and latency, metrics on vs off
+#   bench/run.sh web [ARGS]       home, search and dataset pages under load (wrk), ours vs stock CKAN
 # Uses the test database read-only, its own Solr cores (bench_*) and, for the
 # harvest benchmark, its own database (nakano_bench) and Redis db 2; for the
 # metrics benchmark, nakano_bench_metrics, Solr core bench_metrics, Redis db 3.
+# The web benchmark brings up the portal itself (scripts/up.sh, as make up) and
+# serves its demo catalog with a second, stock CKAN gunicorn beside it.
 source "$(dirname "$0")/../scripts/lib.sh"
 which=${1:-all}; [ $# -gt 0 ] && shift
 "$ROOT/scripts/install.sh"
@@ -33,4 +36,12 @@ if [ "$which" = all ] || [ "$which" = metrics ]; then
   "$ROOT/scripts/services.sh" createdb nakano_bench_metrics
   say "Benchmark: metrics"
   env -u CKAN_SQLALCHEMY_URL -u CKAN_SOLR_URL -u CKAN_REDIS_URL "$VENV/bin/python" bench/metrics/run.py "$@"
+fi
+if [ "$which" = all ] || [ "$which" = web ]; then
+  # The portal's own services and ini, not the test ones exported above.
+  env -u CKAN_SQLALCHEMY_URL -u CKAN_SOLR_URL -u CKAN_REDIS_URL -u CKAN_DATASTORE_WRITE_URL \
+    -u CKAN_DATASTORE_READ_URL -u CKAN_INI "$ROOT/scripts/up.sh"
+  say "Benchmark: web"
+  env -u CKAN_SQLALCHEMY_URL -u CKAN_SOLR_URL -u CKAN_REDIS_URL -u CKAN_DATASTORE_WRITE_URL \
+    -u CKAN_DATASTORE_READ_URL -u CKAN_INI "$VENV/bin/python" bench/web/run.py "$@"
 fi

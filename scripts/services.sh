@@ -225,7 +225,7 @@ start_worker() {
   # on SIGTERM and queued jobs wait in Redis.
   stop_worker
   say "Worker: starting CKAN background-job worker"
-  nohup "$VENV/bin/ckan" -c "$CKAN_INI" jobs worker >"$LOGDIR/worker.log" 2>&1 &
+  nohup "$VENV/bin/ckan" -c "$CKAN_INI" jobs worker default nakano_low >"$LOGDIR/worker.log" 2>&1 &
   echo $! > "$RUNDIR/worker.pid"
   sleep 2
   pidfile_alive "$RUNDIR/worker.pid" || fail "Worker did not start; see $LOGDIR/worker.log"

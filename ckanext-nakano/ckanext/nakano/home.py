@@ -26,9 +26,12 @@ def home_page() -> dict[str, Any]:
     standards = [{"value": d["value"], "label": d["en"] if english else d["ja"],
                   "count": facets.get("vocab_standard", {}).get(d["value"], 0)}
                  for d in vocab.standard_datasets()["datasets"]]
+    # counts come from the facet query above; organization_list's own counts
+    # would cost one more search
     departments = [{"name": o["name"], "title": o["display_name"],
                     "count": facets.get("organization", {}).get(o["name"], 0)}
-                   for o in tk.get_action("organization_list")({}, {"all_fields": True})]
+                   for o in tk.get_action("organization_list")(
+                       {}, {"all_fields": True, "include_dataset_count": False})]
     return {
         "total": counts["count"],
         "categories": categories,

@@ -69,6 +69,8 @@ def table_fields(field_ids: Sequence[str]) -> list[str]:
     chosen = ([name] if name else []) + list(coords)
     rest = [f for f in field_ids if f not in chosen and f != "_id"]
     preferred = [f for n in DETAIL_NAMES for f in rest if _key(f) == n]
+    # Codes, numbers and readings say little to a reader: only when nothing else is left.
+    rest.sort(key=lambda f: _key(f) in ("no", "id") or _key(f).endswith(("コード", "_カナ", "id")))
     extra = list(dict.fromkeys(preferred + rest))[:TABLE_EXTRA_COLUMNS]
     return chosen + extra
 

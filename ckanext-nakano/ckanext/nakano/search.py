@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -21,6 +22,7 @@ def with_japanese_query_fields(search_params: dict[str, Any]) -> dict[str, Any]:
     return search_params
 
 
+@cache  # read once per process: it was parsed twice on every search page
 def _search_config() -> dict[str, Any]:
     from .vocab import SCHEMAS
 

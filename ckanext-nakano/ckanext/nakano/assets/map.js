@@ -8,6 +8,7 @@
   if (!source) { return; }
   var config = JSON.parse(source.textContent);
   var PAGE = 5000;
+  var SVG_LIMIT = 2000;
   var NAKANO = [35.7074, 139.6638];  // 中野区役所: where the map starts before the points arrive
   var status = document.getElementById("nakano-map-status");
   var tileNote = document.getElementById("nakano-map-tile-note");
@@ -88,8 +89,7 @@
     return next(0);
   }
 
-  var map = L.map(mapElement, { center: NAKANO, zoom: 13, maxZoom: 18, preferCanvas: true,
-                                zoomControl: false, scrollWheelZoom: false });
+  var map = L.map(mapElement, { center: NAKANO, zoom: 13, maxZoom: 18, zoomControl: false, scrollWheelZoom: false });
   L.control.zoom({ zoomInTitle: "拡大 / Zoom in", zoomOutTitle: "縮小 / Zoom out" }).addTo(map);
   // The wheel zooms only a map the visitor has selected: scrolling the page over it still scrolls.
   map.on("focus", function () { map.scrollWheelZoom.enable(); });
@@ -115,7 +115,9 @@
     var list = document.createElement("dl");
     fields.forEach(function (field) {
       var value = row[field.id];
-      if (field.id === "_id" || value === null || value === undefined || value === "") { return; }
+      if (field.id === "_id" || field.id === config.nameField || value === null || value === undefined || value === "") {
+        return;
+      }
       var term = document.createElement("dt");
       var detail = document.createElement("dd");
       term.textContent = field.id;
@@ -123,6 +125,8 @@
       list.appendChild(term);
       list.appendChild(detail);
     });
+    // A long row scrolls inside the popup: focusable, so keyboards can scroll it too.
+    list.tabIndex = 0;
     box.appendChild(list);
     return box;
   }
@@ -155,6 +159,8 @@
 
   function draw(data) {
     var markers = L.featureGroup().addTo(map);
+    // SVG keeps each marker an element of the page; past a few thousand, one canvas is faster.
+    var renderer = data.rows.length > SVG_LIMIT ? L.canvas() : L.svg();
     var rows = document.createDocumentFragment();
     var skipped = 0;
     var swapped = 0;
@@ -162,7 +168,7 @@
       var point = position(row);
       if (!point) { skipped += 1; return; }
       if (point.swapped) { swapped += 1; }
-      var marker = L.circleMarker(point.latlng, { radius: 7, weight: 2, color: "#ffffff",
+      var marker = L.circleMarker(point.latlng, { renderer: renderer, radius: 7, weight: 2, color: "#ffffff",
                                                   fillColor: "#005a9c", fillOpacity: 0.9 });
       marker.bindPopup(popupContent(row, data.fields));
       marker.addTo(markers);

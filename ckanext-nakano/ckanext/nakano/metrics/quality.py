@@ -175,6 +175,8 @@ def refresh_all() -> int:
 def enqueue(package_id: str) -> None:
     """Score a dataset again after an edit (in the background worker)."""
     try:
-        tk.enqueue_job(refresh, [package_id], title=f"nakano quality {package_id}")
+        from ..queue import LOW, enqueue_once
+
+        enqueue_once("quality", package_id, refresh, title=f"nakano quality {package_id}", queue=LOW)
     except Exception:  # Redis away: the nightly refresh catches up
         log.warning("quality refresh of %s not queued", package_id)

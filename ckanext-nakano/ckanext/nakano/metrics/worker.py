@@ -41,7 +41,9 @@ def queue_daily_tasks() -> bool:
     """Once per day across all workers (a Redis key marks the day as done)."""
     if not connect_to_redis().set(DAILY_KEY.format(day=today().isoformat()), "1", nx=True, ex=3 * 24 * 3600):
         return False
-    tk.enqueue_job(daily_tasks, title="nakano metrics daily tasks", rq_kwargs={"timeout": 6 * 3600})
+    from ..queue import LOW
+
+    tk.enqueue_job(daily_tasks, title="nakano metrics daily tasks", queue=LOW, rq_kwargs={"timeout": 6 * 3600})
     return True
 
 

@@ -56,6 +56,10 @@ def test_name_and_table_columns():
     assert map_view.name_field(["緯度", "経度"]) is None
     # Name, coordinates, then the address and telephone of the standard layout.
     assert map_view.table_fields(AED) == ["名称", "緯度", "経度", "住所", "電話番号"]
+    # 小山市's park list: the address, then a name rather than codes and readings.
+    park = ["全国地方公共団体コード", "ID", "地方公共団体名", "名称", "名称_カナ", "POIコード", "所在地_連結表記",
+            "建物名等(方書)", "緯度", "経度", "管理番号", "公簿面積", "備考"]
+    assert map_view.table_fields(park) == ["名称", "緯度", "経度", "所在地_連結表記", "地方公共団体名"]
     # Without a name or an address: the first other columns.
     assert map_view.table_fields(["_id", "番号", "緯度", "経度", "種類", "備考"]) == ["緯度", "経度", "番号", "種類"]
 
@@ -153,8 +157,11 @@ def _upload(portal, package_id: str, path: Path) -> dict:
                     package_id=package_id, name=path.stem, format="CSV")
 
 
-def _loaded(portal, resource_id: str, rows: int, timeout: float = 240) -> list[dict]:
-    """Waits until xloader has loaded every row and CKAN has made the DataStore views; returns the views."""
+def _loaded(portal, resource_id: str, rows: int, timeout: float = 900) -> list[dict]:
+    """Waits until xloader has loaded every row and CKAN has made the DataStore views; returns the views.
+
+    Generous: on a portal just brought up, the one worker first goes through the demo
+    catalog's jobs (validation, quality scores, xloader), a few seconds each."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if _api(portal, "resource_show", _token(portal), id=resource_id).get("datastore_active"):

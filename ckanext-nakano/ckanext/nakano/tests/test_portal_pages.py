@@ -152,3 +152,52 @@ def test_accessibility_statement_names_the_tools_really_used():
     chromium = subprocess.run(["chromium", "--version"], capture_output=True, text=True, check=True).stdout
     major = re.search(r"(\d+)\.", chromium).group(1)
     assert f"Chromium {major}" in statement
+
+
+def _json_ld(page: str) -> str:
+    """The page's schema.org JSON-LD, decoded (it may escape non-ASCII)."""
+    import json
+    import re
+
+    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    assert found, "no JSON-LD on the page"
+    return json.dumps(json.loads(found.group(1)), ensure_ascii=False)
+
+
+def test_dataset_page_json_ld_is_built_once_per_version(app, monkeypatch):
+    from ckanext.dcat import helpers as dcat_helpers
+
+    org = factories.Organization()
+    dataset = _dataset(org, title="JSON-LDの試験")
+    built = []
+    original = dcat_helpers._get_serialization
+    monkeypatch.setattr(dcat_helpers, "_get_serialization",
+                        lambda *a, **kw: built.append(a[0]["title"]) or original(*a, **kw))
+
+    first = _json_ld(app.get(f"/dataset/{dataset['name']}").body)
+    again = _json_ld(app.get(f"/dataset/{dataset['name']}").body)
+    assert built == ["JSON-LDの試験"]                     # the second view reused it
+    assert "JSON-LDの試験" in first and again == first
+    helpers.call_action("package_patch", context={"user": factories.Sysadmin()["name"]},
+                        id=dataset["id"], title="JSON-LDの試験（改訂）")
+    edited = _json_ld(app.get(f"/dataset/{dataset['name']}").body)
+    assert built == ["JSON-LDの試験", "JSON-LDの試験（改訂）"]   # an edit builds it afresh
+    assert "JSON-LDの試験（改訂）" in edited
+
+
+@pytest.mark.ckan_config("ckanext.xloader.debug_badges", "true")   # a badge even with no load job
+def test_datastore_badges_are_for_signed_in_users(app):
+    from flask_login import login_user
+
+    import ckan.plugins.toolkit as tk
+
+    org = factories.Organization()
+    dataset = _dataset(org)
+    resource = factories.Resource(package_id=dataset["id"], url="https://example.org/a.csv", format="CSV")
+    admin = factories.Sysadmin()
+    assert "loader-badge" not in app.get(f"/dataset/{dataset['name']}").body
+    with app.flask_app.test_request_context():
+        assert tk.h.xloader_badge(resource) == ""
+    with app.flask_app.test_request_context():
+        login_user(model.User.get(admin["name"]))
+        assert "loader-badge" in tk.h.xloader_badge(resource)    # xloader's own badge

@@ -32,9 +32,13 @@ def copies_dir(resource_id: str) -> Path:
 def enqueue(resource: dict[str, Any], context: dict[str, Any] | None = None) -> None:
     if not is_tabular(resource) or (context or {}).get(OWN_UPDATE):
         return
+    from ..queue import enqueue_once
+
+    # Pending before queueing: the worker could otherwise finish first and be
+    # overwritten. If a run is already queued, the status is pending anyway.
     Validation.set(resource["id"], "pending")
-    tk.enqueue_job(run, [resource["id"]], title=f"nakano validation {resource['id']}",
-                   rq_kwargs={"timeout": JOB_TIMEOUT})
+    enqueue_once("validation", resource["id"], run, title=f"nakano validation {resource['id']}",
+                 rq_kwargs={"timeout": JOB_TIMEOUT})
 
 
 def run(resource_id: str) -> str:

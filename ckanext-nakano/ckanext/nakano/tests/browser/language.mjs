@@ -1,0 +1,80 @@
+// Language switch: home in Japanese → the language switcher → English (CKAN's /en/ URLs,
+// <html lang="en">, English navigation) → a link keeps English → back to Japanese.
+import { scenario, expect, poll } from './lib.mjs';
+
+const JAPANESE = /[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]/u;
+
+/** Visible texts of the header's links that stay on the portal (the main navigation). */
+async function navTexts(page) {
+  return page.evaluate(() => [...document.querySelectorAll('header a[href^="/"], nav a[href^="/"]')]
+    .filter((a) => a.offsetParent !== null && a.innerText.trim())
+    .map((a) => ({ href: a.getAttribute('href'), text: a.innerText.trim() })));
+}
+
+/** Clicks the switcher to `lang`: a link (hreflang / lang / its name), or CKAN's <select> of locales. */
+async function switchTo(s, lang, name) {
+  const { page } = s;
+  const candidates = [
+    page.locator(`a[hreflang="${lang}"]:visible`),
+    page.locator(`a[lang="${lang}"]:visible`),
+    page.getByRole('link', { name: new RegExp(`^\\s*${name}\\s*$`) }).filter({ visible: true }),
+  ];
+  for (const link of candidates) {
+    if (await link.count()) {
+      const before = page.url();
+      const href = await link.first().getAttribute('href');
+      await Promise.all([page.waitForURL((url) => url.href !== before), link.first().click()]);
+      return `link ${href}`;
+    }
+  }
+  const select = page.locator('select:has(option[value*="/' + lang + '/"])');
+  expect(await select.count(), `no language switcher to ${name}: no link with hreflang="${lang}", lang="${lang}" or named ${name}, no <select> of locales`);
+  await Promise.all([page.waitForLoadState('load'), select.first().selectOption({ label: name }, { force: true })]);
+  return 'select';
+}
+
+const isEnglish = (url) => new URL(url).pathname.startsWith('/en/') || new URL(url).pathname === '/en';
+
+await scenario('language', async (s) => {
+  const { page } = s;
+  await s.step('home is in Japanese', async () => {
+    await s.open('/');
+    expect(await page.getAttribute('html', 'lang') === 'ja', `<html lang="${await page.getAttribute('html', 'lang')}">`);
+    const nav = await navTexts(page);
+    expect(nav.filter((l) => JAPANESE.test(l.text)).length >= 3, `fewer than 3 Japanese navigation links: ${JSON.stringify(nav)}`);
+  }, { hard: true });
+
+  await s.step('the language switcher leads to English (/en/, <html lang="en">, English navigation)', async () => {
+    const how = await switchTo(s, 'en', 'English');
+    expect(isEnglish(page.url()), `after the switcher (${how}) the URL is ${page.url()}, not under /en/`);
+    const lang = await page.getAttribute('html', 'lang');
+    expect(lang === 'en', `<html lang="${lang}"> on ${page.url()}`);
+    const nav = (await navTexts(page)).filter((l) => l.href.startsWith('/en/'));
+    expect(nav.length >= 3, `fewer than 3 navigation links under /en/: ${JSON.stringify(nav)}`);
+    const japanese = nav.filter((l) => JAPANESE.test(l.text));
+    expect(!japanese.length, `navigation links still in Japanese on the English page: ${JSON.stringify(japanese)}`);
+    await s.shot('language-1-home-en');
+    return `${how}; navigation: ${nav.map((l) => l.text).join(', ')}`;
+  }, { hard: true });
+
+  await s.step('following a link keeps English (dataset search)', async () => {
+    const link = page.locator('header a[href="/en/dataset/"]:visible, nav a[href="/en/dataset/"]:visible').first();
+    expect(await link.count(), 'no visible link to /en/dataset/ in the header');
+    await Promise.all([page.waitForURL((url) => url.pathname === '/en/dataset/'), link.click()]);
+    const lang = await page.getAttribute('html', 'lang');
+    expect(lang === 'en', `<html lang="${lang}"> on ${page.url()}`);
+  });
+
+  await s.step('the switcher leads back to Japanese (<html lang="ja">)', async () => {
+    const how = await switchTo(s, 'ja', '日本語');
+    await poll(async () => !isEnglish(page.url()), { what: 'a URL outside /en/' });
+    const lang = await page.getAttribute('html', 'lang');
+    expect(lang === 'ja', `<html lang="${lang}"> on ${page.url()}`);
+    const nav = await navTexts(page);
+    expect(nav.filter((l) => JAPANESE.test(l.text)).length >= 3, `fewer than 3 Japanese navigation links: ${JSON.stringify(nav)}`);
+    await s.shot('language-2-back-ja');
+    return `${how} → ${new URL(page.url()).pathname}`;
+  });
+
+  s.check('no uncaught JavaScript error on the way', !s.result.pageErrors.length, s.result.pageErrors);
+});

@@ -1,0 +1,56 @@
+// Map preview: a CSV of points (名称,緯度,経度) uploaded by test_browser.py through the API;
+// its resource page must show a Leaflet map (nakano_map_view) with one circle marker per
+// point, and the table of points, although no map tile can load (no internet here).
+import { scenario, api, expect, poll, waitForDatastore } from './lib.mjs';
+
+const DATASET = process.env.DATASET_NAME;
+const RESOURCE = process.env.RESOURCE_ID;
+const POINTS = Number(process.env.EXPECTED_POINTS);
+const NAMES = JSON.parse(process.env.SAMPLE_NAMES || '[]');
+
+await scenario('map', async (s) => {
+  const { page } = s;
+  expect(DATASET && RESOURCE && POINTS, 'DATASET_NAME, RESOURCE_ID and EXPECTED_POINTS must be set');
+
+  await s.step(`the CSV is loaded into the DataStore (${POINTS} rows)`, async () => {
+    await waitForDatastore(RESOURCE);
+    const { total } = await api('datastore_search', { resource_id: RESOURCE, limit: 0 });
+    expect(total === POINTS, `DataStore has ${total} rows, the CSV ${POINTS}`);
+  }, { hard: true });
+
+  const views = await api('resource_view_list', { id: RESOURCE });
+  s.result.info.views = views.map((v) => `${v.view_type}: ${v.title}`);
+  s.check('the resource has a nakano_map_view (created for a CSV with 緯度/経度)', views.some((v) => v.view_type === 'nakano_map_view'),
+    `views: ${JSON.stringify(s.result.info.views)}`);
+
+  await s.open(`/dataset/${DATASET}/resource/${RESOURCE}`);
+  const mapFrame = await s.step('the resource page shows a Leaflet map (.leaflet-container)', () => poll(async () => {
+    for (const frame of page.frames()) {
+      if (await frame.locator('.leaflet-container:visible').count().catch(() => 0)) return frame;
+    }
+    return null;
+  }, { timeout: 20000, what: `a visible .leaflet-container in the page or its iframes (views: ${s.result.info.views.join('; ')})` }));
+  if (mapFrame) {
+    await s.step(`one circle marker per point (${POINTS} path.leaflet-interactive)`, async () => {
+      let count;
+      await poll(async () => (count = await mapFrame.locator('path.leaflet-interactive').count()) === POINTS,
+        { timeout: 15000, what: `${POINTS} markers` }).catch(() => { throw new Error(`${count} markers (path.leaflet-interactive), expected ${POINTS}`); });
+      return `${count} markers`;
+    });
+    await s.step('the table of points is shown while the map tiles cannot load', async () => {
+      const tiles = Object.values(s.result.blocked).reduce((n, b) => n + b.requests, 0);
+      s.result.info.blockedTileRequests = tiles;
+      const table = mapFrame.locator('table', { hasText: NAMES[0] }).first();
+      await table.waitFor({ state: 'visible', timeout: 15000 }).catch(() => { throw new Error(`no visible table listing ${NAMES[0]} next to the map`); });
+      const text = await table.innerText();
+      const missing = NAMES.filter((n) => !text.includes(n));
+      expect(!missing.length, `the table lacks ${missing.join(', ')}`);
+      const rows = await table.locator('tbody tr').count();
+      expect(rows === POINTS, `the table has ${rows} rows, expected ${POINTS}`);
+      expect(await mapFrame.locator('.leaflet-container:visible').count(), 'the map disappeared after the tiles failed');
+      return `${rows} rows; ${tiles} outside requests (tiles) refused`;
+    });
+  }
+  await s.shot('map-ja').catch(() => {});
+  s.check('no uncaught JavaScript error', !s.result.pageErrors.length, s.result.pageErrors);
+});

@@ -1,0 +1,292 @@
+"""Real-browser tests: headless Chromium (Debian's ``chromium``) driven by ``playwright-core``
+from the repository's node_modules, against the portal brought up by ``scripts/up.sh``
+(conftest's session fixture ``portal``).
+
+Each ``*.mjs`` scenario of this folder runs in one browser under ``node`` and prints a
+JSON result (named checks, screenshots, axe-core results); the tests here assert on it.
+Screenshots, axe results and the raw results are kept in ``.local/test-artifacts/browser/``.
+The scenarios that wait for the portal's background jobs (editor: validation report; map:
+DataStore load of its points) start at the beginning of the module and run while the others do.
+
+``NAKANO_BROWSER_URL`` (and ``NAKANO_BROWSER_LOCAL``, the folder with ``admin-password`` and
+``admin-api-token``, default ``.local``) run them against an already running portal instead.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+from ckanext.nakano.tests.conftest import ROOT
+
+pytestmark = pytest.mark.services
+
+HERE = Path(__file__).resolve().parent
+ARTIFACTS = ROOT / ".local" / "test-artifacts" / "browser"
+MARK = "NAKANO-BROWSER-RESULT "
+SHARED = ROOT.parent / "shared"
+TOWNS = SHARED / "geo" / "nakano-towns" / "中野区.json"            # Geolonia, CC BY 4.0
+CP932_CSV = SHARED / "data" / "municipal-csv" / "yaizu-222127" / "222127_kyuugosho-64302.csv"  # 焼津市, CP932
+
+# Pages of the accessibility scan (a11y.mjs builds their URLs), each in Japanese and English.
+PAGES = ["home", "search", "dataset", "resource", "metrics", "organization", "department", "login"]
+LANGS = ["ja", "en"]
+# Background jobs (xloader, validation) queue behind the demo catalog's on a fresh portal.
+JOB_WAIT = 900          # seconds a scenario waits for a job's outcome
+RUN_TIMEOUT = JOB_WAIT + 300
+
+
+# --- harness ---------------------------------------------------------------------------
+
+def _prerequisites() -> dict[str, str]:
+    """node, chromium and the npm packages: missing ones fail the tests (never a skip)."""
+    problems = []
+    node = shutil.which("node")
+    if not node:
+        problems.append("`node` is not on PATH (Node.js 20+; scripts/install.sh needs it for npm)")
+    else:
+        version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
+        if int(version.lstrip("v").split(".")[0] or 0) < 20:
+            problems.append(f"node {version}: playwright-core needs Node.js 20 or later")
+    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    if not chromium or not os.access(chromium, os.X_OK):
+        problems.append(f"no executable chromium ({chromium or 'none on PATH'}): scripts/install.sh installs "
+                        "Debian's `chromium` with apt")
+    for package in ("playwright-core", "axe-core"):
+        if not (ROOT / "node_modules" / package / "package.json").is_file():
+            problems.append(f"{ROOT / 'node_modules' / package} is missing (scripts/install.sh runs npm ci)")
+    if problems:
+        pytest.fail("the browser tests cannot run:\n  " + "\n  ".join(problems), pytrace=False)
+    return {"node": node, "chromium": chromium}
+
+
+@pytest.fixture(scope="module")
+def site(request) -> dict:
+    tools = _prerequisites()
+    if os.environ.get("NAKANO_BROWSER_URL"):
+        url = os.environ["NAKANO_BROWSER_URL"]
+        local = Path(os.environ.get("NAKANO_BROWSER_LOCAL", ROOT / ".local"))
+    else:
+        portal = request.getfixturevalue("portal")
+        first = portal["first"]
+        if first.returncode != 0:
+            pytest.fail(f"scripts/up.sh failed ({first.returncode}):\n{first.stdout[-3000:]}\n{first.stderr[-3000:]}",
+                        pytrace=False)
+        url, local = portal["url"], portal["local"]
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
+    return {**tools, "url": url.rstrip("/"),
+            "token": (local / "admin-api-token").read_text().strip(),
+            "password": (local / "admin-password").read_text().strip()}
+
+
+def _api(site: dict, action: str, files=None, **data):
+    if action.endswith(("create", "update", "patch", "purge")):
+        response = requests.post(f"{site['url']}/api/3/action/{action}", data=data, files=files,
+                                 headers={"Authorization": site["token"]}, timeout=120)
+    else:
+        response = requests.get(f"{site['url']}/api/3/action/{action}", params=data,
+                                headers={"Authorization": site["token"]}, timeout=60)
+    body = response.json()
+    assert body["success"], f"{action}: {body.get('error')}"
+    return body["result"]
+
+
+def _purge(site: dict, name: str) -> None:
+    response = requests.post(f"{site['url']}/api/3/action/dataset_purge", data={"id": name},
+                             headers={"Authorization": site["token"]}, timeout=120)
+    assert response.status_code in (200, 404), f"dataset_purge {name}: {response.status_code} {response.text[:300]}"
+
+
+class Scenario:
+    """One ``node <script>.mjs`` process; its output goes to files under ARTIFACTS."""
+
+    def __init__(self, site: dict, script: str, **env: object):
+        self.script = script
+        self.stem = Path(script).stem
+        self.out = ARTIFACTS / f"{self.stem}.stdout.log"
+        self.err = ARTIFACTS / f"{self.stem}.stderr.log"
+        environment = dict(os.environ, BASE_URL=site["url"], ARTIFACTS=str(ARTIFACTS), CHROMIUM=site["chromium"],
+                           NAKANO_ROOT=str(ROOT), NODE_PATH=str(ROOT / "node_modules"),
+                           DATASTORE_TIMEOUT=str(JOB_WAIT), **{k: str(v) for k, v in env.items()})
+        with self.out.open("w") as out, self.err.open("w") as err:
+            self.process = subprocess.Popen([site["node"], str(HERE / script)], cwd=ROOT, env=environment,
+                                            stdout=out, stderr=err, text=True)
+        self._result: dict | None = None
+
+    def result(self, timeout: float = RUN_TIMEOUT) -> dict:
+        if self._result is None:
+            try:
+                code = self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.stop()
+                pytest.fail(f"{self.script} still running after {timeout} s; output in {self.out} and {self.err}",
+                            pytrace=False)
+            lines = [line for line in self.out.read_text().splitlines() if line.startswith(MARK)]
+            if not lines:
+                pytest.fail(f"{self.script} exited {code} without a result line\n--- stdout\n"
+                            f"{self.out.read_text()[-3000:]}\n--- stderr\n{self.err.read_text()[-3000:]}", pytrace=False)
+            self._result = json.loads(lines[-1][len(MARK):])
+            (ARTIFACTS / f"{self.stem}-result.json").write_text(
+                json.dumps(self._result, ensure_ascii=False, indent=2), encoding="utf-8")
+        return self._result
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def _assert_checks(result: dict, only=lambda check: True) -> None:
+    """Fails with every failed check of the scenario (not only the first)."""
+    checks = [c for c in result.get("checks", []) if only(c)]
+    failed = [c for c in checks if not c["ok"]]
+    problems = []
+    if result.get("fatal"):
+        problems.append(f"the scenario crashed: {result['fatal']}")
+    for check in failed:
+        line = f"FAILED {check['name']}\n    {check.get('detail', '')}"
+        if check.get("url"):
+            line += f"\n    at {check['url']}"
+        if check.get("screenshot"):
+            line += f"\n    screenshot {check['screenshot']}"
+        problems.append(line)
+    if result.get("stopped"):
+        problems.append(f"(stopped after «{result['stopped']}»: the following steps depend on it)")
+    if not checks and not problems:
+        problems.append("the scenario made no check")
+    if problems:
+        passed = "\n".join(f"ok     {c['name']}" for c in checks if c["ok"])
+        context = ""
+        if result.get("pageErrors"):
+            context += f"\nuncaught JavaScript errors: {json.dumps(result['pageErrors'], ensure_ascii=False)}"
+        pytest.fail(f"{result.get('scenario')}: {len(failed)} of {len(checks)} checks failed\n" + "\n".join(problems)
+                    + (f"\n{passed}" if passed else "") + context
+                    + f"\nartifacts: {ARTIFACTS}", pytrace=False)
+
+
+# --- scenarios started at once (they wait for the portal's background jobs) -------------
+
+def _towns_csv() -> tuple[bytes, list[str]]:
+    towns = json.loads(TOWNS.read_text(encoding="utf-8"))
+    assert len(towns) == 85, f"{TOWNS}: {len(towns)} towns, 85 expected"
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(["名称", "緯度", "経度"])
+    for town in towns:
+        writer.writerow([town["town"], town["lat"], town["lng"]])
+    return text.getvalue().encode("utf-8"), [t["town"] for t in towns]
+
+
+def _cp932_csv() -> tuple[int, str]:
+    raw = CP932_CSV.read_bytes()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        pytest.fail(f"{CP932_CSV} decodes as UTF-8: the editor scenario needs a CP932 file", pytrace=False)
+    rows = list(csv.DictReader(io.StringIO(raw.decode("cp932"))))
+    return len(rows), rows[0]["名称"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def background(request, site):
+    """Starts the editor and map scenarios (those selected) before the others run."""
+    wanted = {item.originalname for item in request.session.items
+              if getattr(item, "module", None) is request.module}
+    runs: dict[str, Scenario] = {}
+    datasets: list[str] = []
+    try:
+        if "test_editor_creates_dataset_and_reads_validation_report" in wanted:
+            rows, sample = _cp932_csv()
+            name = f"browser-editor-{uuid.uuid4().hex[:8]}"
+            datasets.append(name)
+            runs["editor"] = Scenario(site, "editor.mjs", ADMIN_PASSWORD=site["password"], DATASET_NAME=name,
+                                      CSV_PATH=CP932_CSV, CSV_ROWS=rows, CSV_SAMPLE=sample)
+        if "test_map_preview_of_points" in wanted:
+            body, names = _towns_csv()
+            name = f"browser-map-{uuid.uuid4().hex[:8]}"
+            datasets.append(name)
+            _api(site, "package_create", name=name, title="中野区の町丁目（代表点）", title_en="Town blocks of Nakano",
+                 notes="Geolonia 住所データ（CC BY 4.0）の町丁目の代表点。ブラウザテストで作成し、終了時に削除します。",
+                 category="国土・気象", license_id="CC-BY-4.0", owner_org="kikaku")
+            resource = _api(site, "resource_create", package_id=name, name="町丁目の代表点", format="CSV",
+                            files={"upload": ("nakano-towns.csv", body, "text/csv")})
+            runs["map"] = Scenario(site, "map.mjs", DATASET_NAME=name, RESOURCE_ID=resource["id"],
+                                   EXPECTED_POINTS=len(names),
+                                   SAMPLE_NAMES=json.dumps([names[0], names[len(names) // 2], names[-1]], ensure_ascii=False))
+        yield runs
+    finally:
+        for run in runs.values():
+            run.stop()
+        for name in datasets:
+            _purge(site, name)
+
+
+@pytest.fixture(scope="module")
+def a11y(site) -> dict:
+    return Scenario(site, "a11y.mjs", PAGES=",".join(PAGES), LANGS=",".join(LANGS)).result()
+
+
+# --- tests -------------------------------------------------------------------------------
+
+def test_resident_searches_previews_and_downloads(site):
+    """Home → 予防接種 / 公園 typed into the search box → count → dataset → CSV resource →
+    DataStore table preview → download (UTF-8, not empty)."""
+    _assert_checks(Scenario(site, "resident.mjs").result())
+
+
+def test_language_switch_to_english_and_back(site):
+    _assert_checks(Scenario(site, "language.mjs").result())
+
+
+def test_keyboard_skip_link_and_search_box(a11y):
+    _assert_checks(a11y, only=lambda check: check["name"].startswith("keyboard"))
+
+
+def test_editor_creates_dataset_and_reads_validation_report(background):
+    """Login form → /dataset/new (ward schema) → upload of a real CP932 CSV → validation report."""
+    _assert_checks(background["editor"].result())
+
+
+def test_map_preview_of_points(background):
+    """The 85 town points of Nakano uploaded as 名称,緯度,経度: Leaflet map with a circle marker
+    per point and the table of points, without map tiles (no internet)."""
+    _assert_checks(background["map"].result())
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("page", PAGES)
+def test_axe_wcag21_aa(a11y, page, lang):
+    key = f"{page}-{lang}"
+    scanned = a11y.get("axe", {}).get(key)
+    if a11y.get("fatal") or scanned is None:
+        _assert_checks(a11y)
+        pytest.fail(f"{key} was not scanned", pytrace=False)
+    if scanned.get("error") is not None or scanned.get("violations") is None:
+        pytest.fail(f"axe could not scan {key} {scanned.get('url', '')}: {scanned.get('error')}", pytrace=False)
+    violations = scanned["violations"]
+    if violations:
+        lines = [f"{len(violations)} axe-core WCAG 2.1 A/AA violation(s) on {key} {scanned.get('url', '')}",
+                 f"  full results: {ARTIFACTS / f'axe-{key}.json'}; screenshot: {ARTIFACTS / f'{key}.png'}"]
+        for v in violations:
+            lines.append(f"- {v['id']} [{v['impact']}] {v['help']} — {v['nodes']} element(s) — {v['helpUrl']}")
+            lines += [f"      {target}" for target in v["targets"]]
+            if v.get("html"):
+                lines.append(f"      first: {v['html']}")
+            if v.get("summary"):
+                lines.append(f"      → {v['summary']}")
+        pytest.fail("\n".join(lines), pytrace=False)
