@@ -132,7 +132,6 @@ def nakano_downloads(pkg: dict[str, Any], res: dict[str, Any]) -> list[dict[str,
     return downloads(pkg, res, has_copy)
 
 
-
 # (dataset id, metadata_modified, language, profiles) -> (built at, JSON-LD)
 _JSONLD: OrderedDict[tuple[Any, ...], tuple[float, str]] = OrderedDict()
 _JSONLD_ENTRIES = 500
