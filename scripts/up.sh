@@ -38,13 +38,17 @@ if ! $CKAN user show admin 2>/dev/null | grep -q "name=admin"; then
   $CKAN user add admin email=admin@opendata.nakano.example password="$(cat "$LOCAL/admin-password")" \
     >"$LOGDIR/admin.log" 2>&1 || fail "could not create user admin, see $LOGDIR/admin.log"
   $CKAN sysadmin add admin >>"$LOGDIR/admin.log" 2>&1 || fail "could not make admin a sysadmin, see $LOGDIR/admin.log"
-  rm -f "$LOCAL/admin-api-token"  # a token of an earlier database would not work
+  rm -f "$LOCAL/admin-api-token" "$LOCAL/worker-api-token"  # tokens of an earlier database would not work
 fi
 if [ ! -s "$LOCAL/admin-api-token" ]; then
   (umask 077; $CKAN user token add admin make-up | tail -n 1 | tr -d '[:space:]' > "$LOCAL/admin-api-token")
 fi
-# ckanext-xloader's jobs call the API and fetch private files with a sysadmin token.
-"$VENV/bin/ckan" config-tool "$CKAN_INI" "ckanext.xloader.api_token=$(cat "$LOCAL/admin-api-token")" >/dev/null
+# ckanext-xloader's jobs call the API and fetch private files with a token of
+# the site user (a sysadmin that is no person; metrics do not count its requests).
+if [ ! -s "$LOCAL/worker-api-token" ]; then
+  (umask 077; $CKAN nakano worker-token xloader | tail -n 1 | tr -d '[:space:]' > "$LOCAL/worker-api-token")
+fi
+"$VENV/bin/ckan" config-tool "$CKAN_INI" "ckanext.xloader.api_token=$(cat "$LOCAL/worker-api-token")" >/dev/null
 
 say "Demo catalog: loading (log: $LOGDIR/demo.log)"
 $CKAN nakano load-demo >"$LOGDIR/demo.log" 2>&1 || fail "loading demo data failed, see $LOGDIR/demo.log"

@@ -25,6 +25,17 @@ def load_demo() -> None:
     )
 
 
+@nakano.command("worker-token")
+@click.argument("name", default="workers")
+def worker_token(name: str) -> None:
+    """Print a new API token of the site user for the portal's workers (xloader)
+    / ワーカー用のAPIトークン. The site user's requests are not counted as use."""
+    import ckan.plugins.toolkit as tk
+
+    site = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    token = tk.get_action("api_token_create")({"user": site, "ignore_auth": True}, {"user": site, "name": name})
+    click.echo(token["token"])
+
 
 @nakano.command("validate")
 @click.argument("resource_ids", nargs=-1)

@@ -11,12 +11,13 @@ import os, sys, psycopg2
 conn = psycopg2.connect(os.environ["CKAN_DATASTORE_WRITE_URL"])
 conn.autocommit = True
 conn.cursor().execute(sys.stdin.read())'
-# ckanext-xloader calls the API with a sysadmin token and keeps its job
+# ckanext-xloader calls the API with a token of the site user (a sysadmin
+# that is no person; metrics do not count its requests) and keeps its job
 # records in the main database (as scripts/up.sh). The token is made once and
 # kept on the shared storage volume, where the jobs worker reads it too.
 token_file=/var/lib/ckan/xloader-api-token
 if [ ! -s "$token_file" ]; then
-  ckan -c "$CKAN_INI" user token add "$CKAN_SYSADMIN_NAME" xloader | tail -n 1 | tr -d '\t' > "$token_file"
+  ckan -c "$CKAN_INI" nakano worker-token xloader | tail -n 1 | tr -d '[:space:]' > "$token_file"
   chmod 600 "$token_file"
 fi
 /srv/app/nakano/docker/ckan/xloader-settings.sh

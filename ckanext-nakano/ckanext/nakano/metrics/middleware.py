@@ -68,10 +68,13 @@ def filters_of(fq: str | list[str]) -> dict[str, str]:
 
 
 def _auth() -> str:
-    """anonymous, token (an API token sent) or user (a browser session)."""
+    """anonymous, token (an API token sent), user (a browser session) or site
+    (the portal's own site user: xloader and other workers fetching files)."""
     user = tk.current_user
     if not (user and user.is_authenticated):
         return "anonymous"
+    if user.name == tk.config["ckan.site_id"]:
+        return "site"
     header = tk.config.get("apitoken_header_name") or "Authorization"
     return "token" if request.headers.get(header) or request.headers.get("X-CKAN-API-Key") else "user"
 
@@ -149,6 +152,8 @@ def after_request(response: Response) -> Response:
         if found:
             environ = {k: request.environ.get(k, "") for k in _ENVIRON_KEYS}
             auth = _auth()
+            if auth == "site":  # the portal's own workers are not use of the portal
+                return response
             if response.direct_passthrough:
                 # Files handed to the server as they are (send_file): werkzeug
                 # skips the close callbacks for them, so these are queued now.

@@ -1,19 +1,22 @@
 """The open dataset 「ポータル利用統計」: the rollups as CSV files, updated daily.
 
 Each CSV is regenerated from the rollups and uploaded as a new version of
-its resource; only public figures go in (public datasets, search terms above
-the visitor threshold).
+its resource when its content changed (an unchanged file is not uploaded
+again, so the DataStore table loaded from it stays in place); only public
+figures go in (public datasets, search terms above the visitor threshold).
 """
 from __future__ import annotations
 
 import csv
 import datetime
 import io
+from pathlib import Path
 from typing import Any
 
 from werkzeug.datastructures import FileStorage
 
 import ckan.plugins.toolkit as tk
+from ckan.lib import uploader
 
 from . import stats
 from .events import today
@@ -96,6 +99,17 @@ def _dataset_dict(name: str, org: str) -> dict[str, Any]:
     }
 
 
+def _stored(resource: dict[str, Any]) -> bytes | None:
+    """The file last uploaded to a resource, when it is kept on local storage."""
+    upload = uploader.get_resource_uploader(resource)
+    if resource.get("url_type") != "upload" or not isinstance(upload, uploader.ResourceUpload):
+        return None
+    try:
+        return Path(upload.get_path(resource["id"])).read_bytes()
+    except OSError:
+        return None
+
+
 def publish() -> dict[str, Any]:
     """Create or update 「ポータル利用統計」 with today's CSV files."""
     name = tk.config["ckanext.nakano.metrics.dataset"]
@@ -122,6 +136,8 @@ def publish() -> dict[str, Any]:
         upload = FileStorage(stream=io.BytesIO(files[filename]), filename=filename, content_type="text/csv")
         fields = {"name": title, "description": f"{description}（{stamp} 時点）", "format": "CSV",
                   "encoding": "UTF-8", "upload": upload, "url": filename}
+        if title in existing and _stored(existing[title]) == files[filename]:
+            continue  # same figures: no new upload, no reload of its DataStore table
         if title in existing:
             tk.get_action("resource_update")(context(), {**existing[title], **fields})
         else:

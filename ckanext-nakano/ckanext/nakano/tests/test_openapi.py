@@ -38,14 +38,18 @@ def _fill(params: dict, dataset: str, resource: str, table: str) -> dict:
 
 def _loaded_table(url: str) -> str:
     """A file of 「ポータル利用統計」 (uploaded by make up) once the xloader job
-    on the portal's worker has loaded it into the DataStore."""
+    on the portal's worker has loaded it into the DataStore and its table answers.
+    The daily publication uploads a file again when its figures changed; xloader
+    then replaces the table, so a table is looked for just before it is queried."""
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         pkg = requests.get(url + "/api/3/action/package_show", params={"id": "portal-usage-statistics"},
                            timeout=30).json()["result"]
-        loaded = [r["id"] for r in pkg["resources"] if r.get("datastore_active")]
-        if loaded:
-            return loaded[0]
+        for resource in (r["id"] for r in pkg["resources"] if r.get("datastore_active")):
+            answer = requests.get(url + "/api/3/action/datastore_search", params={"resource_id": resource, "limit": 0},
+                                  timeout=30)
+            if answer.status_code == 200:
+                return resource
         time.sleep(2)
     pytest.fail("no file of portal-usage-statistics was loaded into the DataStore within 240 s (xloader worker)")
 
@@ -59,11 +63,11 @@ def test_every_read_action_answers_as_documented(portal):
     dataset = openapi.actions()["datasets"]["example_dataset"]
     shown = requests.get(portal["url"] + "/api/3/action/package_show", params={"id": dataset}, timeout=30).json()
     resource = shown["result"]["resources"][0]["id"]
-    table = _loaded_table(portal["url"])
     checked = []
     for path, item in doc["paths"].items():
         operation = item["get"]
         example = openapi.actions()["actions"][operation["operationId"]].get("example") or {}
+        table = _loaded_table(portal["url"]) if "{table}" in str(example) else ""
         answer = requests.get(portal["url"] + path, params=_fill(example, dataset, resource, table), timeout=60)
         assert answer.status_code == 200, (path, answer.text[:300])
         schema = operation["responses"]["200"]["content"]["application/json"]["schema"]

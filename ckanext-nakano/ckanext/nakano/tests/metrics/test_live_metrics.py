@@ -79,6 +79,10 @@ def test_views_downloads_api_calls_counted_exactly(portal, dataset):
     for headers in (A, B):
         got = requests.get(dataset["upload"]["url"], headers=headers, timeout=60)
         assert got.status_code == 200 and "中野区役所" in got.content.decode("utf-8")
+    # The portal's own workers (xloader fetches uploads with the site user's token): not use.
+    worker = {**A, "Authorization": (portal["local"] / "worker-api-token").read_text().strip()}
+    assert requests.get(dataset["upload"]["url"], headers=worker, timeout=60).status_code == 200
+    _api(portal, "package_show", worker, id=pkg["id"])
     redirect = requests.get(f"{url}/dataset/{pkg['id']}/resource/{dataset['link']['id']}/download",
                             headers=B, allow_redirects=False, timeout=60)
     assert redirect.status_code == 302 and redirect.headers["Location"] == dataset["link"]["url"]
