@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help up down test install services status logs bench
+.PHONY: help up down test install services status logs bench backup restore
 
 help:
 	@echo "make up      install what is missing, start all services, load demo data, serve http://127.0.0.1:5000"
@@ -13,6 +13,8 @@ help:
 	@echo "make status  show which services answer"
 	@echo "make logs    show where the logs are (and their last lines)"
 	@echo "make bench   run the benchmarks in bench/"
+	@echo "make backup  back up databases, uploaded files and settings into .local/backups/"
+	@echo "make restore BACKUP=<folder>  restore a backup (also onto a fresh machine)"
 
 up:
 	@scripts/up.sh
@@ -34,3 +36,9 @@ logs:
 
 bench:
 	@bench/run.sh
+
+backup:
+	@scripts/backup.sh
+
+restore:
+	@scripts/restore.sh "$(BACKUP)"

@@ -5,7 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 
 # --- system packages -------------------------------------------------------
-APT_PACKAGES=(postgresql redis-server libpq-dev curl apache2-utils wrk chromium fonts-noto-cjk)
+APT_PACKAGES=(postgresql redis-server libpq-dev curl apache2-utils wrk chromium fonts-noto-cjk nginx docker-compose)
 command -v java >/dev/null || APT_PACKAGES+=(openjdk-17-jdk-headless)
 command -v mvn  >/dev/null || APT_PACKAGES+=(maven)
 missing=()

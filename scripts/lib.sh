@@ -13,6 +13,7 @@ PG_PORT=${NAKANO_PG_PORT:-5432}
 REDIS_PORT=${NAKANO_REDIS_PORT:-6379}
 SOLR_PORT=${NAKANO_SOLR_PORT:-8983}
 CKAN_PORT=${NAKANO_CKAN_PORT:-5000}
+NGINX_PORT=${NAKANO_NGINX_PORT:-8080}
 HOST=127.0.0.1
 
 # Local-only role: the servers listen on loopback and hold nothing but this portal.
@@ -81,4 +82,25 @@ prepare_test_services() {
   say "Database: applying migrations to $PG_TEST_DB"
   "$VENV/bin/ckan" -c "$ROOT/test.ini" db upgrade >"$LOGDIR/test-migrations.log" 2>&1 \
     || fail "test database migrations failed, see $LOGDIR/test-migrations.log"
+}
+
+# The CKAN ini of this machine: CKAN's generated one (its secrets kept once
+# made), the portal settings of config/portal.ini, then this machine's services.
+write_ckan_ini() {
+  if [ ! -f "$CKAN_INI" ]; then
+    say "Writing $CKAN_INI"
+    "$VENV/bin/ckan" generate config "$CKAN_INI" >/dev/null
+  fi
+  # Portal settings from config/portal.ini, then this machine's services.
+  "$VENV/bin/ckan" config-tool "$CKAN_INI" -f "$ROOT/config/portal.ini" >/dev/null
+  "$VENV/bin/ckan" config-tool "$CKAN_INI" \
+    "sqlalchemy.url=postgresql://$PG_USER:$PG_PASSWORD@$HOST:$PG_PORT/$PG_DB" \
+    "ckan.datastore.write_url=postgresql://$PG_USER:$PG_PASSWORD@$HOST:$PG_PORT/$PG_DS_DB" \
+    "ckan.datastore.read_url=postgresql://$PG_DS_RO_USER:$PG_DS_RO_PASSWORD@$HOST:$PG_PORT/$PG_DS_DB" \
+    "ckanext.xloader.jobs_db.uri=postgresql://$PG_USER:$PG_PASSWORD@$HOST:$PG_PORT/$PG_DB" \
+    "solr_url=http://$HOST:$SOLR_PORT/solr/ckan" \
+    "ckan.redis.url=redis://$HOST:$REDIS_PORT/0" \
+    "ckan.site_url=http://$HOST:$CKAN_PORT" \
+    "ckan.storage_path=$LOCAL/storage" >/dev/null
+  mkdir -p "$LOCAL/storage"
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Starts, stops and reports the portal's services: PostgreSQL, Redis, Solr, CKAN
-# (gunicorn) and CKAN's background-job worker. Each server listens on 127.0.0.1.
+# (gunicorn), nginx in front of it and the background workers. Each server
+# listens on 127.0.0.1.
 #
-#   scripts/services.sh start  [postgres|redis|solr|ckan|worker|harvest|metrics ...]
+#   scripts/services.sh start  [postgres|redis|solr|ckan|nginx|worker|harvest|metrics ...]
 #   scripts/services.sh stop   [same]
 #   scripts/services.sh status
 #
@@ -220,6 +221,56 @@ start_ckan() {
 
 stop_ckan() { stop_pidfile CKAN "$RUNDIR/ckan.pid"; }
 
+nginx_answers() { curl -fsS -o /dev/null "http://$HOST:$NGINX_PORT/api/3/action/status_show" 2>/dev/null; }
+
+start_nginx() {
+  # The production front (docker/nginx/templates) in front of gunicorn, rendered
+  # with docker/nginx/defaults.env as the official nginx image renders it.
+  local dir=$LOCAL/nginx log=$LOGDIR/nginx-error.log
+  command -v nginx >/dev/null || fail "nginx is not installed (make install)"
+  stop_nginx
+  port_open "$NGINX_PORT" && fail "nginx: port $NGINX_PORT is taken by another program. Stop it, or set NAKANO_NGINX_PORT."
+  mkdir -p "$dir/conf.d" "$dir/cache" "$dir/tmp"
+  (
+    set -a; source "$ROOT/docker/nginx/defaults.env"; set +a
+    NAKANO_LISTEN=$HOST:$NGINX_PORT NAKANO_CKAN_UPSTREAM=$HOST:$CKAN_PORT NAKANO_CACHE_DIR=$dir/cache \
+      NAKANO_ACCESS_LOG=$LOGDIR/nginx-access.log \
+      "$VENV/bin/python" "$ROOT/scripts/render-template.py" "$ROOT/docker/nginx/templates/default.conf.template" \
+      > "$dir/conf.d/default.conf"
+  ) || fail "nginx: could not render docker/nginx/templates/default.conf.template"
+  {
+    [ "$(id -u)" = 0 ] && echo "user root;"  # workers write the cache under .local
+    cat <<CONF
+worker_processes 1;
+pid $RUNDIR/nginx.pid;
+error_log $log warn;
+events { worker_connections 1024; }
+http {
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path $dir/tmp/proxy;
+    fastcgi_temp_path $dir/tmp/fastcgi;
+    uwsgi_temp_path $dir/tmp/uwsgi;
+    scgi_temp_path $dir/tmp/scgi;
+    include $dir/conf.d/*.conf;
+}
+CONF
+  } > "$dir/nginx.conf"
+  nginx -t -q -p "$dir" -c "$dir/nginx.conf" 2>>"$log" || fail "nginx: configuration test failed, see $log"
+  say "nginx: starting on $HOST:$NGINX_PORT (in front of CKAN on $CKAN_PORT)"
+  nginx -p "$dir" -c "$dir/nginx.conf" 2>>"$log" || fail "nginx did not start; see $log"
+  wait_for 30 nginx nginx_answers || fail "nginx does not answer on http://$HOST:$NGINX_PORT; see $log"
+}
+
+stop_nginx() {
+  pidfile_alive "$RUNDIR/nginx.pid" || { rm -f "$RUNDIR/nginx.pid"; return 0; }
+  say "nginx: stopping"
+  nginx -p "$LOCAL/nginx" -c "$LOCAL/nginx/nginx.conf" -s quit 2>/dev/null || kill "$(cat "$RUNDIR/nginx.pid")"
+  wait_for 30 nginx bash -c "! [ -f '$RUNDIR/nginx.pid' ]" || true
+  rm -f "$RUNDIR/nginx.pid"
+}
+
 start_worker() {
   # Restarted so that it runs the current code; RQ finishes the job in hand
   # on SIGTERM and queued jobs wait in Redis.
@@ -290,6 +341,7 @@ status() {
   printf '%-11s %s\n' Redis "$(redis_answers && echo "up  ($HOST:$REDIS_PORT)" || echo down)"
   printf '%-11s %s\n' Solr "$(solr_answers && echo "up  ($(solr_url))" || echo down)"
   printf '%-11s %s\n' CKAN "$(ckan_answers && echo "up  (http://$HOST:$CKAN_PORT)" || echo down)"
+  printf '%-11s %s\n' nginx "$(nginx_answers && echo "up  (http://$HOST:$NGINX_PORT)" || echo down)"
   printf '%-11s %s\n' Worker "$(pidfile_alive "$RUNDIR/worker.pid" && echo up || echo down)"
   printf '%-11s %s\n' Harvest "$(harvest_status)"
   printf '%-11s %s\n' Metrics "$(pidfile_alive "$RUNDIR/metrics.pid" && echo up || echo down)"
@@ -300,7 +352,7 @@ case $cmd in
   start)
     for s in "${@:-postgres redis solr}"; do for x in $s; do "start_$x"; done; done ;;
   stop)
-    targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(metrics harvest worker ckan solr redis postgres)
+    targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(nginx metrics harvest worker ckan solr redis postgres)
     for x in "${targets[@]}"; do "stop_$x"; done ;;
   createdb) for db in "$@"; do create_database "$db"; done ;;
   datastore) [ $# = 2 ] || fail "usage: $0 datastore MAIN_DB DATASTORE_DB"; create_datastore "$1" "$2" ;;

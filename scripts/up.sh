@@ -10,22 +10,7 @@ source "$(dirname "$0")/lib.sh"
 
 CKAN="$VENV/bin/ckan -c $CKAN_INI"
 
-if [ ! -f "$CKAN_INI" ]; then
-  say "Writing $CKAN_INI"
-  "$VENV/bin/ckan" generate config "$CKAN_INI" >/dev/null
-fi
-# Portal settings from config/portal.ini, then this machine's services.
-"$VENV/bin/ckan" config-tool "$CKAN_INI" -f "$ROOT/config/portal.ini" >/dev/null
-"$VENV/bin/ckan" config-tool "$CKAN_INI" \
-  "sqlalchemy.url=postgresql://$PG_USER:$PG_PASSWORD@$HOST:$PG_PORT/$PG_DB" \
-  "ckan.datastore.write_url=postgresql://$PG_USER:$PG_PASSWORD@$HOST:$PG_PORT/$PG_DS_DB" \
-  "ckan.datastore.read_url=postgresql://$PG_DS_RO_USER:$PG_DS_RO_PASSWORD@$HOST:$PG_PORT/$PG_DS_DB" \
-  "ckanext.xloader.jobs_db.uri=postgresql://$PG_USER:$PG_PASSWORD@$HOST:$PG_PORT/$PG_DB" \
-  "solr_url=http://$HOST:$SOLR_PORT/solr/ckan" \
-  "ckan.redis.url=redis://$HOST:$REDIS_PORT/0" \
-  "ckan.site_url=http://$HOST:$CKAN_PORT" \
-  "ckan.storage_path=$LOCAL/storage" >/dev/null
-mkdir -p "$LOCAL/storage"
+write_ckan_ini
 
 say "Database: applying migrations (CKAN and plugins)"
 $CKAN db upgrade >"$LOGDIR/migrations.log" 2>&1 || fail "database migrations failed, see $LOGDIR/migrations.log"
@@ -67,11 +52,12 @@ say "Harvest sources: syncing harvesters/ (log: $LOGDIR/harvest-sync.log)"
 $CKAN nakano harvest sync "$ROOT/harvesters" >"$LOGDIR/harvest-sync.log" 2>&1 \
   || fail "harvest source sync failed, see $LOGDIR/harvest-sync.log"
 
-"$ROOT/scripts/services.sh" start ckan worker harvest metrics
+"$ROOT/scripts/services.sh" start ckan nginx worker harvest metrics
 
 cat <<MSG
 
   Nakano Open Data Portal is up: http://$HOST:$CKAN_PORT
+  Behind nginx, as in production:  http://$HOST:$NGINX_PORT
   Sysadmin:   admin  (password in $LOCAL/admin-password, API token in $LOCAL/admin-api-token)
   Config:     $CKAN_INI
   Logs:       $LOGDIR   (make logs)

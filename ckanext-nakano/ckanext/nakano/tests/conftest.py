@@ -69,10 +69,10 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def portal():
     """A second portal brought up from nothing by scripts/up.sh (PostgreSQL cluster,
-    Redis, Solr, gunicorn, worker, harvest processes) on free ports; stopped at the end."""
+    Redis, Solr, gunicorn, nginx, worker, harvest processes) on free ports; stopped at the end."""
     # Inside the checkout's .local/ (not /tmp): the postgres user must reach it.
     local = ROOT / ".local" / f"e2e-{uuid.uuid4().hex[:8]}"
-    ports = {name: free_port() for name in ("pg", "redis", "solr", "ckan")}
+    ports = {name: free_port() for name in ("pg", "redis", "solr", "ckan", "nginx")}
     env = dict(os.environ, NAKANO_LOCAL=str(local), NAKANO_CKAN_WORKERS="1",
                NAKANO_SOLR_HEAP="512m",
                **{f"NAKANO_{k.upper()}_PORT": str(v) for k, v in ports.items()})

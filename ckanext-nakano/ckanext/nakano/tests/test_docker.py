@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -26,22 +28,76 @@ def test_ckan_image_matches_pinned_ckan():
     assert "db upgrade" in entry and "datastore set-permissions" in entry
 
 
-def test_solr_image_matches_maven_build_and_conf():
+def _compose() -> dict:
+    return yaml.safe_load((ROOT / "docker" / "compose.yml").read_text(encoding="utf-8"))
+
+
+def test_solr_is_ckans_official_image_with_our_conf():
+    """CKAN's Solr 9 image for the pinned CKAN minor version, with solr/conf (what the
+    local Solr from Maven runs) mounted as its configset: one source of truth."""
+    solr = _compose()["services"]["solr"]
+    minor = ".".join(_pin("ckan[requirements]").split(".")[:2])
+    assert solr["image"] == f"ckan/ckan-solr:{minor}-solr9"
+    assert "../solr/conf:/opt/solr/server/solr/configsets/ckan/conf:ro" in solr["volumes"]
     pom = (ROOT / "solr" / "pom.xml").read_text(encoding="utf-8")
-    version = re.search(r"<solr.version>([^<]+)</solr.version>", pom).group(1)
-    dockerfile = (ROOT / "docker" / "solr" / "Dockerfile").read_text(encoding="utf-8")
-    assert f"FROM solr:{version}" in dockerfile
-    assert "COPY --chown=solr:solr solr/conf " in dockerfile
+    assert re.search(r"<solr.version>9\.", pom)
+    # Lucene 9.12 runs both the image's Solr 9.8 and the local Solr 9.10.
+    config = (ROOT / "solr" / "conf" / "solrconfig.xml").read_text(encoding="utf-8")
+    assert "<luceneMatchVersion>9.12</luceneMatchVersion>" in config
 
 
-def test_compose_has_every_service_and_no_public_ports():
-    compose = yaml.safe_load((ROOT / "docker" / "compose.yml").read_text(encoding="utf-8"))
-    services = compose["services"]
-    assert {"ckan", "worker", "db", "solr", "redis"} <= set(services)
+def test_compose_file_is_valid(tmp_path):
+    """Debian's docker-compose validates and resolves the file without an engine; every
+    variable it uses is in .env.example (an unset one is a warning, failed here)."""
+    if not shutil.which("docker-compose"):
+        pytest.fail("docker-compose is not installed: run make install (Debian package docker-compose)")
+    copy = tmp_path / "docker"
+    shutil.copytree(ROOT / "docker", copy)
+    shutil.copy(copy / ".env.example", copy / ".env")
+    done = subprocess.run(["docker-compose", "-f", str(copy / "compose.yml"), "--env-file", str(copy / ".env"),
+                           "config"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "is not set" not in done.stderr, done.stderr
+    resolved = yaml.safe_load(done.stdout)
+    assert resolved["services"]["nginx"]["networks"]["portal"]["ipv4_address"] == "172.28.0.10"
+    env = resolved["services"]["ckan"]["environment"]
+    assert env["CKAN___CKANEXT__NAKANO__METRICS__TRUSTED_PROXIES"] == "172.28.0.10"
+    # A broken file is refused: the check can fail.
+    (copy / "compose.yml").write_text((copy / "compose.yml").read_text() + "\nunknown_top_level: 1\n")
+    broken = subprocess.run(["docker-compose", "-f", str(copy / "compose.yml"), "config", "-q"],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert broken.returncode != 0
+
+
+def test_compose_has_every_service_and_only_nginx_is_published():
+    services = _compose()["services"]
+    assert {"ckan", "worker", "harvest-gather", "harvest-fetch", "harvest-scheduler", "metrics", "nginx", "db",
+            "solr", "redis"} <= set(services)
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published == {"nginx"}
     for name, service in services.items():
-        for port in service.get("ports", []):
-            assert port.startswith("127.0.0.1:"), f"{name} publishes {port} beyond loopback"
+        if name in ("ckan", "nginx", "db", "solr", "redis"):
+            assert service.get("healthcheck"), f"{name} has no health check"
     assert "status_show" in " ".join(services["ckan"]["healthcheck"]["test"])
+
+
+def test_nginx_front_is_the_one_make_up_runs():
+    """One template, rendered by the nginx image in docker and by scripts/services.sh
+    locally, with the same defaults; the upload limit follows CKAN's."""
+    nginx = _compose()["services"]["nginx"]
+    assert "./nginx/templates:/etc/nginx/templates:ro" in nginx["volumes"]
+    assert nginx["env_file"] == "nginx/defaults.env"
+    # Debian's nginx runs the tests: the image is of the same minor version.
+    version = subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr
+    assert nginx["image"] == "nginx:" + re.search(r"nginx/(\d+\.\d+)", version).group(1)
+    local = (ROOT / "scripts" / "services.sh").read_text(encoding="utf-8")
+    assert "docker/nginx/templates/default.conf.template" in local and "docker/nginx/defaults.env" in local
+    assert "start ckan nginx" in (ROOT / "scripts" / "up.sh").read_text(encoding="utf-8")
+    defaults = dict(line.split("=", 1) for line in (ROOT / "docker" / "nginx" / "defaults.env")
+                    .read_text(encoding="utf-8").splitlines() if line and not line.startswith("#"))
+    portal = (ROOT / "config" / "portal.ini").read_text(encoding="utf-8")
+    max_mb = int(re.search(r"^ckan\.max_resource_size = (\d+)$", portal, re.M).group(1))
+    assert defaults["NAKANO_MAX_BODY_SIZE"] == f"{max_mb + 1}m"
 
 
 def test_processes_of_make_up_run_in_docker_too():
@@ -98,7 +154,7 @@ def test_datastore_is_set_up_as_make_up_does():
     example = (ROOT / "docker" / ".env.example").read_text(encoding="utf-8")
     for variable in ("DATASTORE_DB", "DATASTORE_READONLY_USER", "DATASTORE_READONLY_PASSWORD"):
         assert re.search(rf"^{variable}=", example, re.M), variable
-    local = (ROOT / "scripts" / "up.sh").read_text(encoding="utf-8")
+    local = (ROOT / "scripts" / "lib.sh").read_text(encoding="utf-8")   # write_ckan_ini, as make up runs it
     assert "ckan.datastore.read_url" in local and "ckanext.xloader.jobs_db.uri" in local
     xloader = (ROOT / "docker" / "ckan" / "xloader-settings.sh").read_text(encoding="utf-8")
     assert "ckanext.xloader.api_token" in xloader and "ckanext.xloader.jobs_db.uri" in xloader

@@ -1,0 +1,94 @@
+"""The backup drill: back up the running portal (`make backup`), restore it onto
+a fresh set of services (another PostgreSQL cluster, Redis, Solr and CKAN on
+other ports, as on a new machine: `make restore`), and compare."""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import uuid
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from ckanext.nakano.tests.conftest import ROOT, free_port
+
+pytestmark = pytest.mark.services
+
+
+def _run(script: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(ROOT / "scripts" / script), *args], env=env, capture_output=True, text=True,
+                          timeout=900)
+
+
+def _catalog(url: str, headers: dict[str, str] | None = None) -> dict[str, dict]:
+    found = requests.get(url + "/api/3/action/package_search", params={"rows": 1000, "include_private": "true"},
+                         headers=headers or {}, timeout=60).json()["result"]
+    return {p["name"]: p for p in found["results"]}
+
+
+def _sha(url: str) -> str:
+    answer = requests.get(url, timeout=60)
+    assert answer.status_code == 200, url
+    return hashlib.sha256(answer.content).hexdigest()
+
+
+@pytest.fixture()
+def fresh(portal):
+    """Environment of a second, empty set of services; stopped and removed afterwards."""
+    local = ROOT / ".local" / f"restore-{uuid.uuid4().hex[:8]}"
+    env = dict(portal["env"], NAKANO_LOCAL=str(local),
+               **{f"NAKANO_{name.upper()}_PORT": str(free_port()) for name in ("pg", "redis", "solr", "ckan", "nginx")})
+    yield env
+    subprocess.run([str(ROOT / "scripts" / "services.sh"), "stop"], env=env, capture_output=True, timeout=180)
+    shutil.rmtree(local, ignore_errors=True)
+
+
+def test_backup_restore_drill(portal, fresh, tmp_path):
+    source = portal["url"]
+    token = {"Authorization": (portal["local"] / "admin-api-token").read_text().strip()}
+    # Some use to back up: a page view, rolled up into the daily figures.
+    assert requests.get(source + "/dataset/", params={"q": "公園"}, timeout=60).status_code == 200
+    rollup = subprocess.run([str(ROOT / ".venv" / "bin" / "ckan"), "-c", str(portal["local"] / "ckan.ini"), "nakano",
+                             "metrics", "rollup"], env=portal["env"], capture_output=True, text=True, timeout=300)
+    assert rollup.returncode == 0, rollup.stderr
+    made = _run("backup.sh", dict(portal["env"], BACKUP_DIR=str(tmp_path)))
+    assert made.returncode == 0, made.stdout + made.stderr
+    (folder,) = tmp_path.iterdir()
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["catalog"]["public_datasets"] >= 10 and manifest["catalog"]["resources"] > 0
+    assert {"harvest_source", "harvest_object", "nakano_harvest_file", "nakano_validation"} <= set(manifest["tables"])
+    assert manifest["tables"]["nakano_metric_daily"] > 0 and manifest["tables"]["nakano_metric_event"] > 0
+    assert any(name.startswith("resources/") for name in manifest["files"])
+    assert oct((folder / "ckan.ini").stat().st_mode)[-3:] == "600"   # it holds the secrets
+
+    before = _catalog(source, token)
+    restored = _run("restore.sh", fresh, str(folder))
+    assert restored.returncode == 0, restored.stdout[-3000:] + restored.stderr[-3000:]
+    # restore.sh compared databases and files with manifest.json; compare again through CKAN.
+    target = f"http://127.0.0.1:{fresh['NAKANO_CKAN_PORT']}"
+    after = _catalog(target, token)   # the source's API token: the secrets came along
+    assert set(after) == set(before) and len(after) == manifest["catalog"]["public_datasets"] + \
+        manifest["catalog"]["private_datasets"]
+    for name, pkg in before.items():
+        assert [r["id"] for r in after[name]["resources"]] == [r["id"] for r in pkg["resources"]], name
+    uploads = [r for p in before.values() for r in p["resources"] if r.get("url_type") == "upload"]
+    assert uploads
+    for res in uploads:
+        path = urlsplit(res["url"]).path
+        assert _sha(target + path) == _sha(source + path), res["url"]
+    # Search answers from the rebuilt index, in Japanese.
+    assert requests.get(target + "/api/3/action/package_search", params={"q": "公園"}, timeout=60) \
+        .json()["result"]["count"] == requests.get(source + "/api/3/action/package_search", params={"q": "公園"},
+                                                   timeout=60).json()["result"]["count"] > 0
+    # Metrics: the restored portal reports the backed-up rollups.
+    assert requests.get(target + "/api/3/action/nakano_metrics_site", timeout=60).json()["success"]
+
+
+def test_restore_refuses_an_incomplete_backup_and_touches_nothing(fresh, tmp_path):
+    (tmp_path / "ckan.dump").write_bytes(b"")
+    done = _run("restore.sh", fresh, str(tmp_path))
+    assert done.returncode != 0 and "datastore.dump is missing" in done.stderr
+    assert not (ROOT / fresh["NAKANO_LOCAL"] / "ckan.ini").exists()
