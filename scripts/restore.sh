@@ -59,5 +59,6 @@ say "Restore: comparing with the backup's manifest"
   2>>"$LOGDIR/restore.log" || fail "the restored portal differs from the backup, see $LOGDIR/restore.log"
 say "Search index: rebuilding from the database"
 $CKAN search-index rebuild -q >>"$LOGDIR/restore.log" 2>&1 || fail "search index rebuild failed, see $LOGDIR/restore.log"
+$CKAN asset build >>"$LOGDIR/restore.log" 2>&1 || fail "building the CSS/JS bundles failed, see $LOGDIR/restore.log"
 "$ROOT/scripts/services.sh" start ckan nginx worker harvest metrics
 say "Restored $BACKUP: http://$HOST:$CKAN_PORT"

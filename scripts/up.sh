@@ -52,6 +52,9 @@ say "Harvest sources: syncing harvesters/ (log: $LOGDIR/harvest-sync.log)"
 $CKAN nakano harvest sync "$ROOT/harvesters" >"$LOGDIR/harvest-sync.log" 2>&1 \
   || fail "harvest source sync failed, see $LOGDIR/harvest-sync.log"
 
+say "Assets: building the CSS/JS bundles (log: $LOGDIR/assets.log)"
+$CKAN asset build >"$LOGDIR/assets.log" 2>&1 || fail "building the CSS/JS bundles failed, see $LOGDIR/assets.log"
+
 "$ROOT/scripts/services.sh" start ckan nginx worker harvest metrics
 
 cat <<MSG

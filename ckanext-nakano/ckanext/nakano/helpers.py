@@ -12,7 +12,7 @@ from . import vocab
 __all__ = [
     "nakano_category_choices", "nakano_standard_dataset_choices",
     "nakano_frequency_choices", "nakano_area_choices", "nakano_validation", "nakano_harvest_missing",
-    "nakano_dataset_metrics", "nakano_metrics_json", "nakano_metrics_dataset_name",
+    "nakano_facet_hrefs", "nakano_package_organization", "nakano_dataset_metrics", "nakano_metrics_json", "nakano_metrics_dataset_name",
     "nakano_metrics_enabled", "nakano_home", "nakano_sort_options", "nakano_facet_labeler",
     "nakano_downloads", "structured_data", "xloader_badge",
 ]
@@ -62,6 +62,45 @@ def nakano_harvest_missing(package_id: str) -> dict[str, Any] | None:
     if item is None:
         return None
     return {"guid": item.guid, "since": item.missing_since.strftime("%Y-%m-%d") if item.missing_since else ""}
+
+
+def nakano_facet_hrefs(name: str, items: list[dict[str, Any]], extras: dict[str, Any] | None = None,
+                       alternative_url: str | None = None) -> list[str]:
+    """The link of each facet item, as h.add_url_param (item off) and
+    h.remove_url_param (item on) build it, with the page's address made once
+    per facet instead of once per item (url_for was a tenth of a search page)."""
+    from urllib.parse import urlencode
+
+    from ckan.common import g, request
+
+    blueprint, view = tk.get_endpoint()
+    base = alternative_url or tk.h.url_for(f"{getattr(g, 'controller', blueprint)}.{getattr(g, 'action', view)}",
+                                           **(extras or {}))
+    current = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
+    hrefs = []
+    for item in items:
+        params = list(current)
+        if item.get("active"):
+            params.remove((name, item["name"]))
+        else:
+            params.append((name, item["name"]))
+        hrefs.append(f"{base}?{urlencode(params)}")
+    return hrefs
+
+
+def nakano_package_organization(pkg: dict[str, Any]) -> dict[str, Any]:
+    """The dataset's department for the sidebar of its page, from the dataset's own
+    dict. CKAN's page calls organization_show, which counts the department's datasets
+    in Solr and its followers for numbers the box does not show (a third of the
+    page's time). The image address is the one organization_show gives for an
+    upload to CKAN's default storage, or the URL as it is."""
+    from ckan.lib.munge import munge_filename_legacy
+
+    org = dict(pkg.get("organization") or {})
+    image = org.get("image_url") or ""
+    org["image_display_url"] = (tk.h.url_for_static(f"uploads/group/{munge_filename_legacy(image)}", qualified=True)
+                                if image and not image.startswith("http") else image)
+    return org
 
 
 def nakano_dataset_metrics(pkg: dict[str, Any]) -> dict[str, Any] | None:

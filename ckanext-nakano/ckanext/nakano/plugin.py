@@ -9,7 +9,7 @@ from ckan.common import CKANConfig
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.xloader.interfaces import IXloader
 
-from . import preview, search, vocab
+from . import assets_mode, preview, search, vocab
 from .harvest import remote
 from .metrics import middleware, quality
 from .validation import jobs
@@ -24,6 +24,7 @@ from .validation import jobs
 @tk.blanket.blueprints
 class NakanoPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
+    p.implements(p.IConfigurable)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IResourceController, inherit=True)
     p.implements(IDCATRDFHarvester, inherit=True)
@@ -38,6 +39,10 @@ class NakanoPlugin(p.SingletonPlugin):
         # The ward's licence list ships with the schemas (a file, not a URL).
         if not config.get("licenses_group_url"):
             config["licenses_group_url"] = vocab.licenses_file().as_uri()
+
+    # IConfigurable
+    def configure(self, config: CKANConfig) -> None:
+        assets_mode.apply()
 
     # IPackageController
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:

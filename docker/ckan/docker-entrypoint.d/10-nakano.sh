@@ -5,6 +5,8 @@
 # secrets come from the environment (CKAN_SQLALCHEMY_URL, CKAN_SOLR_URL, ...).
 set -e
 ckan -c "$CKAN_INI" db upgrade
+# CSS/JS bundles built once (pages do not check them: config/portal.ini).
+ckan -c "$CKAN_INI" asset build
 # DataStore permissions for the read-only role: CKAN's own SQL, as make up.
 ckan -c "$CKAN_INI" datastore set-permissions | python3 -c '
 import os, sys, psycopg2

@@ -158,3 +158,14 @@ def test_datastore_is_set_up_as_make_up_does():
     assert "ckan.datastore.read_url" in local and "ckanext.xloader.jobs_db.uri" in local
     xloader = (ROOT / "docker" / "ckan" / "xloader-settings.sh").read_text(encoding="utf-8")
     assert "ckanext.xloader.api_token" in xloader and "ckanext.xloader.jobs_db.uri" in xloader
+
+
+def test_bundles_are_built_wherever_pages_skip_source_checks():
+    """config/portal.ini turns webassets' per-page source checks off: every place that
+    starts a web server from it builds the bundles first."""
+    portal = (ROOT / "config" / "portal.ini").read_text(encoding="utf-8")
+    assert re.search(r"^ckanext\.nakano\.webassets\.check_sources = false$", portal, re.M)
+    for script in ("scripts/up.sh", "scripts/restore.sh", "docker/ckan/docker-entrypoint.d/10-nakano.sh"):
+        text = (ROOT / script).read_text(encoding="utf-8")
+        assert "asset build" in text, script
+        assert text.index("asset build") < (text.index("start ckan") if "start ckan" in text else len(text)), script

@@ -34,3 +34,16 @@ def test_nakano_cli_group_is_registered(cli, ckan_config):
     result = cli.invoke(ckan_command, ["nakano", "--help"])
     assert result.exit_code == 0, result.output
     assert "load-demo" in result.output and "validate" in result.output
+
+
+@pytest.mark.ckan_config("ckanext.nakano.webassets.check_sources", False)
+def test_asset_source_checks_follow_the_setting():
+    from ckan.lib import webassets_tools
+
+    from ckanext.nakano import assets_mode
+
+    try:
+        assets_mode.apply()
+        assert webassets_tools.env.auto_build is False
+    finally:
+        webassets_tools.env.auto_build = True   # test.ini's value

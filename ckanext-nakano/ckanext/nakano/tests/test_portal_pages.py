@@ -201,3 +201,42 @@ def test_datastore_badges_are_for_signed_in_users(app):
     with app.flask_app.test_request_context():
         login_user(model.User.get(admin["name"]))
         assert "loader-badge" in tk.h.xloader_badge(resource)    # xloader's own badge
+
+
+def test_facet_links_are_those_of_ckans_url_helpers(app):
+    """h.nakano_facet_hrefs builds the page address once per facet; its links are
+    CKAN's add_url_param / remove_url_param links (page dropped, other filters kept)."""
+    import flask
+    from urllib.parse import parse_qsl, urlsplit
+
+    import ckan.plugins.toolkit as tk
+
+    items = [{"name": "CSV", "active": True}, {"name": "XLSX", "active": False}]
+    for path in ("/dataset/?q=公園&res_format=CSV&page=3&tags=子育て", "/dataset/?res_format=CSV"):
+        with app.flask_app.test_request_context(path):
+            flask.g.controller, flask.g.action = "dataset", "search"
+            ours = tk.h.nakano_facet_hrefs("res_format", items)
+            ckans = [tk.h.remove_url_param("res_format", "CSV"), tk.h.add_url_param(new_params={"res_format": "XLSX"})]
+        for mine, theirs in zip(ours, ckans):
+            assert urlsplit(mine).path == urlsplit(theirs).path
+            assert parse_qsl(urlsplit(mine).query) == parse_qsl(urlsplit(theirs).query)
+        assert ("res_format", "CSV") not in parse_qsl(urlsplit(ours[0]).query)
+        assert ("res_format", "XLSX") in parse_qsl(urlsplit(ours[1]).query)
+        assert "page=" not in ours[1]
+    # On an English page the links stay English.
+    _dataset(factories.Organization(), name="facet-links")
+    page = app.get("/en/dataset/?q=facet-links").body
+    assert 'href="/en/dataset/?q=facet-links&amp;organization=' in page
+
+
+def test_dataset_page_department_box_from_the_dataset(app):
+    org = factories.Organization(title="子ども教育部", image_url="kodomo.png")
+    pkg = _dataset(org)
+    page = app.get(f"/dataset/{pkg['name']}").body
+    box = page[page.index('id="organization-info"'):]
+    box = box[:box.index("</section>")]
+    assert f'href="/organization/{org["name"]}"' in box and "子ども教育部" in box
+    assert "/uploads/group/kodomo.png" in box   # the address organization_show gives an uploaded image
+    import ckan.plugins.toolkit as tk
+    linked = tk.h.nakano_package_organization({"organization": {"name": "x", "image_url": "https://example.org/a.png"}})
+    assert linked["image_display_url"] == "https://example.org/a.png"
