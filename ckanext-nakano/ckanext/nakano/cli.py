@@ -65,6 +65,31 @@ def validate(resource_ids: tuple[str, ...], everything: bool, now: bool) -> None
     click.echo(f"{count} tabular resources {'validated' if now else 'queued'}")
 
 
+@nakano.group("search-index")
+def search_index() -> None:
+    """Search index checks / 検索インデックスの点検."""
+
+
+@search_index.command("verify")
+@click.option("--fix", is_flag=True, help="reindex missing and stale datasets, remove orphans / 修復する")
+def search_index_verify(fix: bool) -> None:
+    """Compare the search index with the database; exit 1 on a difference left unfixed."""
+    from .index_check import verify
+
+    result = verify(fix=fix)
+    click.echo(f"database: {result['database']}, index: {result['index']}, missing: {len(result['missing'])}, "
+               f"stale: {len(result['stale'])}, orphans: {len(result['orphans'])}")
+    for kind in ("missing", "stale", "orphans"):
+        for package_id in result[kind][:50]:
+            click.echo(f"  {kind}: {package_id}")
+    if result["fixed"]:
+        click.echo("fixed / 修復しました")
+    elif result["missing"] or result["stale"] or result["orphans"]:
+        click.echo("検索インデックスがデータベースと一致しません（--fix で修復） / "
+                   "the search index differs from the database (--fix repairs it)", err=True)
+        raise SystemExit(1)
+
+
 @nakano.group("harvest")
 def harvest() -> None:
     """Harvest sources declared in harvesters/ / 収集元の管理."""

@@ -74,8 +74,9 @@ def nakano_facet_hrefs(name: str, items: list[dict[str, Any]], extras: dict[str,
     from ckan.common import g, request
 
     blueprint, view = tk.get_endpoint()
+    # The current page's own arguments (an organization's id…), as CKAN keeps them.
     base = alternative_url or tk.h.url_for(f"{getattr(g, 'controller', blueprint)}.{getattr(g, 'action', view)}",
-                                           **(extras or {}))
+                                           **(extras or dict(request.view_args or {})))
     current = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
     hrefs = []
     for item in items:

@@ -206,7 +206,6 @@ def test_datastore_badges_are_for_signed_in_users(app):
 def test_facet_links_are_those_of_ckans_url_helpers(app):
     """h.nakano_facet_hrefs builds the page address once per facet; its links are
     CKAN's add_url_param / remove_url_param links (page dropped, other filters kept)."""
-    import flask
     from urllib.parse import parse_qsl, urlsplit
 
     import ckan.plugins.toolkit as tk
@@ -214,7 +213,6 @@ def test_facet_links_are_those_of_ckans_url_helpers(app):
     items = [{"name": "CSV", "active": True}, {"name": "XLSX", "active": False}]
     for path in ("/dataset/?q=公園&res_format=CSV&page=3&tags=子育て", "/dataset/?res_format=CSV"):
         with app.flask_app.test_request_context(path):
-            flask.g.controller, flask.g.action = "dataset", "search"
             ours = tk.h.nakano_facet_hrefs("res_format", items)
             ckans = [tk.h.remove_url_param("res_format", "CSV"), tk.h.add_url_param(new_params={"res_format": "XLSX"})]
         for mine, theirs in zip(ours, ckans):
@@ -227,6 +225,12 @@ def test_facet_links_are_those_of_ckans_url_helpers(app):
     _dataset(factories.Organization(), name="facet-links")
     page = app.get("/en/dataset/?q=facet-links").body
     assert 'href="/en/dataset/?q=facet-links&amp;organization=' in page
+    # A department's page: its facet links keep the department's address.
+    org = factories.Organization(name="facet-department")
+    _dataset(org, name="facet-department-data")
+    answer = app.get("/organization/facet-department")
+    assert answer.status_code == 200
+    assert 'href="/organization/facet-department?vocab_category=' in answer.body
 
 
 def test_dataset_page_department_box_from_the_dataset(app):
