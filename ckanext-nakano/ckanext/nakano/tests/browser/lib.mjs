@@ -89,6 +89,18 @@ export async function waitForDatastore(resourceId, timeout = DATASTORE_TIMEOUT) 
   }, { timeout, interval: 2000, what: `the DataStore load of resource ${resourceId} (xloader job on the portal's worker)` });
 }
 
+/** A view of a resource: xloader marks the resource datastore_active before it
+ * has copied every row and its callback has made the default views. */
+export async function waitForView(resourceId, viewType, timeout = DATASTORE_TIMEOUT) {
+  let views = [];
+  const view = await poll(async () => {
+    views = await api('resource_view_list', { id: resourceId });
+    return views.find((v) => v.view_type === viewType) || null;
+  }, { timeout, interval: 2000, what: `the ${viewType} of resource ${resourceId} (made by the xloader job's callback)` })
+    .catch(() => null);
+  return { view, views };
+}
+
 /** `/en` prefix for English pages (CKAN's locale URLs), nothing for Japanese (the default locale). */
 export const localePath = (lang, pathname) => (lang === 'ja' ? pathname : `/${lang}${pathname}`);
 

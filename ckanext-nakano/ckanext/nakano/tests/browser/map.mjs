@@ -1,7 +1,7 @@
 // Map preview: a CSV of points (名称,緯度,経度) uploaded by test_browser.py through the API;
 // its resource page must show a Leaflet map (nakano_map_view) with one circle marker per
 // point, and the table of points, although no map tile can load (no internet here).
-import { scenario, api, expect, poll, waitForDatastore } from './lib.mjs';
+import { scenario, api, expect, poll, waitForDatastore, waitForView } from './lib.mjs';
 
 const DATASET = process.env.DATASET_NAME;
 const RESOURCE = process.env.RESOURCE_ID;
@@ -18,7 +18,7 @@ await scenario('map', async (s) => {
     expect(total === POINTS, `DataStore has ${total} rows, the CSV ${POINTS}`);
   }, { hard: true });
 
-  const views = await api('resource_view_list', { id: RESOURCE });
+  const { views } = await waitForView(RESOURCE, 'nakano_map_view');
   s.result.info.views = views.map((v) => `${v.view_type}: ${v.title}`);
   s.check('the resource has a nakano_map_view (created for a CSV with 緯度/経度)', views.some((v) => v.view_type === 'nakano_map_view'),
     `views: ${JSON.stringify(s.result.info.views)}`);

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  scenario, api, expect, poll, waitForDatastore, mainText, searchBox, ARTIFACTS, BASE_URL,
+  scenario, api, expect, poll, waitForDatastore, waitForView, mainText, searchBox, ARTIFACTS, BASE_URL,
 } from './lib.mjs';
 
 const FIRST_QUERY = '予防接種';
@@ -74,8 +74,7 @@ await scenario('resident', async (s) => {
 
   await s.step('table preview (datatables_view) shows the rows of the DataStore', async () => {
     await waitForDatastore(resource.id);
-    const views = await api('resource_view_list', { id: resource.id });
-    const table = views.find((v) => v.view_type === 'datatables_view');
+    const { view: table, views } = await waitForView(resource.id, 'datatables_view');
     expect(table, `no datatables_view on the resource; views: ${JSON.stringify(views.map((v) => v.view_type))}`);
     await page.reload();
     const shown = () => page.frames().find((f) => f.url().includes(`/view/${table.id}`));
