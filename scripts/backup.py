@@ -93,19 +93,22 @@ def dump(url: str, target: Path, pg_bin: Path, patterns: str, catalog: bool) -> 
     return counts
 
 
+def stored_files(storage: Path) -> list[tuple[Path, str]]:
+    """The data files below the storage folder, with their names relative to it."""
+    return [(path, str(path.relative_to(storage))) for path in sorted(storage.rglob("*"))
+            if path.is_file() and path.relative_to(storage).parts[0] not in SKIP_DIRS]
+
+
 def archive(storage: Path, target: Path) -> dict[str, str]:
     """The stored files as a tar.gz; the SHA-256 of each as it was archived."""
     sums = {}
     with tarfile.open(target, "w:gz") as tar:
-        for path in sorted(storage.rglob("*")):
-            rel = path.relative_to(storage)
-            if not path.is_file() or rel.parts[0] in SKIP_DIRS:
-                continue
+        for path, rel in stored_files(storage):
             data = path.read_bytes()
-            info = tar.gettarinfo(str(path), arcname=str(rel))
+            info = tar.gettarinfo(str(path), arcname=rel)
             info.size = len(data)
             tar.addfile(info, fileobj=io.BytesIO(data))
-            sums[str(rel)] = hashlib.sha256(data).hexdigest()
+            sums[rel] = hashlib.sha256(data).hexdigest()
     return sums
 
 
@@ -127,10 +130,8 @@ def current(ini: Path) -> dict[str, Any]:
         catalog, tables = catalog_counts(cur), table_counts(cur, MAIN_TABLES)
     with psycopg2.connect(conf["ckan.datastore.write_url"]) as conn, conn.cursor() as cur:
         datastore = table_counts(cur, "%")
-    storage = Path(conf["ckan.storage_path"])
-    files = {str(p.relative_to(storage)): hashlib.sha256(p.read_bytes()).hexdigest()
-             for p in sorted(storage.rglob("*"))
-             if p.is_file() and p.relative_to(storage).parts[0] not in SKIP_DIRS}
+    files = {rel: hashlib.sha256(path.read_bytes()).hexdigest()
+             for path, rel in stored_files(Path(conf["ckan.storage_path"]))}
     return {"catalog": catalog, "tables": tables, "datastore": datastore, "files": files}
 
 

@@ -12,7 +12,8 @@ from . import vocab
 __all__ = [
     "nakano_category_choices", "nakano_standard_dataset_choices",
     "nakano_frequency_choices", "nakano_area_choices", "nakano_validation", "nakano_harvest_missing",
-    "nakano_facet_hrefs", "nakano_package_organization", "nakano_dataset_metrics", "nakano_metrics_json", "nakano_metrics_dataset_name",
+    "nakano_facet_hrefs", "nakano_package_organization", "nakano_dataset_metrics", "nakano_metrics_json",
+    "nakano_metrics_dataset_name",
     "nakano_metrics_enabled", "nakano_home", "nakano_sort_options", "nakano_facet_labeler",
     "nakano_downloads", "structured_data", "xloader_badge",
 ]
