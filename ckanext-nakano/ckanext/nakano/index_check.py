@@ -9,11 +9,12 @@ datasets and removes the orphans.
 from __future__ import annotations
 
 import datetime
+import time
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
-from ckan.lib.search import commit, index_for, rebuild
+from ckan.lib.search import SearchIndexError, commit, index_for, rebuild
 from ckan.lib.search.common import make_connection
 
 PAGE = 1000
@@ -38,6 +39,18 @@ def in_database() -> dict[str, str]:
     return {pid: _stamp(modified) for pid, modified in query}
 
 
+def refuse_purged(package_id: str) -> None:
+    """Refuse to index a dataset that is no longer in the database.
+
+    CKAN indexes before it commits: a job updating a dataset (xloader marking
+    its table loaded) while another request purges it would put the purged
+    dataset back into search. PostgreSQL shows a committed purge to the next
+    statement, so the row is looked up again and the late update fails instead.
+    """
+    if model.Session.query(model.Package.id).filter(model.Package.id == package_id).first() is None:
+        raise SearchIndexError(f"dataset {package_id} was purged meanwhile: not indexed")
+
+
 def in_index() -> dict[str, str]:
     conn = make_connection(decode_dates=False)
     site = tk.config["ckan.site_id"]
@@ -53,17 +66,32 @@ def in_index() -> dict[str, str]:
             return found
 
 
-def verify(fix: bool = False) -> dict[str, Any]:
-    """Missing, stale and orphan datasets of the index; reindexed or removed with ``fix``."""
+def _compare() -> dict[str, Any]:
     database, index = in_database(), in_index()
-    result: dict[str, Any] = {
+    return {
         "database": len(database), "index": len(index),
         "missing": sorted(set(database) - set(index)),
         "stale": sorted(pid for pid in set(database) & set(index) if database[pid] != index[pid]),
         "orphans": sorted(set(index) - set(database)),
         "fixed": False,
     }
-    if fix and (result["missing"] or result["stale"] or result["orphans"]):
+
+
+def verify(fix: bool = False, settle: float = 0) -> dict[str, Any]:
+    """Missing, stale and orphan datasets of the index; reindexed or removed with ``fix``.
+
+    ``settle``: seconds to wait and compare again before fixing, keeping only
+    what differs both times. An edit in progress is in Solr before it is in
+    the database (CKAN indexes, then commits); the scheduler's periodic check
+    must not "repair" it back to the old version.
+    """
+    result = _compare()
+    kinds = ("missing", "stale", "orphans")
+    if fix and settle and any(result[k] for k in kinds):
+        time.sleep(settle)
+        again = _compare()
+        result = {**again, **{k: sorted(set(result[k]) & set(again[k])) for k in kinds}}
+    if fix and any(result[k] for k in kinds):
         rebuild(package_ids=result["missing"] + result["stale"], quiet=True)
         package_index = index_for(model.Package)
         for orphan in result["orphans"]:

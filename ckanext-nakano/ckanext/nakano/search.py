@@ -54,8 +54,10 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     Values are the stored ones (categories are their Japanese names, standard
     datasets their codes); pages show labels through ``facet_label``.
     """
+    from .index_check import refuse_purged
     from .metrics.stats import dataset_view_counts
 
+    refuse_purged(pkg_dict["id"])
     data = json.loads(pkg_dict.get("validated_data_dict") or "{}")
     if data.get("category"):
         pkg_dict["vocab_category"] = [data["category"]]

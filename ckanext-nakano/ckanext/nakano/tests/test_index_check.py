@@ -6,7 +6,8 @@ import datetime
 import pytest
 
 from ckan import logic, model
-from ckan.lib.search import commit, index_for
+from ckan.lib.search import SearchIndexError, index_for
+from ckan.lib.search.common import make_connection
 from ckan.tests import factories, helpers
 
 from ckanext.nakano import index_check
@@ -28,12 +29,13 @@ def test_missing_stale_and_orphan_datasets_are_found_and_repaired():
     # Edited while Solr was away: the database moved on, the index did not.
     model.Session.execute(model.package_table.update().where(model.package_table.c.id == stale["id"])
                           .values(metadata_modified=datetime.datetime.utcnow(), title="新しい題名"))
-    # A job indexed a dataset that was purged meanwhile: a ghost in search.
-    both = logic.package_show_default_and_custom_schemas({"ignore_auth": True}, purged["id"])
+    # A ghost in search (a purge whose removal from Solr failed, an index restored
+    # from an older copy): the purged dataset's document put back into Solr as it was.
+    conn = make_connection(decode_dates=False)
+    (ghost,) = conn.search(q=f'id:"{purged["id"]}"', fl="*").docs
     helpers.call_action("dataset_purge", id=purged["id"])
-    logic.index_update_package_dicts(both)
+    conn.add([{k: v for k, v in ghost.items() if k != "_version_"}], commit=True)
     model.Session.commit()
-    commit()
 
     found = index_check.verify()
     assert (found["missing"], found["stale"], found["orphans"]) == ([missed["id"]], [stale["id"]], [purged["id"]])
@@ -46,3 +48,40 @@ def test_missing_stale_and_orphan_datasets_are_found_and_repaired():
     assert helpers.call_action("package_search", q="新しい題名")["count"] == 1
     names = {p["name"] for p in helpers.call_action("package_search", rows=10)["results"]}
     assert names == {kept["name"], missed["name"], stale["name"]}
+
+
+def test_a_late_update_of_a_purged_dataset_is_not_indexed():
+    """CKAN indexes before it commits: a job that read a dataset before another
+    request purged it must not put it back into search."""
+    org = factories.Organization()
+    dataset = _dataset(org, "消える")
+    both = logic.package_show_default_and_custom_schemas({"ignore_auth": True}, dataset["id"])
+    helpers.call_action("dataset_purge", id=dataset["id"])
+    with pytest.raises(SearchIndexError, match="purged"):
+        logic.index_update_package_dicts(both)
+    model.Session.rollback()
+    assert index_check.verify()["orphans"] == []
+    assert helpers.call_action("package_search", q="消える")["count"] == 0
+
+
+def test_the_periodic_check_leaves_an_edit_in_progress_alone(monkeypatch):
+    """CKAN writes Solr before it commits: what differs only for a moment is not "repaired"."""
+    org = factories.Organization()
+    dataset = _dataset(org, "編集中")
+    indexed = model.Session.query(model.Package.metadata_modified).filter_by(id=dataset["id"]).scalar()
+    table = model.package_table
+    model.Session.execute(table.update().where(table.c.id == dataset["id"])
+                          .values(metadata_modified=indexed - datetime.timedelta(seconds=30)))
+    model.Session.commit()
+
+    def commit_meanwhile(seconds: float) -> None:   # the edit commits while the check waits
+        model.Session.execute(table.update().where(table.c.id == dataset["id"]).values(metadata_modified=indexed))
+        model.Session.commit()
+
+    monkeypatch.setattr(index_check.time, "sleep", commit_meanwhile)
+    assert index_check.verify()["stale"] == [dataset["id"]]   # as a one-off check sees it
+    model.Session.execute(table.update().where(table.c.id == dataset["id"])
+                          .values(metadata_modified=indexed - datetime.timedelta(seconds=30)))
+    model.Session.commit()
+    settled = index_check.verify(fix=True, settle=5)
+    assert settled["stale"] == [] and settled["fixed"] is False
