@@ -4,11 +4,12 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help up down test install services status logs bench backup restore
+.PHONY: help up down test test-reliability install services status logs bench backup restore
 
 help:
 	@echo "make up      install what is missing, start all services, load demo data, serve http://127.0.0.1:5000"
 	@echo "make test    run the whole test suite against real PostgreSQL, Redis and Solr"
+	@echo "make test-reliability  the fault-and-load suite (tests/reliability, docs/reliability.md)"
 	@echo "make down    stop everything make up / make test started"
 	@echo "make status  show which services answer"
 	@echo "make logs    show where the logs are (and their last lines)"
@@ -21,6 +22,11 @@ up:
 
 test:
 	@scripts/test.sh $(ARGS)
+
+# Stops, kills and restarts services of a portal of its own (free ports): not
+# part of `make test`, which stays within the CI's time budget.
+test-reliability:
+	@scripts/test.sh tests/reliability $(ARGS)
 
 down:
 	@scripts/services.sh stop

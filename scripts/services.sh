@@ -99,7 +99,7 @@ start_redis() {
   mkdir -p "$LOCAL/redis" 2>/dev/null || true
   redis-server --bind "$HOST" --port "$REDIS_PORT" --daemonize yes --protected-mode yes \
     --dir "$LOCAL/redis" --logfile "$log" --pidfile "$RUNDIR/redis.pid" \
-    --save 300 1 >>"$log" 2>&1 || fail "Redis did not start; see $log"
+    --save 300 1 --appendonly yes --appendfsync everysec >>"$log" 2>&1 || fail "Redis did not start; see $log"
   wait_for 15 redis redis_answers || fail "Redis did not start; see $log"
 }
 
@@ -276,7 +276,7 @@ start_worker() {
   # on SIGTERM and queued jobs wait in Redis.
   stop_worker
   say "Worker: starting CKAN background-job worker"
-  nohup "$VENV/bin/ckan" -c "$CKAN_INI" jobs worker default nakano_low >"$LOGDIR/worker.log" 2>&1 &
+  nohup "$VENV/bin/ckan" -c "$CKAN_INI" nakano worker default nakano_low >"$LOGDIR/worker.log" 2>&1 &
   echo $! > "$RUNDIR/worker.pid"
   sleep 2
   pidfile_alive "$RUNDIR/worker.pid" || fail "Worker did not start; see $LOGDIR/worker.log"

@@ -37,6 +37,16 @@ def worker_token(name: str) -> None:
     click.echo(token["token"])
 
 
+@nakano.command("worker")
+@click.argument("queues", nargs=-1)
+def worker(queues: tuple[str, ...]) -> None:
+    """CKAN's job worker for QUEUES (default: default), restarted after a Redis
+    outage / ジョブ処理（Redis 再起動後も自動で再開）."""
+    from .queue import run_worker
+
+    run_worker(list(queues) or ["default"])
+
+
 @nakano.command("validate")
 @click.argument("resource_ids", nargs=-1)
 @click.option("--all", "everything", is_flag=True, help="every tabular resource of the portal")
@@ -175,13 +185,23 @@ def harvest_scheduler(once: bool) -> None:
     from ckan import model
 
     from .harvest import runner
+    from .index_check import verify
 
     interval = tk.config["ckanext.nakano.harvest.scheduler_interval"]
+    verify_every = tk.config["ckanext.nakano.search_index.verify_interval"]
+    last_verify = time.monotonic()   # make up and restores rebuild the index themselves
     while True:
         try:
+            if verify_every and time.monotonic() - last_verify >= verify_every:
+                last_verify = time.monotonic()
+                checked = verify(fix=True, settle=5)
+                if checked["fixed"]:
+                    click.echo(f"search index repaired: missing {len(checked['missing'])}, "
+                               f"stale {len(checked['stale'])}, orphans {len(checked['orphans'])}")
             done = runner.scheduler_pass()
-            if done["started"] or done["stuck"]:
-                click.echo(f"started {done['started']}, stuck jobs finished {done['stuck']}")
+            if done["started"] or done["stuck"] or any(done["abandoned"].values()) or any(done["jobs"].values()):
+                click.echo(f"started {done['started']}, stuck jobs finished {done['stuck']}, "
+                           f"abandoned harvest objects {done['abandoned']}, abandoned jobs {done['jobs']}")
         except Exception as exc:  # a database restart must not end the scheduler
             model.Session.rollback()
             click.echo(f"scheduler pass failed: {exc!r}", err=True)

@@ -8,10 +8,15 @@ so a change made while the job runs queues it again.
 """
 from __future__ import annotations
 
+import datetime
+import json
+import logging
 from typing import Any, Callable
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
+
+log = logging.getLogger(__name__)
 
 PENDING_TTL = 3600  # a lost job (worker killed) blocks its subject for an hour at most
 # Work nobody waits for (quality scores, the daily tasks). The worker takes
@@ -38,3 +43,105 @@ def enqueue_once(kind: str, subject: str, func: Callable[..., Any], title: str,
 def run_pending(key: str, func: Callable[..., Any], subject: str) -> Any:
     connect_to_redis().delete(key)
     return func(subject)
+
+
+RETRIED = "nakano_retried"
+XLOADER_JOB = "ckanext.xloader.jobs.xloader_data_into_datastore"
+
+
+def recover_abandoned_jobs(now: float | None = None) -> dict[str, list[str]]:
+    """Jobs whose worker died mid-job (killed, out of memory, machine lost).
+
+    RQ sees a job as abandoned when its worker's heartbeat is 90 s late, but
+    only moves it to the failed jobs when a worker cleans its registries (every
+    few minutes) and then never runs it again; xloader's status would say
+    "running" for good. Here (every scheduler pass) an abandoned job is run
+    again once; abandoned a second time it fails, and the resource says so:
+    xloader's status becomes an error, a validation its "interrupted" report.
+    """
+    from rq.registry import StartedJobRegistry
+
+    from ckan.lib.jobs import get_all_queues
+
+    done: dict[str, list[str]] = {"retried": [], "failed": []}
+
+    def handle(job: Any, *exc_info: Any) -> bool:
+        if job.retries_left and job.retries_left > 0:
+            done["retried"].append(job.id)
+        else:
+            done["failed"].append(job.id)
+            _mark_failed(job)
+        return True
+
+    for rq_queue in get_all_queues():
+        registry = StartedJobRegistry(rq_queue.name, connection=rq_queue.connection, job_class=rq_queue.job_class)
+        for job_id in registry.get_expired_job_ids(now):
+            job = rq_queue.fetch_job(job_id)
+            if job is not None and not job.meta.get(RETRIED):
+                job.meta[RETRIED] = True
+                job.retries_left, job.retry_intervals = 1, [0]
+                job.save()
+        registry.cleanup(now, exception_handlers=[handle])
+    return done
+
+
+def _mark_failed(job: Any) -> None:
+    """The resource's own status, for a job that will not run again."""
+    try:
+        if job.func_name == XLOADER_JOB:
+            from ckanext.xloader import db as xloader_db
+
+            resource_id = job.args[0]["metadata"]["resource_id"]
+            message = "データの取り込みが2回とも途中で止まりました / the load stopped midway twice"
+            site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+            # What xloader_hook writes for a failed load (it needs the task to exist).
+            tk.get_action("task_status_update")({"user": site_user["name"], "ignore_auth": True}, {
+                "entity_id": resource_id, "entity_type": "resource", "task_type": "xloader", "key": "xloader",
+                "value": json.dumps({"job_id": job.id}), "state": "error",
+                "error": json.dumps({"message": message}), "last_updated": str(datetime.datetime.utcnow())})
+            xloader_db.init(tk.config)
+            if xloader_db.get_job(job.id):
+                xloader_db.mark_job_as_errored(job.id, message)
+        elif job.func_name == f"{__name__}.run_pending" and job.args[1].__module__.endswith("validation.jobs"):
+            from .model import Validation
+            from .validation.report import Report
+
+            report = Report()
+            report.fail("interrupted")
+            Validation.set(job.args[2], report.status, report.as_dict())
+    except Exception:  # the job is failed in RQ whatever happens here
+        log.exception("status of abandoned job %s not updated", job.id)
+
+
+def run_worker(queues: list[str]) -> None:
+    """CKAN's background-job worker (``ckan jobs worker``), started again when it quits.
+
+    RQ's worker quits on any Redis error ("found an unhandled exception,
+    quitting"): after a Redis restart, DataStore loads and validation would
+    wait until someone restarted it. Here it starts again (every 2 s while
+    Redis is away) until it is asked to stop (SIGTERM/SIGINT).
+    """
+    import signal
+    import threading
+
+    from ckan.lib.jobs import Worker
+
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: Any) -> None:
+        stop.set()
+
+    while not stop.is_set():
+        signal.signal(signal.SIGTERM, request_stop)   # RQ installs its own while it works
+        signal.signal(signal.SIGINT, request_stop)
+        try:
+            worker = Worker(queues)
+            if stop.is_set():
+                return
+            worker.work(with_scheduler=True)
+            if getattr(worker, "_stop_requested", False):
+                return
+            log.warning("job worker quit (Redis unreachable?); starting it again")
+        except Exception:
+            log.exception("job worker could not start; trying again in 2 s")
+        stop.wait(2)

@@ -113,3 +113,11 @@ def developers() -> str:
     from .developers import examples
 
     return tk.render("nakano/developers.html", {"ex": examples()})
+
+
+@nakano.route("/sitemap.xml")
+def sitemap() -> flask.Response:
+    """Public pages and public datasets for search engines (robots.txt names it)."""
+    from .sitemap import document
+
+    return flask.Response(document(), mimetype="application/xml")

@@ -8,6 +8,7 @@ and repeated; the message handling is ckanext-harvest's own callbacks.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import logging
@@ -85,10 +86,20 @@ def consume(kind: str) -> None:
     signal.signal(signal.SIGINT, request_stop)
     log.info("harvest %s consumer waiting on %s", kind, consumer.routing_key)
     while not stop.is_set():
-        popped = consumer.redis.blpop(consumer.routing_key, timeout=WAIT_SECONDS)
-        if not popped:
-            continue
-        _key, body = popped
-        # Same bookkeeping as ckanext-harvest's RedisConsumer (resubmission of lost messages).
-        consumer.redis.set(consumer.persistance_key(body), str(datetime.datetime.now()))
-        callback(consumer, queue.FakeMethod(body), None, body)
+        try:
+            popped = consumer.redis.blpop(consumer.routing_key, timeout=WAIT_SECONDS)
+            if not popped:
+                continue
+            _key, body = popped
+            # Same bookkeeping as ckanext-harvest's RedisConsumer (resubmission of lost messages).
+            consumer.redis.set(consumer.persistance_key(body), str(datetime.datetime.now()))
+            callback(consumer, queue.FakeMethod(body), None, body)
+        except Exception:  # a PostgreSQL or Redis restart must not end the consumer
+            # The message in hand is sent again: by ckanext-harvest's resubmission
+            # (its persistence key is kept) or, if it was taken, by the scheduler's
+            # requeue of abandoned objects (runner.requeue_abandoned_objects).
+            log.exception("harvest %s consumer: message not handled; going on", kind)
+            with contextlib.suppress(Exception):
+                model.Session.rollback()
+            model.Session.remove()
+            stop.wait(2)

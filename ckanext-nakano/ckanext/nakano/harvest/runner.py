@@ -16,7 +16,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckanext.harvest import queue
 from ckanext.harvest.model import (HarvestGatherError, HarvestJob, HarvestObject, HarvestObjectError,
-                                   HarvestSource)
+                                   HarvestObjectExtra, HarvestSource)
 
 from . import messages
 from .base import source_config
@@ -117,9 +117,43 @@ def finish_stuck_jobs(max_seconds: int, now: datetime.datetime | None = None) ->
     return finished
 
 
+REQUEUED = "nakano_requeued"
+
+
+def requeue_abandoned_objects(now: datetime.datetime | None = None) -> dict[str, list[str]]:
+    """Objects a fetch consumer took and never finished (it was killed, or its machine
+    went away): past the per-object time limit, which ends any live fetch, they are
+    sent again once; abandoned a second time, they end as failed. Nothing waits for
+    the job time limit, and an object that kills its consumer cannot loop."""
+    now = now or datetime.datetime.utcnow()
+    limit = now - datetime.timedelta(seconds=tk.config["ckanext.nakano.harvest.object_timeout"] + 60)
+    done: dict[str, list[str]] = {"requeued": [], "failed": []}
+    abandoned = (model.Session.query(HarvestObject).join(HarvestJob, HarvestObject.harvest_job_id == HarvestJob.id)
+                 .filter(HarvestJob.status == "Running", HarvestObject.state.in_(("FETCH", "IMPORT")),
+                         HarvestObject.fetch_started < limit))
+    for obj in abandoned:
+        if any(extra.key == REQUEUED for extra in obj.extras):
+            obj.state, obj.report_status = "ERROR", "errored"
+            model.Session.add(HarvestObjectError(object=obj, message=messages.text("object-abandoned"),
+                                                 stage="Fetch"))
+            done["failed"].append(obj.id)
+        else:
+            obj.state = "WAITING"   # ckanext-harvest re-sends WAITING objects (harvest_jobs_run)
+            model.Session.add(HarvestObjectExtra(object=obj, key=REQUEUED, value=now.isoformat()))
+            done["requeued"].append(obj.id)
+        model.Session.add(obj)
+    model.Session.commit()
+    return done
+
+
 def scheduler_pass() -> dict[str, Any]:
     started = start_cron_sources()
+    abandoned = requeue_abandoned_objects()
     # ckanext-harvest: sources with a keyword schedule, completed jobs marked Finished.
     tk.get_action("harvest_jobs_run")(_context(), {})
     stuck = finish_stuck_jobs(tk.config["ckanext.nakano.harvest.job_timeout"])
-    return {"started": started, "stuck": stuck}
+    # The scheduler is the one process that always runs: it also looks after the
+    # background jobs (DataStore loads, validation) whose worker died.
+    from ..queue import recover_abandoned_jobs
+
+    return {"started": started, "stuck": stuck, "abandoned": abandoned, "jobs": recover_abandoned_jobs()}

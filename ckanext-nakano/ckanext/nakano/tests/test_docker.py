@@ -26,6 +26,15 @@ def test_ckan_image_matches_pinned_ckan():
     entry = (ROOT / "docker" / "ckan" / "docker-entrypoint.d" / "10-nakano.sh").read_text()
     assert "config-tool \"$CKAN_INI\" -f /srv/app/nakano/config/portal.ini" in dockerfile  # every container
     assert "db upgrade" in entry and "datastore set-permissions" in entry
+    # compose.yml and .env set CKAN___* variables: only ckanext-envvars (in the base
+    # image) reads them, and only when it is the last plugin.
+    assert re.search(r'"ckan\.plugins = \$\(sed -n .s/\^ckan\\\.plugins = //p. '
+                     r'/srv/app/nakano/config/portal\.ini\) envvars"', dockerfile), dockerfile
+    listed = subprocess.run(["sed", "-n", r"s/^ckan\.plugins = //p", str(ROOT / "config" / "portal.ini")],
+                            capture_output=True, text=True).stdout.split()
+    assert "nakano" in listed and "xloader" in listed   # the sed of the Dockerfile finds the list
+    uses = (ROOT / "docker" / "compose.yml").read_text() + (ROOT / "docker" / ".env.example").read_text()
+    assert "CKAN___" in uses
 
 
 def _compose() -> dict:
@@ -79,6 +88,7 @@ def test_compose_has_every_service_and_only_nginx_is_published():
         if name in ("ckan", "nginx", "db", "solr", "redis"):
             assert service.get("healthcheck"), f"{name} has no health check"
     assert "status_show" in " ".join(services["ckan"]["healthcheck"]["test"])
+    assert {name for name, service in services.items() if service.get("restart") != "unless-stopped"} == set()
 
 
 def test_nginx_front_is_the_one_make_up_runs():
@@ -110,10 +120,10 @@ def test_processes_of_make_up_run_in_docker_too():
             commands.add(" ".join(command[command.index("ckan") + 3:]))
     local = (ROOT / "scripts" / "services.sh").read_text(encoding="utf-8")
     for command in ("nakano harvest consumer gather", "nakano harvest consumer fetch", "nakano harvest scheduler",
-                    "nakano metrics worker", "jobs worker default nakano_low"):
+                    "nakano metrics worker", "nakano worker default nakano_low"):
         assert command in commands, command
         assert command.split()[-1] in local
-    assert "jobs worker default nakano_low" in local   # the same queues, in the same order
+    assert "nakano worker default nakano_low" in local   # the same queues, in the same order
 
 
 @pytest.mark.parametrize("package, files", [
@@ -169,3 +179,14 @@ def test_bundles_are_built_wherever_pages_skip_source_checks():
         text = (ROOT / script).read_text(encoding="utf-8")
         assert "asset build" in text, script
         assert text.index("asset build") < (text.index("start ckan") if "start ckan" in text else len(text)), script
+
+
+def test_redis_keeps_jobs_and_events_as_locally():
+    """Redis holds the job queues and undrained metric events: both setups write its
+    append-only file every second to a kept folder, with the same options."""
+    redis = _compose()["services"]["redis"]
+    local = (ROOT / "scripts" / "services.sh").read_text(encoding="utf-8")
+    options = re.search(r"redis-server .*?\\\n.*?\\\n\s*(--save .*?) >>", local).group(1).split()
+    assert redis["command"] == ["redis-server", *options]
+    assert "--appendonly" in options and options[options.index("--appendonly") + 1] == "yes"
+    assert any(volume.endswith(":/data") for volume in redis["volumes"])

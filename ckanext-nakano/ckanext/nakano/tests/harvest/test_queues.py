@@ -117,3 +117,29 @@ def test_an_object_is_taken_once_unless_its_consumer_died(declare, share):
     obj.fetch_started = datetime.datetime.utcnow() - datetime.timedelta(hours=1)
     obj.save()
     assert claim(obj.id) is True           # stuck past the limit: its consumer died, take it again
+
+
+def test_abandoned_object_is_sent_again_once_then_failed(declare, share):
+    """A fetch consumer killed mid-object: past the per-object limit the scheduler
+    sends the object again; abandoned a second time, it ends as failed — never stuck."""
+    job, obj = running_job_with_object(declare, share, "FETCH")
+    limit = tk.config["ckanext.nakano.harvest.object_timeout"]
+    obj.fetch_started = datetime.datetime.utcnow() - datetime.timedelta(seconds=limit - 10)
+    obj.save()
+    assert runner.requeue_abandoned_objects() == {"requeued": [], "failed": []}   # still within its limit
+
+    obj.fetch_started = datetime.datetime.utcnow() - datetime.timedelta(seconds=limit + 61)
+    obj.save()
+    assert runner.requeue_abandoned_objects() == {"requeued": [obj.id], "failed": []}
+    model.Session.refresh(obj)
+    assert obj.state == "WAITING"
+    from ckanext.nakano.harvest.consumers import claim
+
+    assert claim(obj.id) is True            # a live consumer takes it again
+    model.Session.refresh(obj)
+    obj.fetch_started = datetime.datetime.utcnow() - datetime.timedelta(seconds=limit + 61)
+    obj.save()
+    assert runner.requeue_abandoned_objects() == {"requeued": [], "failed": [obj.id]}
+    model.Session.refresh(obj)
+    assert obj.state == "ERROR"
+    assert any("2回とも途中で止まった" in e for e in runner.summary(job).errors)

@@ -1,0 +1,90 @@
+"""Background jobs whose worker is killed mid-job are run again once, then failed,
+with the resource's status saying so: never "running" for good."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from rq.job import Job, JobStatus
+
+import ckan.plugins.toolkit as tk
+from ckan.lib import jobs as ckan_jobs
+from ckan.tests import factories, helpers
+
+from ckanext.nakano import queue
+from ckanext.nakano.model import Validation
+from ckanext.nakano.validation import jobs as validation_jobs
+
+pytestmark = [pytest.mark.services, pytest.mark.usefixtures("clean_db", "with_plugins")]
+ROOT = Path(__file__).resolve().parents[4]
+LATE = 3600   # "now" for the check: an hour on, when every heartbeat of a dead worker is late
+
+
+def _worker(queue_name: str, log: Path) -> subprocess.Popen:
+    return subprocess.Popen([str(ROOT / ".venv" / "bin" / "ckan"), "-c", str(ROOT / "test.ini"), "jobs", "worker",
+                             queue_name], stdout=log.open("a"), stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _started(job: Job, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if job.get_status(refresh=True) == JobStatus.STARTED:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the job did not start: {job.get_status(refresh=True)}")
+
+
+def _crash(worker: subprocess.Popen) -> None:
+    os.killpg(worker.pid, signal.SIGKILL)   # the worker and the process running the job
+    worker.wait(timeout=30)
+
+
+def test_a_job_whose_worker_dies_runs_again_once_then_fails(tmp_path):
+    name = f"recovery_{uuid.uuid4().hex[:6]}"
+    job = tk.enqueue_job(time.sleep, [60], queue=name)   # a job that works for a minute
+    worker = _worker(name, tmp_path / "worker.log")
+    try:
+        _started(job)
+        _crash(worker)
+        assert queue.recover_abandoned_jobs() == {"retried": [], "failed": []}   # heartbeat not late yet
+        assert queue.recover_abandoned_jobs(time.time() + LATE) == {"retried": [job.id], "failed": []}
+        assert job.get_status(refresh=True) == JobStatus.QUEUED
+        worker = _worker(name, tmp_path / "worker.log")
+        _started(job)   # run again
+        _crash(worker)
+        assert queue.recover_abandoned_jobs(time.time() + LATE) == {"retried": [], "failed": [job.id]}
+        job.refresh()
+        assert job.get_status() == JobStatus.FAILED
+    finally:
+        if worker.poll() is None:
+            _crash(worker)
+        ckan_jobs.get_queue(name).delete(delete_jobs=True)
+
+
+def test_a_failed_validation_or_load_says_so_on_the_resource(monkeypatch):
+    from ckanext.xloader import db as xloader_db
+
+    # xloader's job table in the database `make test` runs (test.ini names the default port).
+    monkeypatch.setitem(tk.config, "ckanext.xloader.jobs_db.uri", tk.config["sqlalchemy.url"])
+    monkeypatch.setattr(xloader_db, "ENGINE", None)
+    org = factories.Organization()
+    dataset = factories.Dataset(owner_org=org["id"], category="その他", license_id="CC-BY-4.0")
+    resource = factories.Resource(package_id=dataset["id"], url="https://example.org/a.csv", format="CSV")
+    connection = ckan_jobs.get_queue().connection
+
+    validation = Job.create(queue.run_pending, args=["nakano:pending:validation:x", validation_jobs.run,
+                                                     resource["id"]], connection=connection)
+    queue._mark_failed(validation)
+    row = Validation.get(resource["id"])
+    assert row.status == "error" and "2回とも途中で止まりました" in str(row.report)
+
+    load = Job.create(queue.XLOADER_JOB, args=[{"metadata": {"resource_id": resource["id"]}}],
+                      connection=connection)
+    queue._mark_failed(load)
+    status = helpers.call_action("xloader_status", resource_id=resource["id"])
+    assert status["status"] == "error" and "2回とも" in str(status["error"])

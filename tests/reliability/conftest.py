@@ -1,0 +1,165 @@
+"""The fault-and-load suite (`make test-reliability`, docs/reliability.md).
+
+One portal is brought up from nothing by scripts/up.sh on free ports (the
+``portal`` fixture of ckanext-nakano's tests, with its demo catalog, nginx,
+worker, harvest and metrics processes); the tests stop, kill and restart its
+services through the project's scripts and check what users and data went
+through. Every test leaves the services running again for the next one.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from ckanext.nakano.tests.conftest import ROOT, free_port, portal, shared_dir  # noqa: F401  (fixtures)
+
+ADMIN = "admin-api-token"
+
+
+class Site:
+    """The portal under test: its addresses, API, services and CLI."""
+
+    def __init__(self, portal: dict[str, Any]):
+        self.local: Path = portal["local"]
+        self.env: dict[str, str] = portal["env"]
+        self.url: str = portal["url"]                                   # gunicorn
+        self.front = f"http://127.0.0.1:{portal['ports']['nginx']}"     # nginx, as residents reach it
+        self.token = (self.local / ADMIN).read_text().strip()
+
+    def api(self, action: str, token: str | None = None, method: str = "post", **data: Any) -> requests.Response:
+        headers = {"Authorization": token} if token else {}
+        if method == "get":
+            return requests.get(f"{self.url}/api/3/action/{action}", params=data, headers=headers, timeout=60)
+        return requests.post(f"{self.url}/api/3/action/{action}", json=data, headers=headers, timeout=60)
+
+    def call(self, action: str, token: str | None = "admin", **data: Any) -> Any:
+        """An action that must succeed (as the sysadmin unless another token or None is given)."""
+        answer = self.api(action, self.token if token == "admin" else token, **data)
+        body = answer.json()
+        assert body["success"], (action, answer.status_code, body.get("error"))
+        return body["result"]
+
+    def services(self, *args: str) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([str(ROOT / "scripts" / "services.sh"), *args], env=self.env, capture_output=True,
+                              text=True, timeout=300)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        return done
+
+    def ckan(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([str(ROOT / ".venv" / "bin" / "ckan"), "-c", str(self.local / "ckan.ini"), *args],
+                              env=self.env, capture_output=True, text=True, timeout=timeout)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        return done
+
+    def pid(self, name: str) -> int:
+        return int((self.local / "run" / f"{name}.pid").read_text().strip())
+
+    def kill(self, name: str) -> None:
+        """SIGKILL, as a crash or the kernel's OOM killer would (no clean-up runs)."""
+        pid = self.pid(name)
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            if Path(f"/proc/{pid}/status").exists() and "zombie" in Path(f"/proc/{pid}/status").read_text():
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"{name} ({pid}) did not die")
+
+
+@pytest.fixture(scope="session")
+def site(portal) -> Site:
+    first = portal["first"]
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    return Site(portal)
+
+
+@pytest.fixture()
+def dataset(site):
+    """A dataset of 企画部 with one uploaded CSV, made for a test and purged after it."""
+    import uuid
+
+    pkg = site.call("package_create", name=f"rel-{uuid.uuid4().hex[:8]}", title="信頼性試験", notes="試験用",
+                    category="行財政", license_id="CC-BY-4.0", owner_org="kikaku")
+    yield pkg
+    site.api("dataset_purge", site.token, id=pkg["id"])
+
+
+CSV_SAMPLES = ("yaizu-222127/222127_aed.csv", "yaizu-222127/222127_library.csv", "yaizu-222127/222127_preschool.csv",
+               "yaizu-222127/222127_public_toilet.csv", "oyama-092088/park.csv", "takamatsu-372013/0099.csv")
+
+
+@pytest.fixture()
+def folder_source(site, shared_dir, tmp_path):
+    """make(count) → a harvest source of 企画部 over HTTP (a directory listing on a
+    loopback server, explicitly allowed) with ``count`` real municipal CSV files."""
+    import http.server
+    import shutil
+    import threading
+    import uuid
+
+    import yaml
+
+    servers, sources = [], []
+
+    def make(count: int) -> dict[str, Any]:
+        tag = uuid.uuid4().hex[:6]
+        folder = tmp_path / f"share-{tag}"
+        folder.mkdir()
+        for number in range(count):
+            sample = shared_dir / "data" / "municipal-csv" / CSV_SAMPLES[number % len(CSV_SAMPLES)]
+            shutil.copy(sample, folder / f"r{tag}_{number:03d}_{sample.name}")
+        handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(folder), **k)  # noqa: E731
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        declared = tmp_path / f"declared-{tag}"
+        declared.mkdir()
+        source_id = f"rel-{tag}"
+        (declared / "source.yaml").write_text(yaml.safe_dump({"sources": [{
+            "id": source_id, "department": "kikaku", "type": "folder", "title": f"信頼性試験 {tag}",
+            "url": f"http://127.0.0.1:{server.server_address[1]}/", "allow_private": True,
+            "defaults": {"license_id": "CC-BY-4.0", "category": "行財政"}}]}, allow_unicode=True), encoding="utf-8")
+        site.ckan("nakano", "harvest", "sync", str(declared))
+        source = site.call("harvest_source_show", id=source_id)
+        sources.append(source)
+        return {"id": source["id"], "name": source_id, "tag": tag, "count": count}
+
+    yield make
+    for server in servers:
+        server.shutdown()
+    for source in sources:
+        site.api("harvest_source_clear", site.token, id=source["id"])   # its datasets too
+        site.api("dataset_purge", site.token, id=source["id"])
+
+
+def harvest_job(site: Site, source: dict[str, Any]) -> str:
+    return site.call("harvest_job_create", source_id=source["id"])["id"]
+
+
+def wait_job(site: Site, job_id: str, timeout: float = 600) -> dict[str, Any]:
+    """The job once it is Finished (harvest_jobs_run, as the scheduler calls it, marks it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        site.api("harvest_jobs_run", site.token)
+        job = site.call("harvest_job_show", id=job_id)
+        if job["status"] == "Finished":
+            return job
+        time.sleep(2)
+    raise AssertionError(f"harvest job {job_id} not finished after {timeout} s: {job['status']} {job['stats']}")
+
+
+def harvested_titles(site: Site, source: dict[str, Any]) -> list[str]:
+    """Titles of the datasets in the catalog that came from the source's files (one per file)."""
+    found = site.call("package_search", q=f"r{source['tag']}", rows=1000, include_private=True)["results"]
+    return [p["title"] for p in found if f"r{source['tag']}_" in p["title"]]

@@ -1,0 +1,108 @@
+"""Solr stopped during a load of searches and edits.
+
+What is promised (docs/reliability.md): while Solr is away, searches answer
+CKAN's JSON error at once (no hang, no page without explanation), dataset
+pages and downloads keep working (they read PostgreSQL), and an edit either
+succeeds completely or is refused with an error — CKAN indexes before it
+commits, so a refused edit leaves the last saved version in PostgreSQL and
+nothing half-saved. After Solr is back, `ckan nakano search-index verify`
+finds what the index missed, `--fix` repairs it, and search matches the
+database again.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.services
+
+
+def test_solr_stopped_during_searches_and_edits(site):
+    names = sorted(n for n in site.call("package_list", token=None) if n.startswith("t131148"))[:6]
+    assert len(names) == 6
+    phase = ["before"]
+    stop = threading.Event()
+    searches: list[tuple[str, int, dict]] = []
+    pages: list[tuple[str, int]] = []
+    edits: list[tuple[str, str, str, int, bool]] = []
+
+    def search() -> None:
+        while not stop.is_set():
+            now = phase[0]
+            started = time.monotonic()
+            answer = requests.get(site.url + "/api/3/action/package_search", params={"q": "公園"}, timeout=60)
+            searches.append((now, answer.status_code, answer.json() | {"seconds": time.monotonic() - started}))
+            time.sleep(0.05)
+
+    def read_pages() -> None:
+        while not stop.is_set():
+            now = phase[0]
+            pages.append((now, requests.get(f"{site.front}/dataset/{names[0]}", timeout=60).status_code))
+            time.sleep(0.1)
+
+    def edit() -> None:
+        number = 0
+        while not stop.is_set():
+            now, name = phase[0], names[number % len(names)]
+            value = f"信頼性試験の編集 {number}"
+            answer = site.api("package_patch", site.token, id=name, notes=value)
+            edits.append((now, name, value, answer.status_code, answer.json().get("success", False)))
+            number += 1
+
+    workers = [threading.Thread(target=f) for f in (search, read_pages, edit)]
+    for worker in workers:
+        worker.start()
+    try:
+        time.sleep(5)
+        phase[0] = "outage"
+        site.services("stop", "solr")
+        time.sleep(10)
+        phase[0] = "restart"
+        site.services("start", "solr")     # returns once the core answers
+        phase[0] = "after"
+        time.sleep(5)
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join(timeout=120)
+        site.services("start", "solr")
+
+    by_phase: dict[str, list] = defaultdict(list)
+    for now, status, body in searches:
+        by_phase[now].append((status, body))
+    assert by_phase["before"] and by_phase["after"] and by_phase["outage"]
+    assert all(status == 200 for status, _ in by_phase["before"] + by_phase["after"])
+    # During the outage: CKAN's error, as JSON, quickly.
+    for status, body in by_phase["outage"]:
+        if status != 200:   # a search already in Solr's hands when it stopped may still finish
+            assert status == 409 and body["success"] is False, (status, body)
+            assert "Search" in str(body["error"]), body
+            assert body["seconds"] < 10
+    assert sum(1 for status, _ in by_phase["outage"] if status != 200) >= len(by_phase["outage"]) // 2
+    # Dataset pages do not need Solr.
+    assert pages and all(status == 200 for _, status in pages), sorted({s for _, s in pages})
+
+    refused = [e for e in edits if not e[4]]
+    assert refused, "no edit met the outage"
+    assert all(e[0] in ("outage", "restart") for e in refused)
+    assert all(e[3] in (409, 500) for e in refused), {e[3] for e in refused}
+    # PostgreSQL holds, per dataset, exactly the last edit that was reported saved.
+    last_saved = {}
+    for _, name, value, _, ok in edits:
+        if ok:
+            last_saved[name] = value
+    for name in names:
+        assert site.call("package_show", id=name)["notes"] == last_saved[name], name
+
+    # The index check after the restart: repaired until it finds nothing.
+    report = site.ckan("nakano", "search-index", "verify", "--fix").stdout
+    print("index check after the outage:", report)
+    clean = site.ckan("nakano", "search-index", "verify").stdout
+    assert "missing: 0, stale: 0, orphans: 0" in clean, clean
+    for name in names:
+        indexed = site.call("package_search", fq=f'name:"{name}"', rows=1)["results"][0]
+        assert indexed["notes"] == last_saved[name], name
