@@ -159,6 +159,8 @@ start_solr() {
     fail "Solr: port $SOLR_PORT is taken by something that is not the portal's Solr (ours logs to $log). Stop it, or set NAKANO_SOLR_PORT."
   fi
   [ -f "$ROOT/solr/target/nakano-solr.jar" ] || fail "Solr is not built: run scripts/install.sh"
+  # One Solr per home: a second one (another NAKANO_SOLR_PORT) could not lock the index.
+  pidfile_alive "$RUNDIR/solr.pid" && fail "Solr: this checkout's Solr already runs (pid $(cat "$RUNDIR/solr.pid")) on another port than $SOLR_PORT; stop it first (make down with the same NAKANO_SOLR_PORT)"
   prepare_solr_home
   say "Solr: starting on $HOST:$SOLR_PORT"
   # Clean environment: Solr turns every SOLR_* variable into a system property,

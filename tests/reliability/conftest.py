@@ -119,8 +119,14 @@ def folder_source(site, shared_dir, tmp_path):
         for number in range(count):
             sample = shared_dir / "data" / "municipal-csv" / CSV_SAMPLES[number % len(CSV_SAMPLES)]
             shutil.copy(sample, folder / f"r{tag}_{number:03d}_{sample.name}")
-        handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(folder), **k)  # noqa: E731
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, directory=str(folder), **kwargs)
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         declared = tmp_path / f"declared-{tag}"
@@ -138,9 +144,21 @@ def folder_source(site, shared_dir, tmp_path):
     yield make
     for server in servers:
         server.shutdown()
-    for source in sources:
-        site.api("harvest_source_clear", site.token, id=source["id"])   # its datasets too
-        site.api("dataset_purge", site.token, id=source["id"])
+    remove_sources(site, [source["id"] for source in sources])
+
+
+def remove_sources(site: Site, ids: list[str]) -> None:
+    """Harvest sources and their datasets gone, the search index with them.
+    (ckanext-harvest's clear removes rows with SQL and leaves Solr documents.)"""
+    for name in ids:
+        shown = site.api("harvest_source_show", site.token, method="get", id=name).json()
+        if not shown["success"]:   # refused when it was declared: never created
+            continue
+        source_id = shown["result"]["id"]
+        site.api("harvest_source_clear", site.token, id=source_id)
+        site.api("harvest_source_delete", site.token, id=source_id, clear=True)
+        site.api("dataset_purge", site.token, id=source_id)
+    site.ckan("nakano", "search-index", "verify", "--fix")
 
 
 def harvest_job(site: Site, source: dict[str, Any]) -> str:
@@ -163,3 +181,83 @@ def harvested_titles(site: Site, source: dict[str, Any]) -> list[str]:
     """Titles of the datasets in the catalog that came from the source's files (one per file)."""
     found = site.call("package_search", q=f"r{source['tag']}", rows=1000, include_private=True)["results"]
     return [p["title"] for p in found if f"r{source['tag']}_" in p["title"]]
+
+
+def login(site: Site, name: str, password: str) -> requests.Session:
+    """A browser-like session logged in through CKAN's login form."""
+    import re
+
+    browser = requests.Session()
+
+    def keep_session(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        # CKAN sends "Domain=" (empty), which browsers ignore (RFC 6265) and
+        # Python's cookie jar does not: keep the session cookie as a browser does.
+        found = re.match(r"ckan=([^;]+)", response.headers.get("Set-Cookie", ""))
+        if found:
+            browser.cookies.set("ckan", found.group(1))
+
+    browser.hooks["response"].append(keep_session)
+    page = browser.get(site.url + "/user/login", timeout=60)
+    done = browser.post(site.url + "/user/login", allow_redirects=False, timeout=60, data={
+        "login": name, "password": password, "_csrf_token": csrf_token(page.text)})
+    assert done.status_code == 302, "login through the form failed"
+    assert f"/user/edit/{name}" in browser.get(site.url + "/dashboard/datasets", timeout=60).text
+    return browser
+
+
+def csrf_token(page: str) -> str:
+    import re
+
+    return re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
+
+
+def form_fields(page: str, form_id: str = "dataset-edit") -> dict[str, str]:
+    """What a browser submits from the form: inputs, checked boxes, selected options
+    (else the first), textareas; not scheming's hidden template of a new repeating
+    row, which its JavaScript removes before submitting."""
+    from html.parser import HTMLParser
+
+    class Form(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.fields: dict[str, str] = {}
+            self.inside = False
+            self.select: str | None = None
+            self.first = False
+            self.textarea: str | None = None
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            a = {k: v or "" for k, v in attrs}
+            if tag == "form" and a.get("id") == form_id:
+                self.inside = True
+            if not self.inside or "REPEATING" in a.get("name", ""):
+                return
+            if tag == "input" and a.get("name"):
+                if a.get("type") in ("checkbox", "radio"):
+                    if "checked" in a:
+                        self.fields[a["name"]] = a.get("value", "on")
+                elif a.get("type") not in ("submit", "file", "button"):
+                    self.fields[a["name"]] = a.get("value", "")
+            elif tag == "select":
+                self.select, self.first = a.get("name"), True
+            elif tag == "option" and self.select and ("selected" in a or self.first):
+                self.fields[self.select], self.first = a.get("value", ""), False
+            elif tag == "textarea" and a.get("name"):
+                self.textarea = a["name"]
+                self.fields[self.textarea] = ""
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "select":
+                self.select = None
+            elif tag == "textarea":
+                self.textarea = None
+            elif tag == "form":
+                self.inside = False
+
+        def handle_data(self, data: str) -> None:
+            if self.textarea:
+                self.fields[self.textarea] += data
+
+    form = Form()
+    form.feed(page)
+    return form.fields

@@ -39,6 +39,10 @@ def in_database() -> dict[str, str]:
     return {pid: _stamp(modified) for pid, modified in query}
 
 
+class PurgedMeanwhile(SearchIndexError):
+    """A dataset purged while another request or job was saving it."""
+
+
 def refuse_purged(package_id: str) -> None:
     """Refuse to index a dataset that is no longer in the database.
 
@@ -48,7 +52,7 @@ def refuse_purged(package_id: str) -> None:
     statement, so the row is looked up again and the late update fails instead.
     """
     if model.Session.query(model.Package.id).filter(model.Package.id == package_id).first() is None:
-        raise SearchIndexError(f"dataset {package_id} was purged meanwhile: not indexed")
+        raise PurgedMeanwhile(f"dataset {package_id} was purged meanwhile: not indexed")
 
 
 def in_index() -> dict[str, str]:

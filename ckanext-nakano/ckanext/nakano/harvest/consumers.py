@@ -49,6 +49,18 @@ def claim(object_id: str) -> bool:
     return bool(taken)
 
 
+def release(object_ids: set[str]) -> int:
+    """Objects this consumer took and could not finish (the database went away in
+    the middle): WAITING again, so that ckanext-harvest re-sends them at the
+    scheduler's next pass instead of after the abandoned-object limit."""
+    released = model.Session.execute(
+        sa.update(HarvestObject)
+        .where(HarvestObject.id.in_(object_ids), HarvestObject.state.in_(("FETCH", "IMPORT")))
+        .values(state="WAITING")).rowcount
+    model.Session.commit()
+    return released
+
+
 def _fetch_if_claimed(consumer: Any, method: Any, header: Any, body: str) -> None:
     try:
         object_id = json.loads(body)["harvest_object_id"]
@@ -85,8 +97,13 @@ def consume(kind: str) -> None:
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     log.info("harvest %s consumer waiting on %s", kind, consumer.routing_key)
+    unfinished: set[str] = set()
     while not stop.is_set():
+        popped = None
         try:
+            if unfinished:
+                release(unfinished)
+                unfinished.clear()
             popped = consumer.redis.blpop(consumer.routing_key, timeout=WAIT_SECONDS)
             if not popped:
                 continue
@@ -96,9 +113,13 @@ def consume(kind: str) -> None:
             callback(consumer, queue.FakeMethod(body), None, body)
         except Exception:  # a PostgreSQL or Redis restart must not end the consumer
             # The message in hand is sent again: by ckanext-harvest's resubmission
-            # (its persistence key is kept) or, if it was taken, by the scheduler's
-            # requeue of abandoned objects (runner.requeue_abandoned_objects).
+            # (its persistence key is kept); an object taken here is made WAITING
+            # again as soon as the database answers (release), or else by the
+            # scheduler's requeue of abandoned objects.
             log.exception("harvest %s consumer: message not handled; going on", kind)
+            if kind == "fetch" and popped:
+                with contextlib.suppress(ValueError, KeyError, TypeError):
+                    unfinished.add(json.loads(popped[1])["harvest_object_id"])
             with contextlib.suppress(Exception):
                 model.Session.rollback()
             model.Session.remove()

@@ -176,5 +176,8 @@ def sync(folder: Path, context: dict[str, Any]) -> SyncReport:
     for source in tk.get_action("harvest_source_list")(dict(context), {}):
         config = json.loads(source.get("config") or "{}")
         if config.get(MARKER) and source["id"] not in ids:
-            report.orphaned.append(tk.get_action("package_show")(dict(context), {"id": source["id"]})["name"])
+            try:
+                report.orphaned.append(tk.get_action("package_show")(dict(context), {"id": source["id"]})["name"])
+            except tk.ObjectNotFound:   # its dataset was purged: nothing left to decide about
+                continue
     return report

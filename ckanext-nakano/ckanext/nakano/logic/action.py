@@ -15,16 +15,39 @@ __all__ = ["package_create", "package_update", "nakano_validation_show", "nakano
            "nakano_search_terms", "nakano_metrics_events"]
 
 
+SEARCH_DOWN = ("検索サーバーに接続できないため、保存しませんでした。入力した内容はこのままです。しばらくしてから"
+               "もう一度保存してください。 / Search is unavailable, so nothing was saved. Your entries are kept: "
+               "save again in a moment.")
+
+
+def _saved_with_search(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    """CKAN indexes a dataset before it commits it: with Solr away the edit fails
+    (nothing saved), and CKAN's form would answer a bare 500 page and lose what
+    the editor typed. As a validation error the form comes back filled in, with
+    the reason; API clients get a 409 that says so."""
+    from ckan.lib.search import SearchIndexError
+
+    from ..index_check import PurgedMeanwhile
+
+    try:
+        return up_func(context, data_dict)
+    except PurgedMeanwhile:
+        raise
+    except SearchIndexError:
+        model.Session.rollback()
+        raise tk.ValidationError({"search": [SEARCH_DOWN]})
+
+
 @tk.chained_action
 def package_create(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     """Core package_create, with the aggregator tags of standard datasets."""
-    return up_func(context, with_standard_tags(data_dict))
+    return _saved_with_search(up_func, context, with_standard_tags(data_dict))
 
 
 @tk.chained_action
 def package_update(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     """Core package_update, with the aggregator tags of standard datasets."""
-    return up_func(context, with_standard_tags(data_dict))
+    return _saved_with_search(up_func, context, with_standard_tags(data_dict))
 
 
 @tk.side_effect_free

@@ -143,3 +143,17 @@ def test_abandoned_object_is_sent_again_once_then_failed(declare, share):
     model.Session.refresh(obj)
     assert obj.state == "ERROR"
     assert any("2回とも途中で止まった" in e for e in runner.summary(job).errors)
+
+
+def test_objects_a_consumer_could_not_finish_are_released_at_once(declare, share):
+    """The database went away mid-object: the consumer makes the object WAITING again
+    as soon as it answers, so the scheduler's next pass re-sends it."""
+    from ckanext.nakano.harvest.consumers import release
+
+    job, taken = running_job_with_object(declare, share, "FETCH")
+    finished = HarvestObject(guid="y.csv", job=job, state="COMPLETE")
+    finished.save()
+    assert release({taken.id, finished.id}) == 1
+    model.Session.refresh(taken)
+    model.Session.refresh(finished)
+    assert (taken.state, finished.state) == ("WAITING", "COMPLETE")

@@ -1,0 +1,86 @@
+"""The background-job worker killed in the middle of a DataStore load: the job is
+run again by the next worker, or ends as failed with the resource saying so —
+never "running" for good (queue.recover_abandoned_jobs, run by the scheduler)."""
+from __future__ import annotations
+
+import io
+import os
+import signal
+import time
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.services
+
+ROWS = 1_000_000   # about 25 MB: xloader takes several seconds over it
+
+
+def _children(pid: int) -> list[int]:
+    path = f"/proc/{pid}/task/{pid}/children"
+    return [int(p) for p in open(path).read().split()] if os.path.exists(path) else []
+
+
+def test_worker_killed_during_a_datastore_load(site, dataset):
+    # A CSV large enough for xloader to take a while.
+    body = io.StringIO()
+    body.write("番号,名称,値\n")
+    for number in range(ROWS):
+        body.write(f"{number},施設{number},{number * 7 % 1000}\n")
+    answer = requests.post(f"{site.url}/api/3/action/resource_create", headers={"Authorization": site.token},
+                           data={"package_id": dataset["id"], "name": "大きい表", "format": "CSV"},
+                           files={"upload": ("big.csv", body.getvalue().encode("utf-8"))}, timeout=300).json()
+    assert answer["success"], answer
+    resource = answer["result"]
+
+    def status() -> str:
+        found = site.api("xloader_status", site.token, method="get", resource_id=resource["id"]).json()
+        return found["result"]["status"] if found["success"] else "none"
+
+    deadline = time.monotonic() + 300
+    while status() != "running":
+        assert time.monotonic() < deadline, f"the load did not start: {status()}"
+        time.sleep(0.5)
+    worker = site.pid("worker")
+    # The worker and the process running the job (RQ forks one per job).
+    for pid in _children(worker) + [worker]:
+        os.kill(pid, signal.SIGKILL)
+    killed = time.monotonic()
+    time.sleep(5)
+    assert status() == "running", "the load ended before the kill: nothing was tested"
+    site.services("start", "worker")
+
+    # RQ sees the job abandoned 90 s after the last heartbeat; the scheduler passes every minute.
+    deadline = time.monotonic() + 600
+    while status() not in ("complete", "error"):
+        assert time.monotonic() < deadline, f"the load is still {status()} 10 min after the kill"
+        time.sleep(2)
+    final = status()
+    print(f"xloader after the worker was killed: {final} after {time.monotonic() - killed:.0f} s")
+    # xloader itself submits a new load when the resource changes while its task says
+    # "running" (the validation job records the encoding): the resource may be loaded
+    # by that new job. The killed job must still not stay in RQ's started jobs: the
+    # scheduler runs it again or fails it once its worker's heartbeat is late.
+    deadline = time.monotonic() + 600
+    while _started_jobs(site):
+        assert time.monotonic() < deadline, f"jobs of a dead worker still 'started': {_started_jobs(site)}"
+        time.sleep(5)
+    print(f"RQ had no job left started {time.monotonic() - killed:.0f} s after the kill")
+    while status() not in ("complete", "error"):   # a retried load runs to its end
+        assert time.monotonic() < deadline, f"the load is {status()}"
+        time.sleep(2)
+    if status() == "complete":
+        assert site.call("datastore_search", resource_id=resource["id"], limit=0)["total"] == ROWS
+    else:
+        assert "止まりました" in str(site.call("xloader_status", resource_id=resource["id"])["error"])
+
+
+def _started_jobs(site) -> list[str]:
+    """Jobs in RQ's started-job registries of the portal's queues."""
+    import redis
+
+    url = next(line.split("=", 1)[1].strip() for line in (site.local / "ckan.ini").read_text().splitlines()
+               if line.startswith("ckan.redis.url"))
+    connection = redis.Redis.from_url(url)
+    return [key.decode() + ":" + str(connection.zcard(key)) for key in connection.scan_iter("rq:wip:*")
+            if connection.zcard(key)]
