@@ -6,6 +6,7 @@
 #   bench/run.sh harvest [ARGS]   1,000-file folder through the harvest queues
 #   bench/run.sh metrics [ARGS]   event ingestion (ab) and latency, metrics on vs off
 #   bench/run.sh web [ARGS]       home, search and dataset pages under load (wrk), ours vs stock CKAN
+#   bench/run.sh scale [ARGS]     Solr core size, SolrCloud (2 nodes, 2x2, alias), web workers (docs/scaling.md)
 # Uses the test database read-only, its own Solr cores (bench_*) and, for the
 # harvest benchmark, its own database (nakano_bench) and Redis db 2; for the
 # metrics benchmark, nakano_bench_metrics, Solr core bench_metrics, Redis db 3.
@@ -44,4 +45,13 @@ if [ "$which" = all ] || [ "$which" = web ]; then
   say "Benchmark: web"
   env -u CKAN_SQLALCHEMY_URL -u CKAN_SOLR_URL -u CKAN_REDIS_URL -u CKAN_DATASTORE_WRITE_URL \
     -u CKAN_DATASTORE_READ_URL -u CKAN_INI "$VENV/bin/python" bench/web/run.py "$@"
+fi
+if [ "$which" = all ] || [ "$which" = scale ]; then
+  # The portal (its gunicorn is measured with 1 and 2 workers), and the test
+  # services for the in-process CKAN that searches the bench cores.
+  env -u CKAN_SQLALCHEMY_URL -u CKAN_SOLR_URL -u CKAN_REDIS_URL -u CKAN_DATASTORE_WRITE_URL \
+    -u CKAN_DATASTORE_READ_URL -u CKAN_INI "$ROOT/scripts/up.sh"
+  prepare_test_services
+  say "Benchmark: scale"
+  "$VENV/bin/python" bench/scale/run.py "$@"
 fi

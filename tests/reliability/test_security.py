@@ -299,7 +299,8 @@ def test_harvest_sources_on_internal_addresses_are_refused(site, tmp_path):
     (folder / "ssrf.yaml").write_text(yaml.safe_dump({"sources": sources}, allow_unicode=True), encoding="utf-8")
     try:
         site.ckan("nakano", "harvest", "sync", str(folder))
-        jobs = {s["id"]: site.call("harvest_job_create", source_id=s["id"])["id"] for s in sources}
+        ids = {s["id"]: site.call("harvest_source_show", id=s["id"])["id"] for s in sources}
+        jobs = {name: site.call("harvest_job_create", source_id=ids[name])["id"] for name in ids}
         deadline = time.monotonic() + 300
         pending = set(jobs)
         while pending and time.monotonic() < deadline:

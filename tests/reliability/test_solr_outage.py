@@ -98,6 +98,10 @@ def test_solr_stopped_during_searches_and_edits(site):
     assert pages and all(status == 200 for _, status in pages), sorted({s for _, s in pages})
 
     refused = [e for e in edits if not e[4]]
+    outage = by_phase["outage"]
+    print(f"Solr outage: {len(outage)} searches during it, {sum(1 for st, _ in outage if st != 200)} answered "
+          f"with CKAN's error, slowest {max(b['seconds'] for _, b in outage):.2f} s; {len(pages)} dataset pages "
+          f"all 200; {len(edits)} edits, {len(refused)} refused, {len(edits) - len(refused)} saved")
     assert refused, "no edit met the outage"
     assert all({e[0], e[5]} & {"outage", "restart"} for e in refused), refused
     # 409 with the reason (logic/action.py turns CKAN's SearchIndexError into it)

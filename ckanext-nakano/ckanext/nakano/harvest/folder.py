@@ -193,7 +193,9 @@ class FileHarvester(WardHarvester):
         if raw != table:  # the workbook as the department made it
             files.append(publish.File(raw, raw.name, f"{fields['title']}（Excel）", "XLSX"))
         item = HarvestFile.get(source.id, obj.guid)
-        known = item.package_id if item else None
+        # Without a record, the dataset may still exist: made by a run whose record
+        # was lost (the database went away between the two commits). Never twice.
+        known = item.package_id if item else publish.published_as(fields["source_system"], fields["owner_org"])
         package_id = publish.publish(fields, files, user=self._get_user_name(), package_id=known,
                                      report=report, report_dir=Path(entry["work"]) / "copies")
         self._record(obj, package_id, entry["fingerprint"], item, replaces=bool(known))

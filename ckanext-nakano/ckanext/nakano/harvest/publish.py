@@ -71,6 +71,17 @@ def dataset_fields(meta: dict[str, Any], *, title: str, owner_org: str, source_l
     return fields
 
 
+def published_as(source_system: str, owner_org: str) -> str | None:
+    """The active dataset of the department made from this source and file, if any
+    (``source_system`` names both)."""
+    found = (model.Session.query(model.Package.id)
+             .filter(model.Package.extras["source_system"].astext == source_system,
+                     model.Package.owner_org == owner_org, model.Package.state == "active",
+                     model.Package.type == "dataset")
+             .order_by(model.Package.metadata_created).first())
+    return found[0] if found else None
+
+
 def _context(user: str) -> dict[str, Any]:
     # package_create/package_update run no resource hooks, so no validation job is
     # queued: the harvester validated the file and stores its report below.

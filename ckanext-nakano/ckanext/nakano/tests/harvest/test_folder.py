@@ -186,3 +186,23 @@ def test_zip_bomb_and_undecodable_files_are_refused(declare, share):
     assert any("bomb.xlsx" in e and "展開後のサイズ" in e for e in result.errors)
     assert any("latin.csv" in e and "文字コードを判定できません" in e for e in result.errors)
     assert harvested(source) == []
+
+
+def test_a_lost_record_does_not_make_a_second_dataset(declare, real_files):
+    """The database went away after a dataset was created and before its harvest
+    record was written (seen in the fault suite): the next run finds the dataset by
+    its source and file, and updates it instead of publishing the file twice."""
+    from ckan import model
+
+    source = declare(type="folder", url=real_files.as_uri(), defaults={"license_id": "CC-BY-4.0"})
+    assert run(source).counts == {"added": 3}
+    first = {d["title"]: d["id"] for d in harvested(source)}
+    source_id = helpers.call_action("harvest_source_show", id=source)["id"]
+    model.Session.query(HarvestFile).filter_by(source_id=source_id).delete()
+    model.Session.commit()
+
+    again = run(source)
+    assert again.counts.get("added", 0) == 0 and again.counts.get("updated") == 3, again.counts
+    assert {d["title"]: d["id"] for d in harvested(source)} == first
+    titles = [p.title for p in model.Session.query(model.Package).filter_by(type="dataset", state="active")]
+    assert sorted(titles) == sorted(first)
