@@ -48,7 +48,8 @@ def _one_dataset_per_file(site, source: dict) -> None:
     # A dataset indexed just before PostgreSQL went away never committed (CKAN
     # indexes, then commits): a ghost the scheduler's index check removes. Here the
     # check runs at once; the second one must find the index equal to the database.
-    print("index check:", site.ckan("nakano", "search-index", "verify", "--fix").stdout.splitlines()[-1])
+    checked = site.ckan("nakano", "search-index", "verify", "--fix").stdout.splitlines()
+    print("index check:", " / ".join(line for line in checked if "INFO" not in line))
     site.ckan("nakano", "search-index", "verify")   # exit 1 on any difference
     titles = harvested_titles(site, source)
     twice = [t for t, n in collections.Counter(titles).items() if n > 1]

@@ -23,6 +23,17 @@ SECONDS = int(os.environ.get("NAKANO_LOAD_SECONDS", "120"))
 CONNECTIONS = 50
 
 
+def _percentile(histogram: list[list[int]], p: float) -> int:
+    """The p-th percentile of wrk's latency histogram ([value, count], ascending)."""
+    total = sum(count for _, count in histogram)
+    seen = 0
+    for value, count in histogram:
+        seen += count
+        if seen >= total * p / 100:
+            return value
+    return histogram[-1][0]
+
+
 def test_pages_under_load_while_harvesting(site, folder_source):
     names = sorted(n for n in site.call("package_list", token=None) if n.startswith("t131148"))[:5]
     paths = ["/dataset/?q=" + quote("公園")] + [f"/dataset/{name}" for name in names] + \
@@ -40,6 +51,8 @@ def test_pages_under_load_while_harvesting(site, folder_source):
                           site.front, "--", *paths], capture_output=True, text=True, timeout=SECONDS + 120)
     assert run.returncode == 0, run.stderr
     result = json.loads(next(line for line in run.stdout.splitlines() if line.startswith("WRK_RESULT "))[11:])
+    histogram = result.pop("histogram_us")
+    result.update({f"p{p}_us": _percentile(histogram, p) for p in (50, 90, 99)}, max_us=histogram[-1][0])
     during = site.call("harvest_job_show", id=job)["stats"].get("added", 0) - before
     finished = wait_job(site, job, timeout=900)
     result.update(connections=CONNECTIONS, seconds=SECONDS, paths=paths, harvested_during_load=during,
