@@ -278,13 +278,22 @@ start_worker() {
   # on SIGTERM and queued jobs wait in Redis.
   stop_worker
   say "Worker: starting CKAN background-job worker"
-  nohup "$VENV/bin/ckan" -c "$CKAN_INI" nakano worker default nakano_low >"$LOGDIR/worker.log" 2>&1 &
+  # Its own process group: RQ forks a process per job and a scheduler process,
+  # and stopping the worker stops them too (stop_worker).
+  nohup setsid "$VENV/bin/ckan" -c "$CKAN_INI" nakano worker default nakano_low >"$LOGDIR/worker.log" 2>&1 &
   echo $! > "$RUNDIR/worker.pid"
   sleep 2
   pidfile_alive "$RUNDIR/worker.pid" || fail "Worker did not start; see $LOGDIR/worker.log"
 }
 
-stop_worker() { stop_pidfile Worker "$RUNDIR/worker.pid"; }
+stop_worker() {
+  pidfile_alive "$RUNDIR/worker.pid" || { rm -f "$RUNDIR/worker.pid"; return 0; }
+  say "Worker: stopping"
+  local pid; pid=$(cat "$RUNDIR/worker.pid")
+  kill -TERM -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+  wait_for 30 Worker bash -c "! kill -0 -- -$pid 2>/dev/null" || kill -KILL -- "-$pid" 2>/dev/null || true
+  rm -f "$RUNDIR/worker.pid"
+}
 
 HARVEST_PROCS=(gather scheduler)
 for i in $(seq 1 "${NAKANO_HARVEST_FETCHERS:-2}"); do HARVEST_PROCS+=("fetch$i"); done

@@ -134,14 +134,16 @@ def run_worker(queues: list[str]) -> None:
     while not stop.is_set():
         signal.signal(signal.SIGTERM, request_stop)   # RQ installs its own while it works
         signal.signal(signal.SIGINT, request_stop)
+        worker = None
         try:
             worker = Worker(queues)
             if stop.is_set():
                 return
             worker.work(with_scheduler=True)
-            if getattr(worker, "_stop_requested", False):
-                return
-            log.warning("job worker quit (Redis unreachable?); starting it again")
         except Exception:
-            log.exception("job worker could not start; trying again in 2 s")
+            log.exception("job worker stopped on an error")
+        # Asked to stop while RQ's handler was installed: stop, whatever else happened.
+        if stop.is_set() or getattr(worker, "_stop_requested", False):
+            return
+        log.warning("job worker quit (Redis unreachable?); starting it again in 2 s")
         stop.wait(2)
