@@ -109,24 +109,20 @@ def test_solr_stopped_during_searches_and_edits(site):
     assert all({e[0], e[5]} & {"outage", "restart"} for e in refused), refused
     # 409 with the reason (logic/action.py turns CKAN's SearchIndexError into it)
     assert all(e[3] == 409 for e in refused), {e[3] for e in refused}
-    # PostgreSQL holds, per dataset, exactly the last edit that was reported saved.
+    # PostgreSQL holds, per dataset, exactly the last edit that was reported saved
+    # (read from the database itself: CKAN's package_show may answer from Solr).
     last_saved = {}
     for _, name, value, _, ok, _ in edits:
         if ok:
             last_saved[name] = value
-    for name in names:
-        shown = site.call("package_show", id=name)["notes"]
-        if shown != last_saved[name]:   # what happened to it, for the failure message
-            history = [(e[0], e[2], e[3], e[4], e[5]) for e in edits if e[1] == name][-6:]
-            import sqlalchemy as sa
+    import sqlalchemy as sa
 
-            url = next(line.split("=", 1)[1].strip() for line in (site.local / "ckan.ini").read_text().splitlines()
-                       if line.startswith("sqlalchemy.url"))
-            with sa.create_engine(url).connect() as conn:
-                stored = conn.execute(sa.text("select notes, metadata_modified from package where name = :n"),
-                                      {"n": name}).fetchall()
-            pytest.fail(f"{name}: shown {shown!r}, database {stored}, last saved {last_saved[name]!r}, "
-                        f"its last edits {history}")
+    url = next(line.split("=", 1)[1].strip() for line in (site.local / "ckan.ini").read_text().splitlines()
+               if line.startswith("sqlalchemy.url"))
+    with sa.create_engine(url).connect() as conn:
+        stored = dict(conn.execute(sa.text("select name, notes from package where name = any(:names)"),
+                                   {"names": names}).fetchall())
+    assert stored == last_saved
 
     # The form came back with the reason and what the editor typed; nothing was saved.
     assert saved.status_code == 200 and "検索サーバーに接続できない" in saved.text
@@ -136,11 +132,33 @@ def test_solr_stopped_during_searches_and_edits(site):
     assert again.status_code == 302   # saved once search is back
     assert site.call("package_show", id=form_dataset)["title"] == "Solr停止中に保存した題名"
 
-    # The index check after the restart: repaired until it finds nothing.
-    report = site.ckan("nakano", "search-index", "verify", "--fix").stdout
-    print("index check after the outage:", report)
-    clean = site.ckan("nakano", "search-index", "verify").stdout
-    assert "missing: 0, stale: 0, orphans: 0" in clean, clean
+    # The index check after the restart, as the scheduler runs it: Solr may still be
+    # replaying its update log and put back an older version of a dataset edited
+    # meanwhile (seen here), so it runs until a check finds nothing.
+    passes = []
+    for _ in range(6):
+        passes.append(site.ckan("nakano", "search-index", "verify", "--fix").stdout.splitlines()[-1])
+        time.sleep(5)
+        clean = subprocess_verify(site)
+        if clean.returncode == 0:
+            break
+    print("index checks after the outage:", passes)
+    assert clean.returncode == 0, clean.stdout[-1000:]
     for name in names:
         indexed = site.call("package_search", fq=f'name:"{name}"', rows=1)["results"][0]
-        assert indexed["notes"] == last_saved[name], name
+        if indexed["notes"] != last_saved[name]:   # what Solr holds, for the failure message
+            solr = next(line.split("=", 1)[1].strip() for line in (site.local / "ckan.ini").read_text()
+                        .splitlines() if line.startswith("solr_url"))
+            docs = requests.get(f"{solr}/select", params={"q": f'name:"{name}"', "fl": "index_id,metadata_modified,notes,_version_",
+                                                            "rows": 10}, timeout=60).json()["response"]
+            pytest.fail(f"{name}: searched {indexed['notes']!r}, saved {last_saved[name]!r}, Solr: {docs}")
+        assert site.call("package_show", id=name)["notes"] == last_saved[name], name
+
+
+def subprocess_verify(site):
+    import subprocess
+
+    from ckanext.nakano.tests.conftest import ROOT
+
+    return subprocess.run([str(ROOT / ".venv" / "bin" / "ckan"), "-c", str(site.local / "ckan.ini"), "nakano",
+                           "search-index", "verify"], env=site.env, capture_output=True, text=True, timeout=300)
