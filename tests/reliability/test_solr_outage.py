@@ -120,8 +120,10 @@ def test_solr_stopped_during_searches_and_edits(site):
     url = next(line.split("=", 1)[1].strip() for line in (site.local / "ckan.ini").read_text().splitlines()
                if line.startswith("sqlalchemy.url"))
     with sa.create_engine(url).connect() as conn:
-        stored = dict(conn.execute(sa.text("select name, notes from package where name = any(:names)"),
-                                   {"names": names}).fetchall())
+        rows = conn.execute(sa.text("select name, notes, metadata_modified from package where name = any(:names)"),
+                            {"names": names}).fetchall()
+    stored = {name: notes for name, notes, _ in rows}
+    modified = {name: when for name, _, when in rows}
     assert stored == last_saved
 
     # The form came back with the reason and what the editor typed; nothing was saved.
@@ -151,7 +153,11 @@ def test_solr_stopped_during_searches_and_edits(site):
                         .splitlines() if line.startswith("solr_url"))
             docs = requests.get(f"{solr}/select", params={"q": f'name:"{name}"', "fl": "index_id,metadata_modified,notes,_version_",
                                                             "rows": 10}, timeout=60).json()["response"]
-            pytest.fail(f"{name}: searched {indexed['notes']!r}, saved {last_saved[name]!r}, Solr: {docs}")
+            log = (site.local / "log" / "solr.log").read_text(errors="replace").splitlines()
+            replay = [line[:200] for line in log if any(w in line for w in ("eplay", "tlog", "uffer", "ecover"))]
+            pytest.fail(f"{name}: searched {indexed['notes']!r}, saved {last_saved[name]!r} (modified "
+                        f"{modified[name].isoformat()} in the database), Solr: {docs}; "
+                        f"Solr's log on its update log: {replay[-15:]}")
         assert site.call("package_show", id=name)["notes"] == last_saved[name], name
 
 
