@@ -188,12 +188,13 @@ start_solr() {
   fail "Solr started but core 'ckan' does not answer; see $log"
 }
 
-stop_pidfile() {  # stop_pidfile NAME PIDFILE
+stop_pidfile() {  # stop_pidfile NAME PIDFILE [group]: "group" stops the process group it leads
   pidfile_alive "$2" || { rm -f "$2"; return 0; }
   say "$1: stopping"
-  local pid; pid=$(cat "$2")
-  kill "$pid" 2>/dev/null || true
-  wait_for 30 "$1" bash -c "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null || true
+  local target; target=$(cat "$2")
+  [ "${3:-}" = group ] && target=-$target
+  kill -TERM -- "$target" 2>/dev/null || true
+  wait_for 30 "$1" bash -c "! kill -0 -- $target 2>/dev/null" || kill -KILL -- "$target" 2>/dev/null || true
   rm -f "$2"
 }
 
@@ -286,14 +287,7 @@ start_worker() {
   pidfile_alive "$RUNDIR/worker.pid" || fail "Worker did not start; see $LOGDIR/worker.log"
 }
 
-stop_worker() {
-  pidfile_alive "$RUNDIR/worker.pid" || { rm -f "$RUNDIR/worker.pid"; return 0; }
-  say "Worker: stopping"
-  local pid; pid=$(cat "$RUNDIR/worker.pid")
-  kill -TERM -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
-  wait_for 30 Worker bash -c "! kill -0 -- -$pid 2>/dev/null" || kill -KILL -- "-$pid" 2>/dev/null || true
-  rm -f "$RUNDIR/worker.pid"
-}
+stop_worker() { stop_pidfile Worker "$RUNDIR/worker.pid" group; }
 
 HARVEST_PROCS=(gather scheduler)
 for i in $(seq 1 "${NAKANO_HARVEST_FETCHERS:-2}"); do HARVEST_PROCS+=("fetch$i"); done

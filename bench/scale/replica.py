@@ -35,7 +35,7 @@ import requests
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
-from run import LOCAL, free_port, pct  # noqa: E402
+from run import LOCAL, free_port, gunicorn, pct  # noqa: E402
 
 PG_BIN = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
 PG_PORT = os.environ.get("NAKANO_PG_PORT", "5432")
@@ -63,25 +63,6 @@ def superuser_sql(sql: str) -> str:
     password = (LOCAL / "pg-superuser-password").read_text().strip()
     return as_pg(str(PG_BIN / "psql"), "-h", "127.0.0.1", "-p", PG_PORT, "-U", "postgres", "-d", "postgres",
                  "-tAc", sql, env={**os.environ, "PGPASSWORD": password}).stdout.strip()
-
-
-def gunicorn(ini: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CKAN_")}
-    env["CKAN_INI"] = str(ini)
-    proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers",
-                             "1", "--timeout", "120", "ckanext.nakano.wsgi:application"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if requests.get(url + "/api/3/action/status_show", timeout=5).ok:
-                return proc, url
-        except requests.RequestException:
-            pass
-        assert time.monotonic() < deadline, "gunicorn did not start"
-        time.sleep(1)
 
 
 def search(url: str, resource: str, **params: Any) -> dict[str, Any]:
@@ -131,9 +112,9 @@ def main() -> dict[str, Any]:
         assert replica_read != read_url, read_url
         subprocess.run([str(ROOT / ".venv" / "bin" / "ckan"), "config-tool", str(replica_ini),
                         f"ckan.datastore.read_url = {replica_read}"], check=True, capture_output=True)
-        proc, replica_url = gunicorn(replica_ini)
+        proc, replica_url = gunicorn(replica_ini, 1, "replica")
         # The same server on the portal's own ini, started the same way: a fair comparison.
-        primary_proc, primary_url = gunicorn(portal_ini)
+        primary_proc, primary_url = gunicorn(portal_ini, 1, "primary")
 
         found = requests.get(primary_url + "/api/3/action/package_search",
                              params={"fq": "res_format:CSV", "rows": 50}, timeout=60).json()["result"]["results"]

@@ -20,6 +20,7 @@ Run through ``bench/run.sh scale`` (starts the services and the portal).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import io
 import json
 import os
@@ -40,22 +41,19 @@ import requests
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE.parent / "search"))
-sys.path.insert(0, str(HERE.parent / "web"))
 import corpus  # noqa: E402
+
+# bench/web/run.py: its gunicorn starter and free_port (a module of the same file name as this one).
+_spec = importlib.util.spec_from_file_location("bench_web", HERE.parent / "web" / "run.py")
+bench_web = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench_web)
+free_port = bench_web.free_port
 
 LOCAL = Path(os.environ.get("NAKANO_LOCAL", ROOT / ".local"))
 SOLR_PORT = int(os.environ.get("NAKANO_SOLR_PORT", "8983"))
 FACETS = ["organization", "groups", "tags", "res_format", "license_id", "vocab_category", "vocab_standard",
           "vocab_area"]   # what the search page asks for
 SITE_ID = "bench-scale"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def pct(values: list[float], p: float) -> float:
@@ -202,25 +200,16 @@ class Cloud:
                     proc.kill()
 
 
+def gunicorn(ini: Path, workers: int, name: str) -> tuple[subprocess.Popen, str]:
+    """A gunicorn of the portal on ``ini`` (bench/web's starter), and its address."""
+    port = free_port()
+    return bench_web.start_gunicorn(ini, port, workers, name), f"http://127.0.0.1:{port}"
+
+
 def web(workers: int, seconds: int) -> dict[str, Any]:
     """One gunicorn with ``workers`` workers on the portal's ini; wrk on two pages."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CKAN_")}
-    env["CKAN_INI"] = str(LOCAL / "ckan.ini")
-    proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}",
-                             "--workers", str(workers), "--timeout", "120", "ckanext.nakano.wsgi:application"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    proc, url = gunicorn(LOCAL / "ckan.ini", workers, f"scale-{workers}")
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if requests.get(url + "/api/3/action/status_show", timeout=5).ok:
-                    break
-            except requests.RequestException:
-                pass
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(1)
         found = {}
         name = requests.get(url + "/api/3/action/package_list", timeout=30).json()["result"][0]
         for page, path in (("search", "/dataset/?q=" + quote("公園")), ("dataset", f"/dataset/{name}")):

@@ -105,18 +105,19 @@ def write_stock_ini(port: int) -> Path:
     return ini
 
 
-def start_stock(ini: Path, port: int) -> subprocess.Popen[bytes]:
+def start_gunicorn(ini: Path, port: int, workers: int = WORKERS, name: str = "stock") -> subprocess.Popen[bytes]:
     """gunicorn with scripts/services.sh's options (access log included: it costs both the same)."""
+    OUT.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
-        [str(VENV / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS), "--timeout", "120",
-         "--error-logfile", str(OUT / "stock.log"), "--capture-output",
-         "--access-logfile", str(OUT / "stock-access.log"),
+        [str(VENV / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "120",
+         "--error-logfile", str(OUT / f"{name}.log"), "--capture-output",
+         "--access-logfile", str(OUT / f"{name}-access.log"),
          "--access-logformat", '%(t)s "%(r)s" %(s)s %(B)s %(M)sms',
-         "ckanext.nakano.wsgi:application"],  # CKAN's make_app on CKAN_INI, nothing of ours
+         "ckanext.nakano.wsgi:application"],  # CKAN's make_app on CKAN_INI
         env=clean_env(CKAN_INI=str(ini)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(120):
         if proc.poll() is not None:
-            raise SystemExit(f"stock gunicorn exited; see {OUT / 'stock.log'}")
+            raise SystemExit(f"{name} gunicorn exited; see {OUT / f'{name}.log'}")
         try:
             if requests.get(f"http://127.0.0.1:{port}{HEALTH}", timeout=5).ok:
                 return proc
@@ -124,7 +125,7 @@ def start_stock(ini: Path, port: int) -> subprocess.Popen[bytes]:
             pass
         time.sleep(1)
     proc.terminate()
-    raise SystemExit(f"stock gunicorn on {port} did not answer; see {OUT / 'stock.log'}")
+    raise SystemExit(f"{name} gunicorn on {port} did not answer; see {OUT / f'{name}.log'}")
 
 
 def workers_of(master: int) -> list[int]:
@@ -332,7 +333,7 @@ def main() -> None:
     wait_for_jobs(portal_settings()["ckan.redis.url"])
 
     port = free_port()
-    stock = start_stock(write_stock_ini(port), port)
+    stock = start_gunicorn(write_stock_ini(port), port)
     results: dict[str, Any] = {}
     try:
         settle(stock.pid, WORKERS)

@@ -52,11 +52,17 @@ class Site:
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
         return done
 
-    def ckan(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    def ckan(self, *args: str, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """A `ckan` command on the portal's ini; it must succeed unless ``check`` is False."""
         done = subprocess.run([str(ROOT / ".venv" / "bin" / "ckan"), "-c", str(self.local / "ckan.ini"), *args],
                               env=self.env, capture_output=True, text=True, timeout=timeout)
-        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        assert done.returncode == 0 or not check, done.stdout[-2000:] + done.stderr[-2000:]
         return done
+
+    def setting(self, key: str) -> str:
+        """A setting of the portal's ini (service addresses: to look at PostgreSQL, Solr or Redis directly)."""
+        return next(line.split("=", 1)[1].strip() for line in (self.local / "ckan.ini").read_text().splitlines()
+                    if line.split("=", 1)[0].strip() == key)
 
     def pid(self, name: str) -> int:
         return int((self.local / "run" / f"{name}.pid").read_text().strip())

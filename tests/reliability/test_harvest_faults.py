@@ -33,9 +33,7 @@ def _objects(site, job_id: str) -> list[tuple]:
     """State, report status and extras of the job's objects (for failure messages)."""
     import sqlalchemy as sa
 
-    url = next(line.split("=", 1)[1].strip() for line in (site.local / "ckan.ini").read_text().splitlines()
-               if line.startswith("sqlalchemy.url"))
-    with sa.create_engine(url).connect() as conn:
+    with sa.create_engine(site.setting("sqlalchemy.url")).connect() as conn:
         return conn.execute(sa.text(
             "select o.guid, o.state, o.report_status, o.fetch_started, o.fetch_finished, o.import_finished, "
             "(select string_agg(key, ',') from harvest_object_extra e where e.harvest_object_id = o.id), "

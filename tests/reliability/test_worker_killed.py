@@ -81,7 +81,5 @@ def _rq_status(site, job_id: str) -> str:
     """The job's status as RQ keeps it in Redis."""
     import redis
 
-    url = next(line.split("=", 1)[1].strip() for line in (site.local / "ckan.ini").read_text().splitlines()
-               if line.startswith("ckan.redis.url"))
-    value = redis.Redis.from_url(url).hget(f"rq:job:{job_id}", "status")
+    value = redis.Redis.from_url(site.setting("ckan.redis.url")).hget(f"rq:job:{job_id}", "status")
     return value.decode() if value else "gone"

@@ -8,7 +8,6 @@ so a change made while the job runs queues it again.
 """
 from __future__ import annotations
 
-import datetime
 import json
 import logging
 from typing import Any, Callable
@@ -20,7 +19,7 @@ log = logging.getLogger(__name__)
 
 PENDING_TTL = 3600  # a lost job (worker killed) blocks its subject for an hour at most
 # Work nobody waits for (quality scores, the daily tasks). The worker takes
-# jobs from "default" first (`ckan jobs worker default nakano_low`), so an
+# jobs from "default" first (`ckan nakano worker default nakano_low`), so an
 # editor's validation report and the DataStore preview do not wait behind a
 # catalog's re-scoring.
 LOW = "nakano_low"
@@ -94,11 +93,11 @@ def _mark_failed(job: Any) -> None:
             resource_id = job.args[0]["metadata"]["resource_id"]
             message = "データの取り込みが2回とも途中で止まりました / the load stopped midway twice"
             site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-            # What xloader_hook writes for a failed load (it needs the task to exist).
-            tk.get_action("task_status_update")({"user": site_user["name"], "ignore_auth": True}, {
-                "entity_id": resource_id, "entity_type": "resource", "task_type": "xloader", "key": "xloader",
-                "value": json.dumps({"job_id": job.id}), "state": "error",
-                "error": json.dumps({"message": message}), "last_updated": str(datetime.datetime.utcnow())})
+            # xloader's own callback, as a job that ends with an error calls it (the task
+            # stores the error as JSON text; xloader_status decodes it).
+            tk.get_action("xloader_hook")({"user": site_user["name"], "ignore_auth": True}, {
+                "metadata": {"resource_id": resource_id}, "status": "error",
+                "error": json.dumps({"message": message}, ensure_ascii=False)})
             xloader_db.init(tk.config)
             if xloader_db.get_job(job.id):
                 xloader_db.mark_job_as_errored(job.id, message)

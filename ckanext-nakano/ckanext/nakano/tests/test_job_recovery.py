@@ -2,6 +2,8 @@
 with the resource's status saying so: never "running" for good."""
 from __future__ import annotations
 
+import datetime
+import json
 import os
 import signal
 import subprocess
@@ -85,6 +87,10 @@ def test_a_failed_validation_or_load_says_so_on_the_resource(monkeypatch):
 
     load = Job.create(queue.XLOADER_JOB, args=[{"metadata": {"resource_id": resource["id"]}}],
                       connection=connection)
+    # The task xloader_submit records when it queues a load (the load was then abandoned).
+    helpers.call_action("task_status_update", entity_id=resource["id"], entity_type="resource",
+                        task_type="xloader", key="xloader", value=json.dumps({"job_id": load.id}), state="running",
+                        error="{}", last_updated=datetime.datetime.utcnow().isoformat())
     queue._mark_failed(load)
     status = helpers.call_action("xloader_status", resource_id=resource["id"])
     assert status["status"] == "error" and "2回とも" in str(status["error"])

@@ -1,4 +1,4 @@
-"""Background validation of resources (RQ on Redis, run by ``ckan jobs worker``)."""
+"""Background validation of resources (RQ on Redis, run by ``ckan nakano worker``)."""
 from __future__ import annotations
 
 import logging
