@@ -28,8 +28,10 @@ LATE = 3600   # "now" for the check: an hour on, when every heartbeat of a dead 
 
 
 def _worker(queue_name: str, log: Path) -> subprocess.Popen:
+    # No RQ scheduler process: it would start a session of its own and outlive the kill.
     return subprocess.Popen([str(ROOT / ".venv" / "bin" / "ckan"), "-c", str(ROOT / "test.ini"), "jobs", "worker",
-                             queue_name], stdout=log.open("a"), stderr=subprocess.STDOUT, start_new_session=True)
+                             "--no-scheduler", queue_name], stdout=log.open("a"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
 
 
 def _started(job: Job, timeout: float = 60) -> None:
