@@ -12,6 +12,7 @@ from ckanext.xloader.interfaces import IXloader
 from . import assets_mode, preview, search, vocab
 from .harvest import remote
 from .metrics import middleware, quality
+from .model import locked_reads
 from .validation import jobs
 
 
@@ -43,6 +44,7 @@ class NakanoPlugin(p.SingletonPlugin):
     # IConfigurable
     def configure(self, config: CKANConfig) -> None:
         assets_mode.apply()
+        locked_reads.install()
 
     # IPackageController
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:

