@@ -6,7 +6,7 @@
 #   bench/run.sh harvest [ARGS]   1,000-file folder through the harvest queues
 #   bench/run.sh metrics [ARGS]   event ingestion (ab) and latency, metrics on vs off
 #   bench/run.sh web [ARGS]       home, search and dataset pages under load (wrk), ours vs stock CKAN
-#   bench/run.sh scale [ARGS]     Solr core size, SolrCloud (2 nodes, 2x2, alias), web workers, DataStore on a replica
+#   bench/run.sh scale [ARGS]     Solr core size, SolrCloud (2 nodes, 2x2, alias), web workers, DataStore on a replica, uploads on S3, two web nodes behind nginx
 # Uses the test database read-only, its own Solr cores (bench_*) and, for the
 # harvest benchmark, its own database (nakano_bench) and Redis db 2; for the
 # metrics benchmark, nakano_bench_metrics, Solr core bench_metrics, Redis db 3.
@@ -55,4 +55,6 @@ if [ "$which" = all ] || [ "$which" = scale ]; then
   say "Benchmark: scale"
   "$VENV/bin/python" bench/scale/run.py "$@"
   "$VENV/bin/python" bench/scale/replica.py
+  "$VENV/bin/python" bench/scale/storage.py
+  "$VENV/bin/python" bench/scale/nodes.py
 fi

@@ -6,6 +6,7 @@
 #                   activity, harvest sources/jobs/objects, metrics, validation
 #   datastore.dump  PostgreSQL dump of the DataStore database
 #   files.tar.gz    uploaded files (ckan.storage_path; generated webassets left out)
+#   bucket.tar.gz   uploads kept in an S3-compatible bucket, when so configured
 #   ckan.ini        this portal's CKAN ini, secrets included: keep backups private
 #   manifest.json   counts and file checksums, checked after a restore
 # Usage events still queued in Redis are written to PostgreSQL first.

@@ -61,6 +61,14 @@ if [ "$(cat "$VENDOR/.installed" 2>/dev/null)" != "$lock_hash" ]; then
   echo "$lock_hash" > "$VENDOR/.installed"
 fi
 
+# --- S3Proxy (S3-compatible object storage for uploads; see s3/README.md) --
+if [ ! -f "$S3PROXY_JAR" ]; then
+  say "Fetching S3Proxy $S3PROXY_VERSION from Maven Central (log: $LOGDIR/maven-s3.log)"
+  mvn -B -q dependency:copy -Dartifact="org.gaul:s3proxy:$S3PROXY_VERSION:jar:jar-with-dependencies" \
+    -DoutputDirectory="$ROOT/s3/target" -Dmdep.stripClassifier=true >"$LOGDIR/maven-s3.log" 2>&1 \
+    || fail "S3Proxy download failed, see $LOGDIR/maven-s3.log"
+fi
+
 # --- Solr ------------------------------------------------------------------
 jar=$ROOT/solr/target/nakano-solr.jar
 if [ ! -f "$jar" ] || [ -n "$(find "$ROOT/solr/pom.xml" "$ROOT/solr/src" -newer "$jar" -type f | head -n 1)" ]; then

@@ -14,6 +14,7 @@ REDIS_PORT=${NAKANO_REDIS_PORT:-6379}
 SOLR_PORT=${NAKANO_SOLR_PORT:-8983}
 CKAN_PORT=${NAKANO_CKAN_PORT:-5000}
 NGINX_PORT=${NAKANO_NGINX_PORT:-8080}
+S3_PORT=${NAKANO_S3_PORT:-9000}
 HOST=127.0.0.1
 
 # Local-only role: the servers listen on loopback and hold nothing but this portal.
@@ -29,6 +30,11 @@ PG_DS_RO_PASSWORD=nakano_datastore_ro
 PG_BIN=${NAKANO_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 PGDATA=$LOCAL/pgdata
 PG_LOG=$LOGDIR/postgresql.log
+# S3-compatible object storage (S3Proxy on a local folder), started when asked.
+S3PROXY_VERSION=3.3.0
+S3PROXY_JAR=$ROOT/s3/target/s3proxy-$S3PROXY_VERSION.jar
+S3_KEY=nakano
+S3_SECRET=nakano-local-secret
 
 mkdir -p "$LOGDIR" "$RUNDIR"
 

@@ -52,6 +52,14 @@ if [ -d "$STORAGE" ] && [ -n "$(ls -A "$STORAGE")" ]; then
 fi
 mkdir -p "$STORAGE" && tar -C "$STORAGE" -xzf "$BACKUP/files.tar.gz" || fail "could not unpack the files"
 
+if [ -f "$BACKUP/bucket.tar.gz" ]; then   # uploads on S3-compatible storage
+  grep -Eq "^ckan\.files\.storage\.resources\.endpoint *= *http://$HOST:$S3_PORT" "$CKAN_INI" \
+    && "$ROOT/scripts/services.sh" start s3
+  say "Files: putting the uploads back into the bucket"
+  "$VENV/bin/python" "$ROOT/scripts/backup.py" "$CKAN_INI" --restore-bucket "$BACKUP/bucket.tar.gz" \
+    >>"$LOGDIR/restore.log" 2>&1 || fail "could not restore the bucket, see $LOGDIR/restore.log"
+fi
+
 CKAN="$VENV/bin/ckan -c $CKAN_INI"
 $CKAN db upgrade >>"$LOGDIR/restore.log" 2>&1 || fail "database migrations failed, see $LOGDIR/restore.log"
 say "Restore: comparing with the backup's manifest"

@@ -3,7 +3,7 @@
 # (gunicorn), nginx in front of it and the background workers. Each server
 # listens on 127.0.0.1.
 #
-#   scripts/services.sh start  [postgres|redis|solr|ckan|nginx|worker|harvest|metrics ...]
+#   scripts/services.sh start  [postgres|redis|solr|ckan|nginx|worker|harvest|metrics|s3 ...]
 #   scripts/services.sh stop   [same]
 #   scripts/services.sh status
 #
@@ -200,6 +200,33 @@ stop_pidfile() {  # stop_pidfile NAME PIDFILE [group]: "group" stops the process
 
 stop_solr() { stop_pidfile Solr "$RUNDIR/solr.pid"; }
 
+s3_answers() {  # S3Proxy's answer to an unsigned request names its own error
+  curl -sS "http://$HOST:$S3_PORT/" 2>/dev/null | grep -q "<Code>AccessDenied</Code>"
+}
+
+start_s3() {
+  if port_open "$S3_PORT"; then
+    s3_answers && { say "S3: reusing the server on port $S3_PORT"; return; }
+    fail "S3: port $S3_PORT is taken by something that is not S3Proxy. Stop it, or set NAKANO_S3_PORT."
+  fi
+  [ -f "$S3PROXY_JAR" ] || fail "S3Proxy is not installed: run scripts/install.sh"
+  mkdir -p "$LOCAL/s3"
+  cat > "$LOCAL/s3proxy.conf" <<CONF
+s3proxy.endpoint=http://$HOST:$S3_PORT
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=$S3_KEY
+s3proxy.credential=$S3_SECRET
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$LOCAL/s3
+CONF
+  say "S3: starting S3Proxy on $HOST:$S3_PORT (files in $LOCAL/s3)"
+  nohup java -Xmx256m -jar "$S3PROXY_JAR" --properties "$LOCAL/s3proxy.conf" >"$LOGDIR/s3proxy.log" 2>&1 &
+  echo $! > "$RUNDIR/s3.pid"
+  wait_for 60 S3 s3_answers || fail "S3Proxy did not answer; see $LOGDIR/s3proxy.log"
+}
+
+stop_s3() { stop_pidfile S3 "$RUNDIR/s3.pid"; }
+
 ckan_answers() { curl -fsS "http://$HOST:$CKAN_PORT/api/3/action/status_show" 2>/dev/null | grep -q '"success": true'; }
 
 start_ckan() {
@@ -350,6 +377,7 @@ status() {
   printf '%-11s %s\n' Worker "$(pidfile_alive "$RUNDIR/worker.pid" && echo up || echo down)"
   printf '%-11s %s\n' Harvest "$(harvest_status)"
   printf '%-11s %s\n' Metrics "$(pidfile_alive "$RUNDIR/metrics.pid" && echo up || echo down)"
+  printf '%-11s %s\n' S3 "$(s3_answers && echo "up  (http://$HOST:$S3_PORT)" || echo "down (started when asked)")"
 }
 
 cmd=${1:-status}; shift || true
@@ -357,7 +385,7 @@ case $cmd in
   start)
     for s in "${@:-postgres redis solr}"; do for x in $s; do "start_$x"; done; done ;;
   stop)
-    targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(nginx metrics harvest worker ckan solr redis postgres)
+    targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(nginx metrics harvest worker ckan s3 solr redis postgres)
     for x in "${targets[@]}"; do "stop_$x"; done ;;
   createdb) for db in "$@"; do create_database "$db"; done ;;
   datastore) [ $# = 2 ] || fail "usage: $0 datastore MAIN_DB DATASTORE_DB"; create_datastore "$1" "$2" ;;

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import datetime
 import logging
-import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
-from ckan.lib import uploader
 
+from .. import uploads
 from ..fetch import FetchRefused, probe
 from ..model import LinkCheck
 
@@ -37,8 +36,7 @@ def _check_url(url: str, allowed: set[str], timeout: float) -> tuple[str, int | 
 
 
 def _check_upload(resource: dict[str, Any]) -> tuple[str, int | None, str | None]:
-    path = uploader.get_resource_uploader(resource).get_path(resource["id"])
-    return ("ok", None, None) if path and os.path.isfile(path) else ("broken", None, "file missing")
+    return ("ok", None, None) if uploads.exists(resource) else ("broken", None, "file missing")
 
 
 def resources_to_check() -> list[dict[str, Any]]:

@@ -10,14 +10,13 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from pathlib import Path
 from typing import Any
 
 from werkzeug.datastructures import FileStorage
 
 import ckan.plugins.toolkit as tk
-from ckan.lib import uploader
 
+from .. import uploads
 from . import stats
 from .events import today
 
@@ -100,12 +99,11 @@ def _dataset_dict(name: str, org: str) -> dict[str, Any]:
 
 
 def _stored(resource: dict[str, Any]) -> bytes | None:
-    """The file last uploaded to a resource, when it is kept on local storage."""
-    upload = uploader.get_resource_uploader(resource)
-    if resource.get("url_type") != "upload" or not isinstance(upload, uploader.ResourceUpload):
+    """The file last uploaded to a resource (local storage or a bucket)."""
+    if resource.get("url_type") != "upload":
         return None
     try:
-        return Path(upload.get_path(resource["id"])).read_bytes()
+        return uploads.read_bytes(resource)
     except OSError:
         return None
 

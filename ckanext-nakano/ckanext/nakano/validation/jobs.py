@@ -1,14 +1,15 @@
 """Background validation of resources (RQ on Redis, run by ``ckan nakano worker``)."""
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import ckan.plugins.toolkit as tk
-from ckan.lib.uploader import get_resource_uploader
 
+from .. import uploads
 from ..fetch import FetchRefused, safe_download
 from ..model import Validation
 from .report import Report
@@ -56,21 +57,19 @@ def run(resource_id: str) -> str:
         limits = Limits(tk.config["ckanext.nakano.validation.max_bytes"],
                         tk.config["ckanext.nakano.validation.max_xlsx_uncompressed"])
         filename = urlparse(resource.get("url", "")).path.rsplit("/", 1)[-1] or "data.csv"
-        if resource.get("url_type") == "upload":
-            path = Path(get_resource_uploader(resource).get_path(resource_id))
-        else:
-            path = out_dir / "remote.download"
-            safe_download(resource["url"], path, max_bytes=limits.max_bytes,
-                          allowed_hosts=set(tk.config["ckanext.nakano.fetch.allowed_hosts"]),
-                          timeout=tk.config["ckanext.nakano.fetch.timeout"])
-        try:
+        with contextlib.ExitStack() as cleanup:
+            if resource.get("url_type") == "upload":   # local storage, or a copy from the bucket
+                path = cleanup.enter_context(uploads.local_copy(resource, out_dir))
+            else:
+                path = out_dir / "remote.download"
+                cleanup.callback(path.unlink, missing_ok=True)
+                safe_download(resource["url"], path, max_bytes=limits.max_bytes,
+                              allowed_hosts=set(tk.config["ckanext.nakano.fetch.allowed_hosts"]),
+                              timeout=tk.config["ckanext.nakano.fetch.timeout"])
             report = validate_file(
                 path, filename=filename, out_dir=out_dir,
                 standard=resource.get("conforms_to_schema") or dataset.get("standard_dataset") or None,
                 declared_encoding=declared, limits=limits)
-        finally:
-            if path.name == "remote.download":
-                path.unlink(missing_ok=True)
     except FetchRefused as exc:
         report = Report()
         report.fail(exc.code, **exc.values)
