@@ -15,7 +15,6 @@ Run through ``bench/run.sh scale`` or alone with the portal up.
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import secrets
@@ -31,8 +30,8 @@ import requests
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
-from run import LOCAL, bench_web, free_port, gunicorn  # noqa: E402
-from storage import lib, s3_ini  # noqa: E402
+from run import LOCAL, bench_web, free_port, gunicorn, save  # noqa: E402
+from storage import s3_ini  # noqa: E402
 
 SECONDS = 20
 
@@ -147,8 +146,4 @@ def main() -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    result = main()
-    out = ROOT / "bench" / "results" / "nodes.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2), encoding="utf-8")
-    print(json.dumps(result, indent=2))
+    save("nodes", main())

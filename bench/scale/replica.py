@@ -19,7 +19,6 @@ Run through ``bench/run.sh scale`` (after run.py) or alone with the portal up.
 from __future__ import annotations
 
 import configparser
-import json
 import os
 import secrets
 import shutil
@@ -35,7 +34,7 @@ import requests
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
-from run import LOCAL, free_port, gunicorn, pct  # noqa: E402
+from run import LOCAL, free_port, gunicorn, pct, save  # noqa: E402
 
 PG_BIN = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
 PG_PORT = os.environ.get("NAKANO_PG_PORT", "5432")
@@ -175,8 +174,4 @@ def main() -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    result = main()
-    out = ROOT / "bench" / "results" / "replica.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2), encoding="utf-8")
-    print(json.dumps(result, indent=2))
+    save("replica", main())

@@ -200,6 +200,14 @@ class Cloud:
                     proc.kill()
 
 
+def save(name: str, result: dict[str, Any]) -> None:
+    """A measurement as bench/results/<name>.json, and on stdout."""
+    out = ROOT / "bench" / "results" / f"{name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+
+
 def gunicorn(ini: Path, workers: int, name: str) -> tuple[subprocess.Popen, str]:
     """A gunicorn of the portal on ``ini`` (bench/web's starter), and its address."""
     port = free_port()

@@ -12,7 +12,6 @@ Run through ``bench/run.sh scale`` (after run.py) or alone with the portal up.
 """
 from __future__ import annotations
 
-import json
 import secrets
 import shutil
 import statistics
@@ -28,7 +27,7 @@ import requests
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
-from run import LOCAL, gunicorn, pct  # noqa: E402
+from run import LOCAL, gunicorn, pct, save  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data" / "municipal-csv" / "yaizu-222127"
 ROUNDS = 60
@@ -130,8 +129,4 @@ def main() -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    result = main()
-    out = ROOT / "bench" / "results" / "storage.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2), encoding="utf-8")
-    print(json.dumps(result, indent=2))
+    save("storage", main())

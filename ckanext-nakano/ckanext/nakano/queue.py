@@ -57,6 +57,8 @@ def recover_abandoned_jobs(now: float | None = None) -> dict[str, list[str]]:
     "running" for good. Here (every scheduler pass) an abandoned job is run
     again once; abandoned a second time it fails, and the resource says so:
     xloader's status becomes an error, a validation its "interrupted" report.
+    A DataStore load is not run again under the same id (xloader keeps a row
+    per job id, and the rerun failed on it): the load is submitted afresh.
     """
     from rq.registry import StartedJobRegistry
 
@@ -67,6 +69,8 @@ def recover_abandoned_jobs(now: float | None = None) -> dict[str, list[str]]:
     def handle(job: Any, *exc_info: Any) -> bool:
         if job.retries_left and job.retries_left > 0:
             done["retried"].append(job.id)
+        elif job.func_name == XLOADER_JOB and not job.meta.get(RETRIED) and _load_again(job):
+            done["retried"].append(job.id)
         else:
             done["failed"].append(job.id)
             _mark_failed(job)
@@ -76,12 +80,46 @@ def recover_abandoned_jobs(now: float | None = None) -> dict[str, list[str]]:
         registry = StartedJobRegistry(rq_queue.name, connection=rq_queue.connection, job_class=rq_queue.job_class)
         for job_id in registry.get_expired_job_ids(now):
             job = rq_queue.fetch_job(job_id)
-            if job is not None and not job.meta.get(RETRIED):
+            if job is not None and not job.meta.get(RETRIED) and job.func_name != XLOADER_JOB:
                 job.meta[RETRIED] = True
                 job.retries_left, job.retry_intervals = 1, [0]
                 job.save()
         registry.cleanup(now, exception_handlers=[handle])
     return done
+
+
+def _load_again(job: Any) -> str | None:
+    """A fresh xloader job for the abandoned load's resource, marked as the one retry;
+    its id, or None when xloader does not take it."""
+    from rq.job import Job
+
+    try:
+        resource_id = job.args[0]["metadata"]["resource_id"]
+        site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+        context = {"user": site_user["name"], "ignore_auth": True}
+        if not tk.get_action("xloader_submit")(context, {"resource_id": resource_id}):
+            return None
+        # xloader records the new job in its task through a session of its own: read
+        # the row afresh (this session may hold the task as it was before).
+        from ckan import model
+
+        task = model.Session.query(model.TaskStatus).filter_by(
+            entity_id=resource_id, task_type="xloader", key="xloader").populate_existing().first()
+        new_id = json.loads(task.value or "{}").get("job_id") if task else None
+        if not new_id or new_id == job.id:
+            return None
+        new = Job.fetch(new_id, connection=job.connection)
+        new.meta[RETRIED] = True
+        new.save_meta()
+        from ckanext.xloader import db as xloader_db
+
+        xloader_db.init(tk.config)
+        if xloader_db.get_job(job.id):
+            xloader_db.mark_job_as_errored(job.id, f"worker stopped; loaded again as job {new_id}")
+        return new_id
+    except Exception:  # then the abandoned load is failed, and says so
+        log.exception("abandoned load %s not submitted again", job.id)
+        return None
 
 
 def _mark_failed(job: Any) -> None:

@@ -96,3 +96,60 @@ def test_a_failed_validation_or_load_says_so_on_the_resource(monkeypatch):
     queue._mark_failed(load)
     status = helpers.call_action("xloader_status", resource_id=resource["id"])
     assert status["status"] == "error" and "2回とも" in str(status["error"])
+
+
+def _abandoned(job: Job, load_queue) -> None:
+    """The job as RQ leaves it when its worker is killed: in the started registry, heartbeat long gone."""
+    from rq.registry import StartedJobRegistry
+
+    registry = StartedJobRegistry(load_queue.name, connection=load_queue.connection)
+    load_queue.connection.zadd(registry.key, {f"{job.id}:{uuid.uuid4().hex}": 1})
+
+
+def test_an_abandoned_load_is_submitted_afresh_once_then_failed(monkeypatch, create_with_upload):
+    """xloader keeps a row per job id: running the abandoned job again under its id
+    failed on that row (seen in the fault suite). A new load is submitted instead."""
+    from ckanext.xloader import db as xloader_db
+
+    monkeypatch.setitem(tk.config, "ckanext.xloader.jobs_db.uri", tk.config["sqlalchemy.url"])
+    monkeypatch.setattr(xloader_db, "ENGINE", None)
+    org = factories.Organization()
+    dataset = factories.Dataset(owner_org=org["id"], category="その他", license_id="CC-BY-4.0")
+    admin = factories.Sysadmin()
+    # xloader's jobs call the API with a token (set by make up and in docker; not in test.ini).
+    monkeypatch.setitem(tk.config, "ckanext.xloader.api_token",
+                        helpers.call_action("api_token_create", user=admin["name"], name="xloader")["token"])
+    resource = create_with_upload(b"a,b\n1,2\n", "a.csv", package_id=dataset["id"], format="CSV", url="a.csv",
+                                  context={"user": admin["name"]})
+    load_queue = ckan_jobs.get_queue()   # holds the load and validation queued by the upload
+    load_queue.empty()
+    try:
+        # The load a worker took before it was killed: its row in xloader's table, its task "running".
+        killed = Job.create(queue.XLOADER_JOB, args=[{"metadata": {"resource_id": resource["id"]}}],
+                            connection=load_queue.connection, origin=load_queue.name)
+        killed.save()
+        xloader_db.init(tk.config)
+        xloader_db.add_pending_job(killed.id, job_type="xloader_to_datastore", api_key=None,
+                                   data={"metadata": {"resource_id": resource["id"]}})
+        helpers.call_action("task_status_update", entity_id=resource["id"], entity_type="resource",
+                            task_type="xloader", key="xloader", value=json.dumps({"job_id": killed.id}),
+                            state="running", error="{}", last_updated=datetime.datetime.utcnow().isoformat())
+        _abandoned(killed, load_queue)
+
+        assert queue.recover_abandoned_jobs() == {"retried": [killed.id], "failed": []}
+        new_id = helpers.call_action("xloader_status", resource_id=resource["id"])["job_id"]
+        assert new_id != killed.id
+        again = Job.fetch(new_id, connection=load_queue.connection)
+        assert again.func_name == queue.XLOADER_JOB and again.args[0]["metadata"]["resource_id"] == resource["id"]
+        assert again.meta.get(queue.RETRIED) is True
+        assert again.get_status() == JobStatus.QUEUED and killed.get_status(refresh=True) == JobStatus.FAILED
+        assert xloader_db.get_job(killed.id)["status"] == "error"
+
+        # The new load is abandoned too: failed, and the resource says so.
+        load_queue.remove(again)
+        _abandoned(again, load_queue)
+        assert queue.recover_abandoned_jobs() == {"retried": [], "failed": [new_id]}
+        status = helpers.call_action("xloader_status", resource_id=resource["id"])
+        assert status["status"] == "error" and "2回とも" in str(status["error"])
+    finally:
+        load_queue.empty()

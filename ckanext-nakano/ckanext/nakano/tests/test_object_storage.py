@@ -65,12 +65,9 @@ def bucket(s3_server, ckan_config, monkeypatch, reset_storages, clean_db):
 def test_an_upload_lives_in_the_bucket_and_is_validated_and_served_from_it(bucket, create_with_upload, app,
                                                                           ckan_config):
     client, name = bucket
-    user = factories.Sysadmin()
-    org = factories.Organization()
-    ctx = {"user": user["name"]}
-    pkg = helpers.call_action("package_create", context=ctx, owner_org=org["id"], title="消防水利施設一覧",
-                              notes="消防水利", category="司法・安全・環境", license_id="CC-BY-4.0",
-                              standard_dataset="fire_hydrant")
+    ctx = {"user": factories.Sysadmin()["name"]}
+    pkg = factories.Dataset(owner_org=factories.Organization()["id"], category="司法・安全・環境",
+                            license_id="CC-BY-4.0", standard_dataset="fire_hydrant")
     data = (SHARED / "yaizu-222127" / "222127_fire_hydrant.csv").read_bytes()
     resource = create_with_upload(data, "fire_hydrant.csv", context=ctx, package_id=pkg["id"], format="CSV",
                                   url="fire_hydrant.csv")
