@@ -316,6 +316,17 @@ start_worker() {
 
 stop_worker() { stop_pidfile Worker "$RUNDIR/worker.pid" group; }
 
+# After a full stop: a process that still runs `ckan -c <this portal's ini>` was
+# not tracked by a pidfile (seen once: a job worker outlived a test portal).
+stop_leftovers() {
+  local pattern="-c $CKAN_INI( |\$)" left
+  left=$(pgrep -f -- "$pattern" | tr '\n' ' ' || true)
+  [ -n "${left// }" ] || return 0
+  say "Stopping processes of this portal no pidfile tracked: $left"
+  kill -TERM $left 2>/dev/null || true
+  wait_for 10 leftovers bash -c "! pgrep -f -- '$pattern' >/dev/null" || pkill -KILL -f -- "$pattern" || true
+}
+
 HARVEST_PROCS=(gather scheduler)
 for i in $(seq 1 "${NAKANO_HARVEST_FETCHERS:-2}"); do HARVEST_PROCS+=("fetch$i"); done
 
@@ -386,7 +397,8 @@ case $cmd in
     for s in "${@:-postgres redis solr}"; do for x in $s; do "start_$x"; done; done ;;
   stop)
     targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(nginx metrics harvest worker ckan s3 solr redis postgres)
-    for x in "${targets[@]}"; do "stop_$x"; done ;;
+    for x in "${targets[@]}"; do "stop_$x"; done
+    [ $# -gt 0 ] || stop_leftovers ;;
   createdb) for db in "$@"; do create_database "$db"; done ;;
   datastore) [ $# = 2 ] || fail "usage: $0 datastore MAIN_DB DATASTORE_DB"; create_datastore "$1" "$2" ;;
   status) status ;;

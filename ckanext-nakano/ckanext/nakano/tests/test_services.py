@@ -110,3 +110,27 @@ def test_status_reports_each_service(tmp_path):
     for name in ("PostgreSQL", "Redis", "Solr", "CKAN", "Worker"):
         assert name in result.stdout
     assert re.search(r"^Redis\s+up", result.stdout, re.M)
+
+
+def test_a_full_stop_ends_processes_of_the_portal_no_pidfile_tracked(tmp_path):
+    """A job worker once outlived its test portal: after stopping every service,
+    `stop` ends what still runs `ckan -c <this portal's ini>`, and nothing else."""
+    import sys
+    import time
+
+    ini = tmp_path / "ckan.ini"
+    ours = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)", "-c", str(ini)])
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)", "-c", f"{ini}.other"])
+    try:
+        result = run("stop", local=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert f"no pidfile tracked: {ours.pid}" in result.stdout
+        deadline = time.monotonic() + 15
+        while ours.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert ours.poll() is not None and other.poll() is None
+        assert "no pidfile tracked" not in run("stop", local=tmp_path).stdout   # nothing left the second time
+    finally:
+        for process in (ours, other):
+            process.kill()
+            process.wait()
