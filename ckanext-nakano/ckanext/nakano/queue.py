@@ -13,6 +13,7 @@ import logging
 from typing import Any, Callable
 
 import ckan.plugins.toolkit as tk
+from ckan import model
 from ckan.lib.redis import connect_to_redis
 
 log = logging.getLogger(__name__)
@@ -101,8 +102,6 @@ def _load_again(job: Any) -> str | None:
             return None
         # xloader records the new job in its task through a session of its own: read
         # the row afresh (this session may hold the task as it was before).
-        from ckan import model
-
         task = model.Session.query(model.TaskStatus).filter_by(
             entity_id=resource_id, task_type="xloader", key="xloader").populate_existing().first()
         new_id = json.loads(task.value or "{}").get("job_id") if task else None

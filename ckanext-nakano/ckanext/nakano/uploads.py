@@ -47,7 +47,11 @@ def local_copy(resource: dict[str, Any], directory: Path | None = None) -> Itera
     except fk.exc.MissingFileError as exc:
         raise FileNotFoundError(location) from exc
     with tempfile.NamedTemporaryFile(dir=directory, suffix=".upload") as copy:
-        shutil.copyfileobj(_Reader(stream), copy, length=1024 * 1024)
+        if hasattr(stream, "read"):   # S3's body: read in large blocks, not its 1 KB iteration
+            shutil.copyfileobj(stream, copy, length=1024 * 1024)
+        else:
+            for chunk in stream:
+                copy.write(chunk)
         copy.flush()
         yield Path(copy.name)
 
@@ -56,23 +60,3 @@ def read_bytes(resource: dict[str, Any]) -> bytes:
     with local_copy(resource) as path:
         return path.read_bytes()
 
-
-class _Reader:
-    """A file-like view of a storage stream (an iterable of bytes or a readable body)."""
-
-    def __init__(self, stream: Any) -> None:
-        self._read = getattr(stream, "read", None)
-        self._chunks = None if self._read else iter(stream)
-        self._rest = b""
-
-    def read(self, size: int = -1) -> bytes:
-        if self._read:
-            return self._read(size) if size >= 0 else self._read()
-        while self._chunks is not None and (size < 0 or len(self._rest) < size):
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                self._chunks = None
-                break
-            self._rest += chunk
-        data, self._rest = (self._rest, b"") if size < 0 else (self._rest[:size], self._rest[size:])
-        return data
