@@ -55,16 +55,22 @@ def package_update(up_func: Action, context: Context, data_dict: DataDict) -> An
 
 @tk.chained_action
 def dataset_purge(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    """Core dataset_purge, and the dataset removed from search once more after the commit.
+    """Core dataset_purge, after a lock on the dataset's row, and the dataset
+    removed from search once more after the commit.
 
-    CKAN removes the document first and commits the purge after. A job saving
-    the dataset meanwhile (xloader or validation marking a resource) holds the
-    row locked: the purge waits for it, and the job's document, written before
-    it commits, would outlive the purge in search.
+    A job saving the dataset (xloader or validation marking a resource) locks
+    the dataset's row before it writes the resources. The purge takes the same
+    lock first: otherwise it holds the resource rows while it waits for the
+    dataset's, the job waits for a resource row, and PostgreSQL ends one of them
+    as a deadlock (the purge answered 500).
+
+    CKAN removes the search document before it commits; whatever indexes the
+    dataset in between (a job that read it before the lock, an index rebuild)
+    would leave a document behind, hence the second removal.
     """
     from ckan.lib.search import SearchIndexError, index_for
 
-    pkg = model.Package.get(tk.get_or_bust(data_dict, "id"))
+    pkg = model.Package.get(tk.get_or_bust(data_dict, "id"), for_update=True)
     package_id = pkg.id if pkg else None
     result = up_func(context, data_dict)
     if package_id:

@@ -35,6 +35,12 @@ class Validation(tk.BaseModel):  # type: ignore[misc, valid-type]
         model.Session.commit()
         return row
 
+    @classmethod
+    def forget(cls, resource_id: str) -> None:
+        """The resource is gone: so is its report."""
+        model.Session.query(cls).filter_by(resource_id=resource_id).delete()
+        model.Session.commit()
+
 
 class HarvestFile(tk.BaseModel):  # type: ignore[misc, valid-type]
     """What the ward's harvesters last published from one file or record of a source.

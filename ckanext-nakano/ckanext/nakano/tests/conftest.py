@@ -66,6 +66,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _last_errors(log: Path, count: int = 2, lines: int = 40) -> str:
+    """The last few logged errors of a portal's log, each with its traceback."""
+    if not log.is_file():
+        return ""
+    text = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    starts = [i for i, line in enumerate(text) if " ERROR " in line or line.startswith("Traceback")]
+    return "\n".join("\n".join(text[i:i + lines]) for i in starts[-count:])
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test of the running portal shows the portal's last errors: an
+    API call answers "Internal Server Error" and the cause is only in its log."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and "portal" in getattr(item, "fixturenames", ()):
+        local = item.funcargs.get("portal", {}).get("local") if hasattr(item, "funcargs") else None
+        for name in ("ckan.log", "worker.log") if local else ():
+            found = _last_errors(Path(local) / "log" / name)
+            if found:
+                report.sections.append((f"portal {name}, last errors", found))
+
+
 @pytest.fixture(scope="session")
 def portal():
     """A second portal brought up from nothing by scripts/up.sh (PostgreSQL cluster,
@@ -90,4 +113,10 @@ def portal():
     finally:
         subprocess.run([str(ROOT / "scripts" / "services.sh"), "stop"], env=env,
                        capture_output=True, timeout=180)
+        # Its logs outlive it, for the diagnosis of a failed run.
+        kept = ROOT / ".local" / "test-artifacts" / "e2e-portal-log"
+        shutil.rmtree(kept, ignore_errors=True)
+        if (local / "log").is_dir():
+            shutil.copytree(local / "log", kept, ignore=shutil.ignore_patterns("apt.log", "pip.log", "npm.log",
+                                                                                "maven*.log"))
         shutil.rmtree(local, ignore_errors=True)

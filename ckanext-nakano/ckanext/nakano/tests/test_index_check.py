@@ -89,14 +89,17 @@ def test_the_periodic_check_leaves_an_edit_in_progress_alone(monkeypatch):
 
 def test_a_purge_waiting_for_a_job_leaves_no_document_behind(app):
     """The job (xloader marking its resource) holds the dataset's row; the purge
-    removes the document, then waits for the row; the job indexes and commits;
-    the purge commits. Nothing of the dataset may stay in search."""
+    waits for the row; the job writes its resource, indexes and commits; the
+    purge goes on. Neither may fail (a deadlock when the purge held the resource
+    rows while it waited: the purge answered 500), and nothing of the dataset may
+    stay in search."""
     import threading
 
     import sqlalchemy as sa
 
     org = factories.Organization()
     dataset = _dataset(org, "消える途中")
+    resource_id = factories.Resource(package_id=dataset["id"], url="https://example.org/a.csv")["id"]
     model.Session.remove()
     locked, indexed = threading.Event(), threading.Event()
     failures: list[BaseException] = []
@@ -106,6 +109,9 @@ def test_a_purge_waiting_for_a_job_leaves_no_document_behind(app):
             model.Package.get(dataset["id"], for_update=True)       # as resource_patch does
             locked.set()
             indexed.wait(60)
+            resource = model.resource_table
+            model.Session.execute(resource.update().where(resource.c.id == resource_id)
+                                  .values(extras='{"datastore_active": true}'))
             logic.index_update_package_dicts(
                 logic.package_show_default_and_custom_schemas({"ignore_auth": True}, dataset["id"]))
             model.Session.commit()
@@ -128,7 +134,7 @@ def test_a_purge_waiting_for_a_job_leaves_no_document_behind(app):
     assert locked.wait(60)
     purging = threading.Thread(target=purge)
     purging.start()
-    # the purge has removed the document and waits for the job's lock
+    # the purge waits for the job's lock
     engine = sa.create_engine(str(model.meta.engine.url.render_as_string(hide_password=False)))
     with engine.connect() as conn:
         for _ in range(600):
@@ -137,8 +143,10 @@ def test_a_purge_waiting_for_a_job_leaves_no_document_behind(app):
             if waiting:
                 break
             threading.Event().wait(0.1)
+        activity = conn.execute(sa.text("select state, wait_event_type, wait_event, left(query, 80)"
+                                        " from pg_stat_activity where datname = current_database()")).fetchall()
     engine.dispose()
-    assert waiting, "the purge never waited for the job's lock"
+    assert waiting, ("the purge never waited for the job's lock", failures, activity)
     indexed.set()
     worker.join(60)
     purging.join(60)

@@ -49,6 +49,11 @@ def run(resource_id: str) -> str:
     package_id: str | None = None
     try:
         resource = tk.get_action("resource_show")(context, {"id": resource_id})
+    except tk.ObjectNotFound:  # deleted or purged while the job waited in the queue
+        log.info("validation of %s: the resource is gone", resource_id)
+        Validation.forget(resource_id)
+        return "gone"
+    try:
         package_id = resource["package_id"]
         declared = resource.get("encoding") or None
         dataset = tk.get_action("package_show")(context, {"id": resource["package_id"]})

@@ -10,6 +10,9 @@ import pytest
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
+from ckanext.nakano.model import Validation
+from ckanext.nakano.validation import jobs
+
 ROOT = Path(__file__).resolve().parents[5]
 SHARED = ROOT.parent / "shared" / "data" / "municipal-csv"
 
@@ -77,6 +80,17 @@ def test_garbage_gets_an_error_report_not_a_crash(dataset, create_with_upload):
     shown = helpers.call_action("nakano_validation_show", id=resource["id"])
     assert shown["status"] == "error"
     assert shown["report"]["issues"][0]["code"] == "binary-file"
+
+
+def test_a_resource_purged_before_its_run_is_forgotten_quietly(dataset, create_with_upload, caplog):
+    pkg, ctx = dataset
+    resource = create_with_upload(b"a,b\n1,2\n", "data.csv", context=ctx, package_id=pkg["id"], format="CSV",
+                                  url="data.csv")
+    assert helpers.call_action("nakano_validation_show", id=resource["id"])["status"] == "pending"
+    helpers.call_action("dataset_purge", context=ctx, id=pkg["id"])
+    assert jobs.run(resource["id"]) == "gone"
+    assert Validation.get(resource["id"]) is None
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
 
 
 def test_non_tabular_resources_are_not_queued(dataset):
