@@ -9,13 +9,25 @@ through here, so they work with both.
 from __future__ import annotations
 
 import contextlib
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
 import file_keeper as fk
 from ckan.lib.uploader import get_resource_uploader
+
+
+def resource_storage() -> fk.Storage | None:
+    """The file storage of resource uploads; None with CKAN's classic uploader."""
+    return getattr(get_resource_uploader({}), "storage", None)
+
+
+def blocks(stream: Any, size: int = 1024 * 1024) -> Iterator[bytes]:
+    """A storage's stream in large blocks (S3's body iterates 1 KB at a time)."""
+    if hasattr(stream, "read"):
+        yield from iter(lambda: stream.read(size), b"")
+    else:
+        yield from stream
 
 
 def _located(resource: dict[str, Any]) -> tuple[Any, Any]:
@@ -47,11 +59,8 @@ def local_copy(resource: dict[str, Any], directory: Path | None = None) -> Itera
     except fk.exc.MissingFileError as exc:
         raise FileNotFoundError(location) from exc
     with tempfile.NamedTemporaryFile(dir=directory, suffix=".upload") as copy:
-        if hasattr(stream, "read"):   # S3's body: read in large blocks, not its 1 KB iteration
-            shutil.copyfileobj(stream, copy, length=1024 * 1024)
-        else:
-            for chunk in stream:
-                copy.write(chunk)
+        for block in blocks(stream):
+            copy.write(block)
         copy.flush()
         yield Path(copy.name)
 

@@ -7,7 +7,7 @@ import flask
 
 import ckan.plugins.toolkit as tk
 
-from .validation.jobs import copies_dir
+from .validation import copies
 
 nakano = flask.Blueprint("nakano", __name__)
 
@@ -24,8 +24,7 @@ def utf8_copy(id: str, resource_id: str) -> flask.Response:
     name = ((shown.get("report") or {}).get("copies") or {}).get("utf8")
     if not name:
         return tk.abort(404, "UTF-8版はありません / No UTF-8 copy")
-    return flask.send_from_directory(copies_dir(resource_id), name, mimetype="text/csv; charset=utf-8",
-                                     as_attachment=True, download_name=name)
+    return copies.send(resource_id, name, "text/csv; charset=utf-8")
 
 
 @nakano.route("/harvest-report")

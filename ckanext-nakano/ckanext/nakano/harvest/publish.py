@@ -4,7 +4,6 @@ own file storage (not linked), with the validation report the harvester made.
 from __future__ import annotations
 
 import datetime
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from ckan.lib.uploader import get_max_resource_size, get_resource_uploader
 from .. import vocab
 from ..frequency import frequency_uri
 from ..model import Validation
-from ..validation import jobs
+from ..validation import copies
 from . import mapping
 
 # Metadata a sidecar file (or a source's defaults) may give.
@@ -123,11 +122,12 @@ def publish(fields: dict[str, Any], files: list[File], *, user: str, package_id:
             stream.close()
     for resource in dataset["resources"]:
         if resource["name"] in {f.name for f in files}:
-            Validation.set(resource["id"], report["status"], report)
+            shown = report
             if report_dir and report_dir.is_dir():
-                target = jobs.copies_dir(resource["id"])
-                shutil.rmtree(target, ignore_errors=True)
-                shutil.copytree(report_dir, target)
+                named = report.get("copies") or {}
+                kept = copies.keep(resource["id"], report_dir, list(named.values()))
+                shown = {**report, "copies": {kind: name for kind, name in named.items() if name in kept}}
+            Validation.set(resource["id"], report["status"], shown)
     return dataset["id"]
 
 

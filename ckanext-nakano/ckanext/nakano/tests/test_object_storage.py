@@ -7,6 +7,8 @@ validation job, the link check and downloads read the file from the bucket.
 """
 from __future__ import annotations
 
+import csv
+import io
 import os
 import subprocess
 import uuid
@@ -19,7 +21,7 @@ from ckan.tests import factories, helpers
 
 from ckanext.nakano import uploads
 from ckanext.nakano.metrics import linkcheck
-from ckanext.nakano.validation import jobs
+from ckanext.nakano.validation import copies, jobs
 
 ROOT = Path(__file__).resolve().parents[4]
 SHARED = ROOT.parent / "shared" / "data" / "municipal-csv"
@@ -88,7 +90,21 @@ def test_an_upload_lives_in_the_bucket_and_is_validated_and_served_from_it(bucke
     assert jobs.run(resource["id"]) == "valid"
     shown = helpers.call_action("nakano_validation_show", id=resource["id"])
     assert shown["report"]["rows"] == 193 and shown["report"]["standard"] == "fire_hydrant"
-    assert not list(jobs.copies_dir(resource["id"]).glob("*.upload"))
+    assert not list(copies.local_dir(resource["id"]).glob("*"))
+
+    # A CP932 file: its UTF-8 copy goes into the bucket beside it, served from there.
+    cp932 = (SHARED / "yaizu-222127" / "222127_tourism.csv").read_bytes()
+    other = create_with_upload(cp932, "tourism.csv", context=ctx, package_id=pkg["id"], format="CSV",
+                               url="tourism.csv")
+    jobs.run(other["id"])
+    made = helpers.call_action("nakano_validation_show", id=other["id"])["report"]["copies"]
+    assert made["utf8"] == "tourism.utf8.csv"
+    assert client.get_object(Bucket=name, Key=f"nakano-validation/{other['id']}/tourism.utf8.csv")
+    assert not copies.local_dir(other["id"]).exists()
+    got = app.get(f"/dataset/{pkg['name']}/resource/{other['id']}/utf8.csv")
+    assert got.status_code == 200 and "attachment" in got.headers["Content-Disposition"]
+    assert list(csv.reader(io.StringIO(got.data.decode("utf-8")))) == \
+        list(csv.reader(io.StringIO(cp932.decode("cp932"))))
 
     # The link check sees the file, and its loss.
     assert linkcheck._check_upload(resource) == ("ok", None, None)

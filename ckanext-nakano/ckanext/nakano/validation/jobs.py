@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -12,6 +11,7 @@ import ckan.plugins.toolkit as tk
 from .. import uploads
 from ..fetch import FetchRefused, safe_download
 from ..model import Validation
+from . import copies
 from .report import Report
 from .runner import Limits, validate_file
 
@@ -24,10 +24,6 @@ def is_tabular(resource: dict[str, Any]) -> bool:
     fmt = (resource.get("format") or "").lower()
     name = (resource.get("url") or "").lower()
     return fmt in TABULAR or name.endswith((".csv", ".xlsx", ".tsv"))
-
-
-def copies_dir(resource_id: str) -> Path:
-    return Path(tk.config["ckan.storage_path"]) / "nakano-validation" / resource_id
 
 
 def enqueue(resource: dict[str, Any], context: dict[str, Any] | None = None) -> None:
@@ -57,12 +53,11 @@ def run(resource_id: str) -> str:
         package_id = resource["package_id"]
         declared = resource.get("encoding") or None
         dataset = tk.get_action("package_show")(context, {"id": resource["package_id"]})
-        out_dir = copies_dir(resource_id)
-        out_dir.mkdir(parents=True, exist_ok=True)
         limits = Limits(tk.config["ckanext.nakano.validation.max_bytes"],
                         tk.config["ckanext.nakano.validation.max_xlsx_uncompressed"])
         filename = urlparse(resource.get("url", "")).path.rsplit("/", 1)[-1] or "data.csv"
         with contextlib.ExitStack() as cleanup:
+            out_dir = cleanup.enter_context(copies.workspace(resource_id))
             if resource.get("url_type") == "upload":   # local storage, or a copy from the bucket
                 path = cleanup.enter_context(uploads.local_copy(resource, out_dir))
             else:
@@ -75,6 +70,8 @@ def run(resource_id: str) -> str:
                 path, filename=filename, out_dir=out_dir,
                 standard=resource.get("conforms_to_schema") or dataset.get("standard_dataset") or None,
                 declared_encoding=declared, limits=limits)
+            kept = copies.keep(resource_id, out_dir, list(report.copies.values()))
+            report.copies = {kind: name for kind, name in report.copies.items() if name in kept}
     except FetchRefused as exc:
         report = Report()
         report.fail(exc.code, **exc.values)
