@@ -42,28 +42,80 @@ def summary(values: list[float]) -> dict[str, float]:
     return {"median_ms": round(1000 * statistics.median(values), 1), "p95_ms": round(1000 * pct(values, 0.95), 1)}
 
 
-def s3_ini(name: str) -> tuple[Path, str, Any]:
-    """A copy of the portal's ini with uploads on a new bucket of the local S3 server:
-    (ini, bucket, boto3 client)."""
+def s3_ini(name: str, bucket: str | None = None, **extra: str) -> tuple[Path, str, Any]:
+    """A copy of the portal's ini with uploads on a bucket of the local S3 server
+    (a new one unless given): (ini, bucket, boto3 client)."""
     subprocess.run([str(ROOT / "scripts" / "services.sh"), "start", "s3"], check=True)
     endpoint, key, secret = f"http://127.0.0.1:{lib('S3_PORT')}", lib("S3_KEY"), lib("S3_SECRET")
-    bucket = f"nakano-bench-{secrets.token_hex(4)}"
+    client = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=key, aws_secret_access_key=secret,
+                          region_name="us-east-1")
+    if bucket is None:
+        bucket = f"nakano-bench-{secrets.token_hex(4)}"
+        client.create_bucket(Bucket=bucket)
     ini = LOCAL / "bench" / f"{name}.ini"
     ini.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(LOCAL / "ckan.ini", ini)
-    subprocess.run([str(ROOT / ".venv" / "bin" / "ckan"), "config-tool", str(ini), *(
-        f"ckan.files.storage.resources.{k} = {v}" for k, v in (
-            ("type", "file_keeper:s3"), ("bucket", bucket), ("endpoint", endpoint), ("key", key),
-            ("secret", secret), ("region", "us-east-1")))], check=True, capture_output=True)
-    client = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=key, aws_secret_access_key=secret,
-                          region_name="us-east-1")
-    client.create_bucket(Bucket=bucket)
+    settings = {"type": "file_keeper:s3", "bucket": bucket, "endpoint": endpoint, "key": key, "secret": secret,
+                "region": "us-east-1", **extra}
+    subprocess.run([str(ROOT / ".venv" / "bin" / "ckan"), "config-tool", str(ini),
+                    *(f"ckan.files.storage.resources.{k} = {v}" for k, v in settings.items())],
+                   check=True, capture_output=True)
     return ini, bucket, client
+
+
+LARGE_ROUNDS = 8
+
+
+def large_file(servers: dict[str, Any], package_id: str, token: str) -> dict[str, Any]:
+    """One large CSV (a real file's rows repeated to ~50 MB), downloaded through each
+    node: where the bytes flow through CKAN's worker, and where the bucket sends them."""
+    real = SHARED.parent / "takamatsu-372013" / "hospital_data.csv"
+    header, *rows = real.read_bytes().splitlines(keepends=True)
+    big = LOCAL / "bench" / "large.csv"
+    body = b"".join(rows)
+    big.write_bytes(header + body * (50 * 1024 * 1024 // len(body)))
+    auth = {"Authorization": token}
+    links = {}
+    for name in ("local", "s3"):
+        with big.open("rb") as stream:
+            answer = requests.post(servers[name][1] + "/api/3/action/resource_create", headers=auth,
+                                   data={"package_id": package_id, "name": "large.csv", "format": "CSV"},
+                                   files={"upload": ("large.csv", stream)}, timeout=600).json()
+        assert answer["success"], answer
+        links[name] = answer["result"]["url"]
+    whole: dict[str, list[float]] = {name: [] for name in servers}
+    in_ckan: dict[str, list[float]] = {name: [] for name in servers}
+    size = big.stat().st_size
+    for _ in range(LARGE_ROUNDS):
+        for name, (_, url) in servers.items():
+            link = links["local" if name == "local" else "s3"]
+            link = link.replace(link.split("/dataset/")[0], url)
+            start = time.perf_counter()
+            got = requests.get(link, headers=auth, timeout=600)
+            whole[name].append(time.perf_counter() - start)
+            assert got.status_code == 200 and len(got.content) == size, (name, got.status_code)
+            start = time.perf_counter()
+            answer = requests.get(link, headers=auth, allow_redirects=False, timeout=600)
+            assert len(answer.content) == (0 if name == "s3_redirect" else size) or name == "s3_redirect"
+            in_ckan[name].append(time.perf_counter() - start)
+    big.unlink()
+    found: dict[str, Any] = {"bytes": size, "rounds": LARGE_ROUNDS}
+    for name in servers:
+        found[f"{name}_download"] = summary(whole[name])
+        found[f"{name}_ckan_part"] = summary(in_ckan[name])
+    for name in ("s3", "s3_redirect"):
+        found[f"download_ratio_{name}_to_local"] = round(statistics.median(whole[name])
+                                                         / statistics.median(whole["local"]), 2)
+        found[f"ckan_part_ratio_{name}_to_local"] = round(statistics.median(in_ckan[name])
+                                                          / statistics.median(in_ckan["local"]), 2)
+    return found
 
 
 def main() -> dict[str, Any]:
     portal_ini = LOCAL / "ckan.ini"
     s3_ini_, bucket, client = s3_ini("s3")
+    # The same bucket, downloads answered with a presigned redirect (ckanext/nakano/storage.py).
+    redirect_ini, _, _ = s3_ini("s3-redirect", bucket, type="nakano:s3", redirect_seconds="60")
     token = (LOCAL / "admin-api-token").read_text().strip()
     files = sorted(SHARED.glob("*.csv"))
     servers: dict[str, Any] = {}
@@ -71,7 +123,7 @@ def main() -> dict[str, Any]:
                               "rounds": ROUNDS}
     pkg = None
     try:
-        for name, ini in (("local", portal_ini), ("s3", s3_ini_)):
+        for name, ini in (("local", portal_ini), ("s3", s3_ini_), ("s3_redirect", redirect_ini)):
             servers[name] = gunicorn(ini, 1, f"storage-{name}")
         local_url = servers["local"][1]
         org = "kikaku"   # the demo catalog's 企画部
@@ -80,10 +132,12 @@ def main() -> dict[str, Any]:
             "owner_org": org,
             "category": "その他", "license_id": "CC-BY-4.0", "private": True}, timeout=60).json()["result"]
         uploads: dict[str, list[float]] = {"local": [], "s3": []}
-        downloads: dict[str, list[float]] = {"local": [], "s3": []}
+        downloads: dict[str, list[float]] = {name: [] for name in servers}
+        in_ckan: dict[str, list[float]] = {name: [] for name in servers}   # CKAN's answer alone
         made: dict[str, list[tuple[str, Path]]] = {"local": [], "s3": []}
-        for n in range(ROUNDS // 4):   # uploads, interleaved
-            for name, (_, url) in servers.items():
+        for n in range(ROUNDS // 4):   # uploads, interleaved (the redirecting node uploads as "s3" does)
+            for name in uploads:
+                url = servers[name][1]
                 path = files[n % len(files)]
                 with path.open("rb") as stream:
                     start = time.perf_counter()
@@ -95,22 +149,32 @@ def main() -> dict[str, Any]:
                 made[name].append((answer["result"]["url"], path))
         for n in range(ROUNDS):   # downloads, interleaved
             for name, (_, url) in servers.items():
-                link, path = made[name][n % len(made[name])]
+                link, path = made["local" if name == "local" else "s3"][n % len(made["s3"])]
+                link = link.replace(link.split("/dataset/")[0], url)
                 start = time.perf_counter()
-                got = requests.get(link.replace(link.split("/dataset/")[0], url), headers={"Authorization": token},
-                                   timeout=60)
+                got = requests.get(link, headers={"Authorization": token}, timeout=60)
                 downloads[name].append(time.perf_counter() - start)
                 assert got.status_code == 200 and got.content == path.read_bytes(), (name, got.status_code)
+                assert bool(got.history) == (name == "s3_redirect"), name
+                start = time.perf_counter()
+                requests.get(link, headers={"Authorization": token}, allow_redirects=False, timeout=60).close()
+                in_ckan[name].append(time.perf_counter() - start)
         objects = client.list_objects_v2(Bucket=bucket).get("KeyCount", 0)
         report["objects_in_bucket"] = objects
         assert objects == len(made["s3"])
+        report["large"] = large_file(servers, pkg["id"], token)
         for name in servers:
-            report[f"{name}_upload"] = summary(uploads[name])
+            if name in uploads:
+                report[f"{name}_upload"] = summary(uploads[name])
             report[f"{name}_download"] = summary(downloads[name])
+            report[f"{name}_download_ckan_part"] = summary(in_ckan[name])
         report["upload_ratio_s3_to_local"] = round(statistics.median(uploads["s3"])
                                                    / statistics.median(uploads["local"]), 2)
-        report["download_ratio_s3_to_local"] = round(statistics.median(downloads["s3"])
-                                                     / statistics.median(downloads["local"]), 2)
+        for name in ("s3", "s3_redirect"):
+            report[f"download_ratio_{name}_to_local"] = round(statistics.median(downloads[name])
+                                                              / statistics.median(downloads["local"]), 2)
+            report[f"ckan_part_ratio_{name}_to_local"] = round(statistics.median(in_ckan[name])
+                                                               / statistics.median(in_ckan["local"]), 2)
         return report
     finally:
         if pkg:

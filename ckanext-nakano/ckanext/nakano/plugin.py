@@ -9,7 +9,7 @@ from ckan.common import CKANConfig
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.xloader.interfaces import IXloader
 
-from . import assets_mode, preview, search, vocab
+from . import assets_mode, preview, search, storage, vocab
 from .harvest import remote
 from .metrics import middleware, quality
 from .model import locked_reads
@@ -32,6 +32,11 @@ class NakanoPlugin(p.SingletonPlugin):
     p.implements(p.IMiddleware, inherit=True)
     p.implements(p.IFacets, inherit=True)
     p.implements(IXloader, inherit=True)
+    p.implements(p.IFiles, inherit=True)
+
+    # IFiles
+    def files_get_storage_adapters(self) -> dict[str, Any]:
+        return {"nakano:s3": storage.S3Storage}
 
     # IConfigurer
     def update_config(self, config: CKANConfig) -> None:

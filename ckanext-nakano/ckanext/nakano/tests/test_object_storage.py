@@ -10,9 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import os
+import time
 import subprocess
 import uuid
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import pytest
@@ -44,12 +46,17 @@ def s3_server() -> dict[str, str]:
 
 
 @pytest.fixture()
-def bucket(s3_server, ckan_config, monkeypatch, reset_storages, clean_db):
+def bucket_settings() -> dict[str, str]:
+    """Settings of the bucket storage beyond the connection (a test parametrizes it)."""
+    return {"type": "file_keeper:s3"}
+
+
+@pytest.fixture()
+def bucket(s3_server, bucket_settings, ckan_config, monkeypatch, reset_storages, clean_db):
     """Resource uploads go to a new bucket, configured as an operator would in ckan.ini."""
     name = f"nakano-test-{uuid.uuid4().hex[:8]}"
-    settings = {"type": "file_keeper:s3", "bucket": name, "endpoint": s3_server["endpoint"],
-                "key": s3_server["key"], "secret": s3_server["secret"], "region": "us-east-1",
-                "initialize": "true"}
+    settings = {"bucket": name, "endpoint": s3_server["endpoint"], "key": s3_server["key"],
+                "secret": s3_server["secret"], "region": "us-east-1", "initialize": "true", **bucket_settings}
     for key, value in settings.items():
         monkeypatch.setitem(ckan_config, f"ckan.files.storage.resources.{key}", value)
     reset_storages()
@@ -61,6 +68,8 @@ def bucket(s3_server, ckan_config, monkeypatch, reset_storages, clean_db):
             client.delete_object(Bucket=name, Key=item["Key"])
     client.delete_bucket(Bucket=name)
     monkeypatch.undo()
+    for key in [k for k in ckan_config if k.startswith("ckan.files.storage.resources.")]:
+        del ckan_config[key]   # defaults a CKAN storage's declaration added
     reset_storages()
 
 
@@ -110,6 +119,48 @@ def test_an_upload_lives_in_the_bucket_and_is_validated_and_served_from_it(bucke
     assert linkcheck._check_upload(resource) == ("ok", None, None)
     client.delete_object(Bucket=name, Key=keys[0])
     assert linkcheck._check_upload(resource) == ("broken", None, "file missing")
+
+
+@pytest.mark.parametrize("bucket_settings", [{"type": "nakano:s3", "redirect_seconds": "5"}])
+def test_downloads_are_handed_to_the_bucket_by_a_short_lived_link(bucket, create_with_upload, app):
+    """nakano:s3 with redirect_seconds: CKAN checks access and counts, the bucket sends the bytes."""
+    import requests
+
+    user = factories.Sysadmin()
+    org = factories.Organization()
+    pkg = factories.Dataset(owner_org=org["id"], category="その他", license_id="CC-BY-4.0")
+    data = (SHARED / "yaizu-222127" / "222127_fire_hydrant.csv").read_bytes()
+    resource = create_with_upload(data, "fire_hydrant.csv", context={"user": user["name"]}, package_id=pkg["id"],
+                                  format="CSV", url="fire_hydrant.csv")
+    got = app.get(f"/dataset/{pkg['id']}/resource/{resource['id']}/download/fire_hydrant.csv",
+                  follow_redirects=False)
+    assert got.status_code == 302
+    assert {"private", "no-store"} <= {part.strip() for part in got.headers["Cache-Control"].split(",")}
+    assert "public" not in got.headers["Cache-Control"]
+    link = got.headers["Location"]
+    assert link.startswith(bucket[0].meta.endpoint_url)
+    fetched = requests.get(link, timeout=30)
+    assert fetched.status_code == 200 and fetched.content == data
+    assert fetched.headers["Content-Disposition"].startswith("attachment")
+    # An uploaded web page comes from the bucket as a download, never as a page.
+    page = b"<html><body><script>alert(1)</script></body></html>"
+    html = create_with_upload(page, "page.html", context={"user": user["name"]}, package_id=pkg["id"],
+                              format="HTML", url="page.html")
+    link = app.get(f"/dataset/{pkg['id']}/resource/{html['id']}/download/page.html",
+                   follow_redirects=False).headers["Location"]
+    assert requests.get(link, timeout=30).headers["Content-Disposition"].startswith("attachment")
+    # A private dataset's file: no link for a visitor.
+    hidden = factories.Dataset(owner_org=org["id"], private=True, category="その他", license_id="CC-BY-4.0")
+    secret = create_with_upload(b"a,b\n1,2\n", "secret.csv", context={"user": user["name"]},
+                                package_id=hidden["id"], format="CSV", url="secret.csv")
+    refused = app.get(f"/dataset/{hidden['id']}/resource/{secret['id']}/download/secret.csv",
+                      follow_redirects=False)
+    assert refused.status_code in (403, 404) and "Location" not in refused.headers
+    # The link's time runs out: the bucket refuses it.
+    expires = int(parse_qs(urlsplit(link).query)["Expires"][0])
+    assert 0 < expires - time.time() <= 5
+    time.sleep(max(0.0, expires - time.time()) + 1.5)
+    assert requests.get(link, timeout=30).status_code == 403
 
 
 def test_the_bucket_is_backed_up_and_restored(bucket, create_with_upload, app, tmp_path):
