@@ -96,18 +96,22 @@ def large_file(servers: dict[str, Any], package_id: str, token: str) -> dict[str
             assert got.status_code == 200 and len(got.content) == size, (name, got.status_code)
             start = time.perf_counter()
             answer = requests.get(link, headers=auth, allow_redirects=False, timeout=600)
-            assert len(answer.content) == (0 if name == "s3_redirect" else size) or name == "s3_redirect"
             in_ckan[name].append(time.perf_counter() - start)
+            assert name == "s3_redirect" or len(answer.content) == size, name
     big.unlink()
-    found: dict[str, Any] = {"bytes": size, "rounds": LARGE_ROUNDS}
-    for name in servers:
+    return {"bytes": size, "rounds": LARGE_ROUNDS, **compared(whole, in_ckan)}
+
+
+def compared(whole: dict[str, list[float]], in_ckan: dict[str, list[float]]) -> dict[str, Any]:
+    """Each server's download times (whole, and CKAN's part) and their ratios to local storage."""
+    found: dict[str, Any] = {}
+    for name in whole:
         found[f"{name}_download"] = summary(whole[name])
-        found[f"{name}_ckan_part"] = summary(in_ckan[name])
+        found[f"{name}_download_ckan_part"] = summary(in_ckan[name])
     for name in ("s3", "s3_redirect"):
-        found[f"download_ratio_{name}_to_local"] = round(statistics.median(whole[name])
-                                                         / statistics.median(whole["local"]), 2)
-        found[f"ckan_part_ratio_{name}_to_local"] = round(statistics.median(in_ckan[name])
-                                                          / statistics.median(in_ckan["local"]), 2)
+        for label, times in (("download", whole), ("ckan_part", in_ckan)):
+            found[f"{label}_ratio_{name}_to_local"] = round(statistics.median(times[name])
+                                                            / statistics.median(times["local"]), 2)
     return found
 
 
@@ -163,18 +167,11 @@ def main() -> dict[str, Any]:
         report["objects_in_bucket"] = objects
         assert objects == len(made["s3"])
         report["large"] = large_file(servers, pkg["id"], token)
-        for name in servers:
-            if name in uploads:
-                report[f"{name}_upload"] = summary(uploads[name])
-            report[f"{name}_download"] = summary(downloads[name])
-            report[f"{name}_download_ckan_part"] = summary(in_ckan[name])
+        for name in uploads:
+            report[f"{name}_upload"] = summary(uploads[name])
         report["upload_ratio_s3_to_local"] = round(statistics.median(uploads["s3"])
                                                    / statistics.median(uploads["local"]), 2)
-        for name in ("s3", "s3_redirect"):
-            report[f"download_ratio_{name}_to_local"] = round(statistics.median(downloads[name])
-                                                              / statistics.median(downloads["local"]), 2)
-            report[f"ckan_part_ratio_{name}_to_local"] = round(statistics.median(in_ckan[name])
-                                                               / statistics.median(in_ckan["local"]), 2)
+        report.update(compared(downloads, in_ckan))
         return report
     finally:
         if pkg:
