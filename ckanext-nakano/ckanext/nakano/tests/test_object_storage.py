@@ -142,6 +142,17 @@ def test_downloads_are_handed_to_the_bucket_by_a_short_lived_link(bucket, create
     fetched = requests.get(link, timeout=30)
     assert fetched.status_code == 200 and fetched.content == data
     assert fetched.headers["Content-Disposition"].startswith("attachment")
+    # The UTF-8 copy of a CP932 file is handed to the bucket the same way.
+    cp932 = (SHARED / "yaizu-222127" / "222127_tourism.csv").read_bytes()
+    other = create_with_upload(cp932, "tourism.csv", context={"user": user["name"]}, package_id=pkg["id"],
+                               format="CSV", url="tourism.csv")
+    jobs.run(other["id"])
+    copy = app.get(f"/dataset/{pkg['name']}/resource/{other['id']}/utf8.csv", follow_redirects=False)
+    assert copy.status_code == 302
+    fetched = requests.get(copy.headers["Location"], timeout=30)
+    assert fetched.status_code == 200 and fetched.headers["Content-Disposition"].startswith("attachment")
+    assert list(csv.reader(io.StringIO(fetched.content.decode("utf-8")))) == \
+        list(csv.reader(io.StringIO(cp932.decode("cp932"))))
     # An uploaded web page comes from the bucket as a download, never as a page.
     page = b"<html><body><script>alert(1)</script></body></html>"
     html = create_with_upload(page, "page.html", context={"user": user["name"]}, package_id=pkg["id"],
@@ -156,7 +167,9 @@ def test_downloads_are_handed_to_the_bucket_by_a_short_lived_link(bucket, create
     refused = app.get(f"/dataset/{hidden['id']}/resource/{secret['id']}/download/secret.csv",
                       follow_redirects=False)
     assert refused.status_code in (403, 404) and "Location" not in refused.headers
-    # The link's time runs out: the bucket refuses it.
+    # A link's time runs out: the bucket refuses it.
+    link = app.get(f"/dataset/{pkg['id']}/resource/{resource['id']}/download/fire_hydrant.csv",
+                   follow_redirects=False).headers["Location"]
     expires = int(parse_qs(urlsplit(link).query)["Expires"][0])
     assert 0 < expires - time.time() <= 5
     time.sleep(max(0.0, expires - time.time()) + 1.5)

@@ -19,6 +19,7 @@ import file_keeper as fk
 import flask
 
 import ckan.plugins.toolkit as tk
+from ckan.lib import files
 
 from .. import uploads
 
@@ -73,16 +74,20 @@ def keep(resource_id: str, folder: Path, names: list[str]) -> list[str]:
 
 
 def send(resource_id: str, name: str, mimetype: str) -> flask.Response:
-    """The copy as a download, from wherever it is kept."""
+    """The copy as a download, from wherever it is kept, as CKAN's download view
+    sends an upload (a CKAN storage answers itself: ``nakano:s3`` may redirect)."""
     storage = uploads.resource_storage()
     if storage is None:
         return flask.send_from_directory(local_dir(resource_id), name, mimetype=mimetype, as_attachment=True,
                                          download_name=name)
+    location = _location(storage, resource_id, name)
     try:
-        stream = storage.stream(fk.FileData(_location(storage, resource_id, name)))
-    except fk.exc.MissingFileError:
+        data = files.FileData(location, size=storage.size(location), content_type=mimetype)
+    except fk.exc.LocationError:
         return tk.abort(404, "コピーがありません / No such copy")
-    response = flask.Response(uploads.blocks(stream), mimetype=mimetype)
+    if isinstance(storage, files.Storage):
+        return storage.as_response(data, name)
+    response = flask.Response(uploads.blocks(storage.stream(data)), mimetype=mimetype)
     response.headers.set("Content-Disposition", "attachment", filename=name)   # RFC 6266 for any name
     return response
 
