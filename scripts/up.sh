@@ -28,10 +28,18 @@ fi
 if [ ! -s "$LOCAL/admin-api-token" ]; then
   (umask 077; $CKAN user token add admin make-up | tail -n 1 | tr -d '[:space:]' > "$LOCAL/admin-api-token")
 fi
-# ckanext-xloader's jobs call the API and fetch private files with a token of
-# the site user (a sysadmin that is no person; metrics do not count its requests).
-if [ ! -s "$LOCAL/worker-api-token" ]; then
-  (umask 077; $CKAN nakano worker-token xloader | tail -n 1 | tr -d '[:space:]' > "$LOCAL/worker-api-token")
+# ckanext-xloader's jobs call the API with a token of the site user (a
+# sysadmin that is no person; metrics do not count its requests). Generation 2:
+# tokens made before it were readable by department editors through
+# xloader_status, so a portal upgraded from then gets a new one, the old revoked.
+WORKER_TOKEN_GENERATION=2
+if [ ! -s "$LOCAL/worker-api-token" ] \
+   || [ "$(cat "$LOCAL/worker-api-token.generation" 2>/dev/null)" != "$WORKER_TOKEN_GENERATION" ]; then
+  say "Worker API token: making a new one (older ones of its name are revoked)"
+  (umask 077; $CKAN nakano worker-token xloader --replace 2>>"$LOGDIR/admin.log" | tail -n 1 \
+    | tr -d '[:space:]' > "$LOCAL/worker-api-token")
+  [ -s "$LOCAL/worker-api-token" ] || fail "could not make the worker API token, see $LOGDIR/admin.log"
+  echo "$WORKER_TOKEN_GENERATION" > "$LOCAL/worker-api-token.generation"
 fi
 "$VENV/bin/ckan" config-tool "$CKAN_INI" "ckanext.xloader.api_token=$(cat "$LOCAL/worker-api-token")" >/dev/null
 

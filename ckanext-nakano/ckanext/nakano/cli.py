@@ -27,12 +27,21 @@ def load_demo() -> None:
 
 @nakano.command("worker-token")
 @click.argument("name", default="workers")
-def worker_token(name: str) -> None:
+@click.option("--replace", is_flag=True,
+              help="revoke the site user's tokens of this name first / 同名の既存トークンを失効させる")
+def worker_token(name: str, replace: bool) -> None:
     """Print a new API token of the site user for the portal's workers (xloader)
     / ワーカー用のAPIトークン. The site user's requests are not counted as use."""
     import ckan.plugins.toolkit as tk
+    from ckan import model
 
     site = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    if replace:
+        user = model.User.get(site)
+        old = model.Session.query(model.ApiToken).filter_by(user_id=user.id, name=name).all()
+        for token in old:
+            tk.get_action("api_token_revoke")({"user": site, "ignore_auth": True}, {"jti": token.id})
+        click.echo(f"revoked: {len(old)}", err=True)
     token = tk.get_action("api_token_create")({"user": site, "ignore_auth": True}, {"user": site, "name": name})
     click.echo(token["token"])
 

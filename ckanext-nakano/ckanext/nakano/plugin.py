@@ -9,7 +9,7 @@ from ckan.common import CKANConfig
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.xloader.interfaces import IXloader
 
-from . import assets_mode, preview, search, storage, vocab
+from . import assets_mode, preview, search, storage, vocab, xloader_internals
 from .harvest import remote
 from .metrics import middleware, quality
 from .model import locked_reads
@@ -50,6 +50,7 @@ class NakanoPlugin(p.SingletonPlugin):
     def configure(self, config: CKANConfig) -> None:
         assets_mode.apply()
         locked_reads.install()
+        xloader_internals.install()
 
     # IPackageController
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:

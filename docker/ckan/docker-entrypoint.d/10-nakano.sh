@@ -17,9 +17,15 @@ conn.cursor().execute(sys.stdin.read())'
 # that is no person; metrics do not count its requests) and keeps its job
 # records in the main database (as scripts/up.sh). The token is made once and
 # kept on the shared storage volume, where the jobs worker reads it too.
+# Generation 2: tokens made before it were readable by department editors
+# (xloader_status), so they are replaced once, the old revoked (as make up).
 token_file=/var/lib/ckan/xloader-api-token
-if [ ! -s "$token_file" ]; then
-  ckan -c "$CKAN_INI" nakano worker-token xloader | tail -n 1 | tr -d '[:space:]' > "$token_file"
-  chmod 600 "$token_file"
+generation=2
+if [ ! -s "$token_file" ] || [ "$(cat "$token_file.generation" 2>/dev/null)" != "$generation" ]; then
+  (umask 077; ckan -c "$CKAN_INI" nakano worker-token xloader --replace | tail -n 1 | tr -d '[:space:]' \
+    > "$token_file.new")
+  [ -s "$token_file.new" ] || { echo "could not make the xloader API token" >&2; exit 1; }
+  mv "$token_file.new" "$token_file"
+  echo "$generation" > "$token_file.generation"
 fi
 /srv/app/nakano/docker/ckan/xloader-settings.sh

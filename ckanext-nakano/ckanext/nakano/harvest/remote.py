@@ -13,9 +13,7 @@ from ckan import model
 from ckanext.harvest.harvesters.ckanharvester import CKANHarvester, ContentFetchError
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
 
-from requests.adapters import HTTPAdapter
-
-from ..fetch import FetchRefused, check_host, safe_get
+from ..fetch import FetchRefused, check_host, guard, safe_get
 from . import mapping, messages
 from .base import allowed_hosts, source_config
 
@@ -121,19 +119,6 @@ def _existing(remote_id: str, context: dict[str, Any]) -> dict[str, Any] | None:
     return tk.get_action("package_show")(dict(context), {"id": found.id})
 
 
-class GuardedAdapter(HTTPAdapter):
-    """Every request of a session (redirects included) is checked against the
-    address rules before it is sent."""
-
-    def __init__(self, hosts: set[str]):
-        super().__init__()
-        self.hosts = hosts
-
-    def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        check_host(request.url, self.hosts)
-        return super().send(request, *args, **kwargs)
-
-
 def dcat_download_check(url: str, harvest_job: HarvestJob) -> tuple[str | None, list[str]]:
     """Before ckanext-dcat downloads a source: refuse it by the address rules."""
     try:
@@ -145,9 +130,7 @@ def dcat_download_check(url: str, harvest_job: HarvestJob) -> tuple[str | None, 
 
 def guard_session(session: Any, harvest_job: HarvestJob | None) -> Any:
     hosts = allowed_hosts(harvest_job.source) if harvest_job else set(tk.config["ckanext.nakano.fetch.allowed_hosts"])
-    for prefix in ("http://", "https://"):
-        session.mount(prefix, GuardedAdapter(hosts))
-    return session
+    return guard(session, hosts)
 
 
 def dcat_dataset(harvest_object: HarvestObject, dataset_dict: dict[str, Any]) -> None:

@@ -14,10 +14,13 @@ from ckan import model
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
 from .. import vocab
+from ..fetch import FetchRefused, canonical_url
+from ..harvest import messages
 
 __all__ = [
     "nakano_name_from_title", "nakano_license_id", "nakano_end_after_start",
     "nakano_area_centroid", "nakano_phone", "nakano_http_url", "nakano_default_language",
+    "nakano_resource_url",
 ]
 
 Missing = tk.missing
@@ -98,11 +101,42 @@ def nakano_phone(value: Any, context: Context) -> Any:
 
 
 def nakano_http_url(value: Any, context: Context) -> Any:
+    """A link shown on the dataset page: http(s) only, read alike by every parser."""
     if _empty(value):
         return value
-    if not HTTP_URL.match(str(value).strip()):
+    value = str(value).strip()
+    if not HTTP_URL.match(value):
         raise tk.Invalid("http(s) で始まるURLを入力してください / Enter a URL starting with http(s)://")
-    return str(value).strip()
+    try:
+        canonical_url(value)
+    except FetchRefused as exc:
+        raise tk.Invalid(messages.text(exc.code, **exc.values)) from exc
+    return value
+
+
+# DataStore-only resources keep CKAN's placeholder instead of a URL.
+DATASTORE_PLACEHOLDERS = ("", "_datastore_only_resource")
+
+
+def nakano_resource_url(key: FlattenKey, data: FlattenDataDict,
+                        errors: FlattenErrorDict, context: Context) -> None:
+    """A linked file's URL is fetched by the portal and shown as a link: it must
+    be http(s), without a user name or password, and mean the same to every
+    parser (javascript:, data:, file: and the forms of fetch.canonical_url are
+    refused). Uploads keep their file name; CKAN makes their link."""
+    value = data.get(key)
+    if _empty(value):
+        return
+    url_type = data.get(key[:-1] + ("url_type",))
+    if url_type == "upload" or (url_type == "datastore" and str(value).strip() in DATASTORE_PLACEHOLDERS):
+        return
+    value = str(value).strip()
+    try:
+        canonical_url(value)
+    except FetchRefused as exc:
+        errors[key].append(messages.text(exc.code, **exc.values))
+        return
+    data[key] = value
 
 
 def nakano_default_language(key: FlattenKey, data: FlattenDataDict,

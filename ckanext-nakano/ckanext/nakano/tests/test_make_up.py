@@ -59,11 +59,24 @@ def test_admin_token_works(portal):
     assert me["sysadmin"] is True
 
 
+def _works(portal, token: str) -> bool:
+    """Whether ``token`` is a live API token (an unknown token reads as anonymous)."""
+    return requests.get(portal["url"] + "/api/3/action/api_token_list", params={"user": "default"},
+                        headers={"Authorization": token}, timeout=30).status_code == 200
+
+
 def test_second_run_keeps_data_and_credentials(portal):
     password = (portal["local"] / "admin-password").read_text()
     token = (portal["local"] / "admin-api-token").read_text()
+    # A portal from before the worker token was replaced (editors could read it).
+    worker = (portal["local"] / "worker-api-token").read_text().strip()
+    assert _works(portal, worker)
+    (portal["local"] / "worker-api-token.generation").unlink()
     second = portal["up"]()
     assert second.returncode == 0, second.stdout + second.stderr
+    replaced = (portal["local"] / "worker-api-token").read_text().strip()
+    assert replaced != worker and _works(portal, replaced) and not _works(portal, worker)
+    assert f"ckanext.xloader.api_token = {replaced}" in (portal["local"] / "ckan.ini").read_text()
     assert "reusing the server" in second.stdout and "reloading gunicorn" in second.stdout
     assert "already present: 46" in (portal["local"] / "log" / "demo.log").read_text()
     assert (portal["local"] / "admin-password").read_text() == password
@@ -74,8 +87,10 @@ def test_second_run_keeps_data_and_credentials(portal):
 def test_changed_solr_configuration_reloads_cores_and_reindexes(portal):
     # As if solr/conf had changed since the cores were loaded.
     (portal["local"] / "solr" / "conf.sha256").write_text("an older configuration\n")
+    worker = (portal["local"] / "worker-api-token").read_text()
     again = portal["up"]()
     assert again.returncode == 0, again.stdout + again.stderr
+    assert (portal["local"] / "worker-api-token").read_text() == worker   # replaced once, not every run
     assert "Solr: reloading core ckan (configuration changed)" in again.stdout
     assert "Search index: rebuilding" in again.stdout
     assert not (portal["local"] / "solr" / "reindex-needed").exists()

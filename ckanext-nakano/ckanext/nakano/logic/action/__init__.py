@@ -1,0 +1,11 @@
+"""Actions of the nakano plugin, one module per subject; CKAN's blanket
+loads the names in ``__all__``."""
+from __future__ import annotations
+
+from . import dataset, disclosure, metrics, reports
+from .dataset import *  # noqa: F401,F403
+from .disclosure import *  # noqa: F401,F403
+from .metrics import *  # noqa: F401,F403
+from .reports import *  # noqa: F401,F403
+
+__all__ = [*dataset.__all__, *disclosure.__all__, *metrics.__all__, *reports.__all__]
