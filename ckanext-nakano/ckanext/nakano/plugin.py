@@ -9,7 +9,7 @@ from ckan.common import CKANConfig
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.xloader.interfaces import IXloader
 
-from . import assets_mode, preview, search, storage, vocab, xloader_internals
+from . import assets_mode, preview, search, storage, subscriptions, vocab, xloader_internals
 from .harvest import remote
 from .metrics import middleware, quality
 from .model import locked_reads
@@ -33,6 +33,11 @@ class NakanoPlugin(p.SingletonPlugin):
     p.implements(p.IFacets, inherit=True)
     p.implements(IXloader, inherit=True)
     p.implements(p.IFiles, inherit=True)
+    p.implements(p.ISignal)
+
+    # ISignal: reactions to core actions (subscriptions.py).
+    def get_signal_subscriptions(self) -> Any:
+        return subscriptions.get_subscriptions()
 
     # IFiles
     def files_get_storage_adapters(self) -> dict[str, Any]:

@@ -174,8 +174,9 @@ def datastore_search(up_func: Action, context: Context, data_dict: DataDict) -> 
     """The DataStore's list of every table (``_table_metadata``, resource ids
     of private datasets included) is for sysadmins only."""
     if str(data_dict.get("resource_id", "")).strip().strip('"') == "_table_metadata":
-        user = _user(context)
-        if not (context.get("ignore_auth") or (user is not None and user.sysadmin)):
-            raise tk.NotAuthorized("システム管理者のみ / Sysadmins only")
+        # Core whitelists this view and skips its auth check (WHITELISTED_RESOURCES);
+        # config_option_show is sysadmins-only. Sysadmins then pass datastore_search's.
+        tk.check_access("config_option_show", context, {})
+        tk.check_access("datastore_search", context, data_dict)
     return up_func(context, data_dict)
 

@@ -1,0 +1,55 @@
+"""Receivers of CKAN's signals (``ISignal``): reactions to core actions."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+
+import ckan.plugins.toolkit as tk
+from ckan import model, types
+from ckan.lib.plugins import get_permission_labels
+
+log = logging.getLogger(__name__)
+
+__all__ = ["get_subscriptions", "relabel_activities"]
+
+
+def get_subscriptions() -> types.SignalMapping:
+    return {
+        tk.signals.action_succeeded: [
+            {"sender": "package_update", "receiver": _dataset_saved},
+            {"sender": "bulk_update_private", "receiver": _datasets_made_private},
+        ]
+    }
+
+
+def relabel_activities(package_ids: list[str]) -> int:
+    """Give the activities of private datasets the datasets' current labels.
+
+    CKAN labels an activity when it records it, so a dataset made private kept
+    its public activities (title, notes and tags in anonymous activity lists);
+    the same fix for older data is migration c4d8e2a7b915.
+    """
+    changed = 0
+    for pkg in model.Session.query(model.Package).filter(model.Package.id.in_(package_ids),
+                                                          model.Package.private.is_(True)):
+        labels = get_permission_labels().get_dataset_labels(pkg)
+        changed += model.Session.execute(sa.text(
+            "update activity set permission_labels = :labels "
+            "where object_id = :id and 'public' = any(permission_labels)"),
+            {"labels": labels, "id": pkg.id}).rowcount
+    model.Session.commit()
+    return changed
+
+
+def _dataset_saved(sender: str, **kwargs: Any) -> None:
+    result = kwargs.get("result") or {}
+    if isinstance(result, dict) and result.get("private") and result.get("id"):
+        relabel_activities([result["id"]])
+
+
+def _datasets_made_private(sender: str, **kwargs: Any) -> None:
+    ids = (kwargs.get("data_dict") or {}).get("datasets") or []
+    if ids:
+        relabel_activities(list(ids))
