@@ -131,6 +131,19 @@ export class Scenario {
       if (seen.first.length < 3) seen.first.push(url.href);
       return route.abort('internetdisconnected');
     });
+    // Every page of every scenario is also a CSP check: a blocked inline script,
+    // handler, eval or other-origin load is a violation the test reports.
+    await context.exposeBinding('__nakanoCspViolation', ({ frame }, violation) => {
+      const list = this.result.cspViolations;
+      const key = `${violation.directive} ${violation.blocked} ${violation.source}:${violation.line}`;
+      if (!list.some((v) => v.key === key) && list.length < 30) list.push({ key, url: frame.url(), ...violation });
+    });
+    await context.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        window.__nakanoCspViolation({ directive: e.violatedDirective, blocked: e.blockedURI,
+          source: e.sourceFile, line: e.lineNumber, sample: e.sample });
+      });
+    });
     context.on('page', (page) => this.watch(page));
     context.setDefaultTimeout(15000);
     context.setDefaultNavigationTimeout(60000);
@@ -205,7 +218,8 @@ export class Scenario {
 
 /** Runs a scenario in one Chromium and prints its result line. `body(s)` gets a Scenario with `s.page`. */
 export async function scenario(name, body) {
-  const result = { scenario: name, checks: [], info: {}, screenshots: [], blocked: {}, pageErrors: [], consoleErrors: [] };
+  const result = { scenario: name, checks: [], info: {}, screenshots: [], blocked: {}, pageErrors: [], consoleErrors: [],
+    cspViolations: [] };
   const started = Date.now();
   let browser;
   try {

@@ -163,6 +163,10 @@ def _assert_checks(result: dict, only=lambda check: True) -> None:
         if check.get("screenshot"):
             line += f"\n    screenshot {check['screenshot']}"
         problems.append(line)
+    for violation in result.get("cspViolations") or []:
+        problems.append(f"CSP violation on {violation.get('url')}: {violation.get('directive')} blocked "
+                        f"{violation.get('blocked')!r} ({violation.get('source')}:{violation.get('line')}) "
+                        f"{violation.get('sample') or ''}")
     if result.get("stopped"):
         problems.append(f"(stopped after «{result['stopped']}»: the following steps depend on it)")
     if not checks and not problems:
