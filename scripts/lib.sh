@@ -15,6 +15,7 @@ SOLR_PORT=${NAKANO_SOLR_PORT:-8983}
 CKAN_PORT=${NAKANO_CKAN_PORT:-5000}
 NGINX_PORT=${NAKANO_NGINX_PORT:-8080}
 S3_PORT=${NAKANO_S3_PORT:-9000}
+MAIL_PORT=${NAKANO_MAIL_PORT:-1025}
 HOST=127.0.0.1
 
 # Local-only role: the servers listen on loopback and hold nothing but this portal.
@@ -84,6 +85,7 @@ prepare_test_services() {
   export CKAN_DATASTORE_READ_URL="postgresql://$PG_DS_RO_USER:$PG_DS_RO_PASSWORD@$HOST:$PG_PORT/$PG_TEST_DS_DB"
   export CKAN_SOLR_URL="http://$HOST:$SOLR_PORT/solr/ckan_test"
   export CKAN_REDIS_URL="redis://$HOST:$REDIS_PORT/1"
+  export CKAN_SMTP_SERVER="$HOST:$MAIL_PORT"
   mkdir -p "$LOCAL/test-storage"
   say "Database: applying migrations to $PG_TEST_DB"
   "$VENV/bin/ckan" -c "$ROOT/test.ini" db upgrade >"$LOGDIR/test-migrations.log" 2>&1 \
@@ -107,6 +109,8 @@ write_ckan_ini() {
     "solr_url=http://$HOST:$SOLR_PORT/solr/ckan" \
     "ckan.redis.url=redis://$HOST:$REDIS_PORT/0" \
     "ckan.site_url=http://$HOST:$CKAN_PORT" \
+    "smtp.server=$HOST:$MAIL_PORT" \
+    "smtp.mail_from=opendata@nakano.example" \
     "ckan.storage_path=$LOCAL/storage" >/dev/null
   mkdir -p "$LOCAL/storage"
 }

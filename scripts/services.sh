@@ -3,7 +3,7 @@
 # (gunicorn), nginx in front of it and the background workers. Each server
 # listens on 127.0.0.1.
 #
-#   scripts/services.sh start  [postgres|redis|solr|ckan|nginx|worker|harvest|metrics|s3 ...]
+#   scripts/services.sh start  [postgres|redis|solr|ckan|nginx|worker|harvest|metrics|mail|s3 ...]
 #   scripts/services.sh stop   [same]
 #   scripts/services.sh status
 #
@@ -227,6 +227,27 @@ CONF
 
 stop_s3() { stop_pidfile S3 "$RUNDIR/s3.pid"; }
 
+# A local SMTP server (aiosmtpd) that keeps every message in a Maildir,
+# $LOCAL/mail: the portal's mail (password resets) on this machine and in the
+# tests, which read it back. Production sends through the ward's relay
+# (smtp.* settings, docs/operations.md).
+mail_answers() { (exec 3<>"/dev/tcp/$HOST/$MAIL_PORT" && head -c 3 <&3 | grep -q 220) 2>/dev/null; }
+
+start_mail() {
+  if port_open "$MAIL_PORT"; then
+    mail_answers && { say "Mail: reusing the SMTP server on port $MAIL_PORT"; return; }
+    fail "Mail: port $MAIL_PORT is taken by something that is not an SMTP server. Stop it, or set NAKANO_MAIL_PORT."
+  fi
+  mkdir -p "$LOCAL/mail/cur" "$LOCAL/mail/new" "$LOCAL/mail/tmp"   # a Maildir
+  say "Mail: starting an SMTP server on $HOST:$MAIL_PORT (messages in $LOCAL/mail)"
+  nohup "$VENV/bin/python" -m aiosmtpd -n -l "$HOST:$MAIL_PORT" -c aiosmtpd.handlers.Mailbox "$LOCAL/mail" \
+    >>"$LOGDIR/mail.log" 2>&1 &
+  echo $! > "$RUNDIR/mail.pid"
+  wait_for 30 mail mail_answers || fail "Mail: the SMTP server did not answer; see $LOGDIR/mail.log"
+}
+
+stop_mail() { stop_pidfile Mail "$RUNDIR/mail.pid"; }
+
 ckan_answers() { curl -fsS "http://$HOST:$CKAN_PORT/api/3/action/status_show" 2>/dev/null | grep -q '"success": true'; }
 
 start_ckan() {
@@ -388,6 +409,7 @@ status() {
   printf '%-11s %s\n' Worker "$(pidfile_alive "$RUNDIR/worker.pid" && echo up || echo down)"
   printf '%-11s %s\n' Harvest "$(harvest_status)"
   printf '%-11s %s\n' Metrics "$(pidfile_alive "$RUNDIR/metrics.pid" && echo up || echo down)"
+  printf '%-11s %s\n' Mail "$(mail_answers && echo "up  (smtp://$HOST:$MAIL_PORT, messages in $LOCAL/mail)" || echo down)"
   printf '%-11s %s\n' S3 "$(s3_answers && echo "up  (http://$HOST:$S3_PORT)" || echo "down (started when asked)")"
 }
 
@@ -396,7 +418,7 @@ case $cmd in
   start)
     for s in "${@:-postgres redis solr}"; do for x in $s; do "start_$x"; done; done ;;
   stop)
-    targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(nginx metrics harvest worker ckan s3 solr redis postgres)
+    targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(nginx metrics harvest worker ckan mail s3 solr redis postgres)
     for x in "${targets[@]}"; do "stop_$x"; done
     [ $# -gt 0 ] || stop_leftovers ;;
   createdb) for db in "$@"; do create_database "$db"; done ;;

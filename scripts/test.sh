@@ -5,7 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 
 "$ROOT/scripts/install.sh"
-"$ROOT/scripts/services.sh" start postgres redis solr
+"$ROOT/scripts/services.sh" start postgres redis solr mail
 prepare_test_services
 cd "$ROOT"
 say "Running tests"

@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 
 "$ROOT/scripts/install.sh"
-"$ROOT/scripts/services.sh" start postgres redis solr
+"$ROOT/scripts/services.sh" start postgres redis solr mail
 "$ROOT/scripts/services.sh" createdb "$PG_DB"
 "$ROOT/scripts/services.sh" datastore "$PG_DB" "$PG_DS_DB"
 

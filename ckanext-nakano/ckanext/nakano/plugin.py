@@ -9,7 +9,7 @@ from ckan.common import CKANConfig
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.xloader.interfaces import IXloader
 
-from . import assets_mode, csrf, preview, response_policy, search, storage, subscriptions, vocab, xloader_internals
+from . import assets_mode, csrf, login_throttle, preview, response_policy, search, storage, subscriptions, vocab, xloader_internals
 from .harvest import remote
 from .metrics import middleware, quality
 from .model import locked_reads
@@ -34,6 +34,16 @@ class NakanoPlugin(p.SingletonPlugin):
     p.implements(IXloader, inherit=True)
     p.implements(p.IFiles, inherit=True)
     p.implements(p.ISignal)
+    p.implements(p.IAuthenticator, inherit=True)
+
+    # IAuthenticator: a login post while failed attempts are at their limit is
+    # refused; an unknown account costs the same time as a known one.
+    def login(self) -> Any:
+        return login_throttle.refused()
+
+    def authenticate(self, identity: dict[str, Any]) -> Any:
+        login_throttle.equal_time(identity)
+        return None
 
     # ISignal: reactions to core actions (subscriptions.py).
     def get_signal_subscriptions(self) -> Any:

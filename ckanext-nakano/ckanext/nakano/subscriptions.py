@@ -10,6 +10,8 @@ import ckan.plugins.toolkit as tk
 from ckan import model, types
 from ckan.lib.plugins import get_permission_labels
 
+from . import login_throttle
+
 log = logging.getLogger(__name__)
 
 __all__ = ["get_subscriptions", "relabel_activities"]
@@ -20,7 +22,9 @@ def get_subscriptions() -> types.SignalMapping:
         tk.signals.action_succeeded: [
             {"sender": "package_update", "receiver": _dataset_saved},
             {"sender": "bulk_update_private", "receiver": _datasets_made_private},
-        ]
+        ],
+        tk.signals.failed_login: [login_throttle.failed],
+        tk.signals.user_logged_in: [login_throttle.succeeded],
     }
 
 

@@ -7,6 +7,7 @@ import flask
 
 import ckan.plugins.toolkit as tk
 
+from . import password_reset
 from .validation import copies
 
 nakano = flask.Blueprint("nakano", __name__)
@@ -25,6 +26,12 @@ def utf8_copy(id: str, resource_id: str) -> flask.Response:
     if not name:
         return tk.abort(404, "UTF-8版はありません / No UTF-8 copy")
     return copies.send(resource_id, name, "text/csv; charset=utf-8")
+
+
+@nakano.route("/user/reset", methods=["POST"])
+def request_password_reset() -> flask.Response:
+    """CKAN's reset form, answered alike whether the account exists (password_reset.py)."""
+    return password_reset.request_reset()
 
 
 @nakano.route("/harvest-report")

@@ -95,11 +95,12 @@ def portal():
     Redis, Solr, gunicorn, nginx, worker, harvest processes) on free ports; stopped at the end."""
     # Inside the checkout's .local/ (not /tmp): the postgres user must reach it.
     local = ROOT / ".local" / f"e2e-{uuid.uuid4().hex[:8]}"
-    ports = {name: free_port() for name in ("pg", "redis", "solr", "ckan", "nginx")}
+    ports = {name: free_port() for name in ("pg", "redis", "solr", "ckan", "nginx", "mail")}
     env = dict(os.environ, NAKANO_LOCAL=str(local), NAKANO_CKAN_WORKERS="1",
                NAKANO_SOLR_HEAP="512m",
                **{f"NAKANO_{k.upper()}_PORT": str(v) for k, v in ports.items()})
-    for var in ("CKAN_SQLALCHEMY_URL", "CKAN_SOLR_URL", "CKAN_REDIS_URL", "CKAN_INI"):
+    for var in ("CKAN_SQLALCHEMY_URL", "CKAN_SOLR_URL", "CKAN_REDIS_URL", "CKAN_INI", "CKAN_DATASTORE_WRITE_URL",
+                "CKAN_DATASTORE_READ_URL", "CKAN_SMTP_SERVER"):
         env.pop(var, None)  # set by `make test` for the test services, not for this portal
 
     def up() -> subprocess.CompletedProcess[str]:

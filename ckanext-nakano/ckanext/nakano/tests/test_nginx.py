@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import socket
+import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
@@ -33,15 +34,31 @@ def test_security_headers_on_pages_api_and_errors(front):
 
 
 def test_uploaded_files_are_sandboxed(front):
-    """An uploaded file (here a CSV of 「ポータル利用統計」) comes with a sandbox CSP,
+    """An uploaded file (here a CSV of 「ポータル利用統計」) comes with a sandbox CSP
+    as a download, under every locale prefix and with or without its file name,
     so that an uploaded HTML or SVG file cannot run script in the portal's origin."""
     pkg = requests.get(front + "/api/3/action/package_show", params={"id": "portal-usage-statistics"},
                        timeout=60).json()["result"]
     upload = next(r for r in pkg["resources"] if r["url_type"] == "upload")
-    answer = requests.get(front + urlsplit(upload["url"]).path, timeout=60)
-    assert answer.status_code == 200 and answer.content
-    assert answer.headers["Content-Security-Policy"].startswith("sandbox;")
-    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    path = urlsplit(upload["url"]).path
+    without_name = path.rsplit("/", 1)[0]
+    for variant in (path, "/en" + path, "/ja" + path, without_name, "/en" + without_name,
+                    f"/datastore/dump/{upload['id']}", f"/en/datastore/dump/{upload['id']}?format=json"):
+        answer = requests.get(front + variant, timeout=60)
+        assert answer.status_code == 200 and answer.content, variant
+        policies = answer.headers["Content-Security-Policy"]
+        assert policies.startswith("sandbox;") and "script-src 'self'" not in policies, variant
+        assert answer.headers["Content-Disposition"].startswith("attachment"), variant
+        assert answer.headers["X-Content-Type-Options"] == "nosniff", variant
+
+
+def test_pages_carry_a_script_policy(front):
+    for path in ("/", "/en/dataset/", "/user/login"):
+        policy = requests.get(front + path, timeout=60).headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "sandbox" not in policy, path
+    # nginx's own answers (a 404 of a static file nginx looks up is CKAN's; a 413 is nginx's).
+    answer = requests.post(front + "/api/3/action/resource_create", data=b"x" * (102 * 1024 * 1024), timeout=120)
+    assert answer.status_code == 413 and "default-src 'none'" in answer.headers["Content-Security-Policy"]
 
 
 def test_request_larger_than_uploads_allow_is_refused_before_ckan(front):
@@ -56,15 +73,33 @@ def test_request_larger_than_uploads_allow_is_refused_before_ckan(front):
 
 
 def test_api_is_rate_limited_but_pages_are_not(front):
-    def call(path: str) -> int:
-        return requests.get(front + path, timeout=60).status_code
+    def call(path: str) -> requests.Response:
+        return requests.get(front + path, timeout=60)
 
-    with ThreadPoolExecutor(20) as pool:
-        api = list(pool.map(call, ["/api/3/action/status_show"] * 200))
-    assert set(api) <= {200, 429} and api.count(429) > 0 and api.count(200) >= 40   # burst 40
+    for prefix in ("", "/en", "/ja", "/zh_Hans_CN"):
+        with ThreadPoolExecutor(20) as pool:
+            api = list(pool.map(call, [prefix + "/api/3/action/status_show"] * 200))
+        codes = [a.status_code for a in api]
+        assert set(codes) <= {200, 429} and codes.count(429) > 0 and codes.count(200) >= 40, prefix   # burst 40
+        limited = next(a for a in api if a.status_code == 429)
+        assert limited.headers["Retry-After"] == "1" and limited.headers["Content-Type"].startswith("application/json")
+        assert limited.json()["success"] is False and "1秒後" in limited.json()["error"]["message"]
+        time.sleep(3)   # the bucket refills
     with ThreadPoolExecutor(20) as pool:
         pages = list(pool.map(call, ["/robots.txt"] * 100))
-    assert pages.count(200) == 100
+    assert [p.status_code for p in pages].count(200) == 100
+
+
+def test_login_attempts_are_limited_per_client_with_a_japanese_answer(front):
+    page = requests.get(front + "/user/login", timeout=60)
+    assert page.status_code == 200
+    answers = [requests.post(front + prefix + "/user/login", data={"login": "nobody", "password": "x"},
+                             timeout=60, allow_redirects=False)
+               for prefix in ("", "/en") * 8]
+    limited = [a for a in answers if a.status_code == 429]
+    assert limited, [a.status_code for a in answers]
+    assert "秒ほど待って" in limited[0].text and int(limited[0].headers["Retry-After"]) > 0
+    assert requests.get(front + "/user/login", timeout=60).status_code == 200   # reading the form is not limited
 
 
 def test_static_assets_are_cached_by_nginx(front):

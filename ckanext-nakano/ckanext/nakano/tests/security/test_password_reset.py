@@ -1,0 +1,96 @@
+"""Password reset: the same answer whether the account exists or not, mail
+really sent (the local SMTP server of scripts/services.sh, messages read
+back from its Maildir), at most a few mails per account and hour."""
+from __future__ import annotations
+
+import mailbox
+import os
+import re
+import socket
+import subprocess
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+import pytest
+
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories
+
+from ckanext.nakano import password_reset
+
+ROOT = Path(__file__).resolve().parents[5]
+MAILDIR = Path(os.environ.get("NAKANO_LOCAL", ROOT / ".local")) / "mail"
+
+
+def run_worker(**env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(ROOT / ".venv" / "bin" / "ckan"), "-c", str(ROOT / "test.ini"), "jobs", "worker",
+                           "--burst"], capture_output=True, text=True, timeout=300, env={**os.environ, **env})
+
+
+@pytest.fixture()
+def inbox():
+    """The local SMTP server's Maildir; fails (never skips) when the server is not running."""
+    host, port = tk.config["smtp.server"].rsplit(":", 1)
+    try:
+        socket.create_connection((host, int(port)), timeout=5).close()
+    except OSError:
+        pytest.fail(f"no SMTP server on {tk.config['smtp.server']}: make test starts it (scripts/services.sh start mail)",
+                    pytrace=False)
+    box = mailbox.Maildir(MAILDIR, create=False)
+    seen = set(box.keys())
+
+    def new_messages() -> list:
+        # Maildir names start with the delivery time: oldest first.
+        return [BytesParser(policy=policy.default).parsebytes(box.get_bytes(k))
+                for k in sorted(box.keys()) if k not in seen]
+
+    return new_messages
+
+
+@pytest.fixture()
+def account(clean_db, clean_queues):
+    return factories.User(name="reset-me", email=f"reset-{os.getpid()}@example.org")
+
+
+def _ask(app, identifier: str) -> tuple[int, str, str]:
+    answer = app.post("/user/reset", data={"user": identifier}, follow_redirects=False)
+    page = app.get(answer.headers.get("Location", "/"))
+    flashed = re.findall(r'class="alert[^"]*"[^>]*>(.*?)</div>', page.body, re.S)
+    return answer.status_code, answer.headers.get("Location", ""), " ".join(" ".join(flashed).split())
+
+
+def test_the_answer_does_not_tell_which_accounts_exist_and_the_mail_arrives(app, account, inbox):
+    known_name = _ask(app, account["name"])
+    known_mail = _ask(app, account["email"])
+    unknown_name = _ask(app, "nobody-here")
+    unknown_mail = _ask(app, "nobody@example.org")
+    assert known_name == known_mail == unknown_name == unknown_mail
+    assert known_name[0] == 302 and "パスワード再設定用のリンク" in known_name[2]
+    result = run_worker()
+    assert result.returncode == 0, result.stderr[-2000:]
+    messages = inbox()
+    assert len(messages) == 2 and {m["To"].addresses[0].addr_spec for m in messages} == {account["email"]}
+    assert "パスワードの再設定" in messages[0]["Subject"] and "様" in messages[0].get_content()
+    # The second request made a new key: its link is the one that opens the reset form.
+    link = re.search(r"https?://\S+/user/reset/\S+", messages[-1].get_content()).group(0)
+    assert app.get(link.split("test.ckan.net", 1)[-1]).status_code == 200
+
+
+def test_a_broken_mail_server_changes_nothing_for_the_person_asking(app, account, inbox):
+    assert _ask(app, account["name"]) == _ask(app, "nobody-here")
+    result = run_worker(CKAN_SMTP_SERVER="127.0.0.1:9")   # nothing listens on the discard port
+    assert "SMTP server could not be connected" in result.stderr
+    assert inbox() == []
+
+
+def test_mail_to_one_account_is_limited(app, account, inbox):
+    answers = {_ask(app, account["name"]) for _ in range(6)}
+    assert len(answers) == 1
+    assert run_worker().returncode == 0
+    assert len(inbox()) == tk.config["ckanext.nakano.reset.max_per_hour"]
+
+
+def test_the_answer_is_in_japanese_and_english():
+    japanese, english = password_reset.ANSWER.split(" / ")
+    assert "パスワード" in japanese and "reset" in english
