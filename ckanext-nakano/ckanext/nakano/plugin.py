@@ -9,7 +9,7 @@ from ckan.common import CKANConfig
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.xloader.interfaces import IXloader
 
-from . import assets_mode, csrf, login_throttle, preview, response_policy, search, storage, subscriptions, vocab, xloader_internals
+from . import assets_mode, csrf, input_guard, login_throttle, preview, response_policy, search, storage, subscriptions, vocab, xloader_internals
 from .harvest import remote
 from .metrics import middleware, quality
 from .model import locked_reads
@@ -102,11 +102,13 @@ class NakanoPlugin(p.SingletonPlugin):
     def can_upload(self, resource_id: str) -> bool:
         return preview.xloader_may_fetch(resource_id)
 
-    # IMiddleware: CSRF exemptions per request, what browsers may do with each
-    # answer, usage events recorded after each request, and the beacon.
+    # IMiddleware: CSRF exemptions per request, requests no field can hold
+    # refused, what browsers may do with each answer, usage events recorded
+    # after each request, and the beacon.
     def make_middleware(self, app: Any, config: CKANConfig) -> Any:
         csrf.install()
         app.register_error_handler(csrf.CSRFError, csrf.refused)
+        app.before_request(input_guard.check)
         app.after_request(response_policy.apply)
         app.after_request(middleware.after_request)
         return middleware.Beacon(app)

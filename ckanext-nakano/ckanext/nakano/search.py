@@ -22,6 +22,20 @@ def with_japanese_query_fields(search_params: dict[str, Any]) -> dict[str, Any]:
     return search_params
 
 
+# Characters with a meaning in Solr's query syntax, and its operators.
+_SOLR_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
+_OPERATORS = {"AND", "OR", "NOT", "TO"}
+
+
+def plain_words_query(text: str) -> str:
+    """``text`` as words only: Solr's syntax characters become spaces and its
+    operators lower case, so a query Solr could not parse ("NOT", "text:(a",
+    "{!lucene}*:*") is searched as what the person typed. Empty when nothing
+    searchable is left."""
+    cleaned = "".join(" " if c in _SOLR_SPECIAL else c for c in text)
+    return " ".join(w.lower() if w in _OPERATORS else w for w in cleaned.split())
+
+
 @cache  # read once per process: it was parsed twice on every search page
 def _search_config() -> dict[str, Any]:
     from .vocab import SCHEMAS

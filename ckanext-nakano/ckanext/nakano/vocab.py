@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,25 @@ def categories() -> list[dict[str, str]]:
 @cache
 def category_rules() -> list[dict[str, str]]:
     return _yaml("category_rules.yaml")
+
+
+@cache
+def _formats() -> dict[str, dict[str, str]]:
+    found: dict[str, dict[str, str]] = {}
+    for entry in _yaml("formats.yaml")["formats"]:
+        for label in [entry["code"], *entry["labels"]]:
+            found[_format_key(str(label))] = entry
+    return found
+
+
+def _format_key(label: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", label).casefold().split())
+
+
+def file_format(label: str) -> dict[str, str] | None:
+    """The EU file-type ``code`` and IANA ``media`` type of a format label
+    (「Excel 2016」 → XLSX), or None when the label names no single known format."""
+    return _formats().get(_format_key(label or ""))
 
 
 @cache

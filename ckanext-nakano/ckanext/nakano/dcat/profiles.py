@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import re
+from urllib.parse import quote
+
 from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, RDF, RDFS, SKOS
+from rdflib.term import _is_valid_uri
 
 import ckan.plugins.toolkit as tk
 from ckanext.dcat.profiles.base import RDFProfile
@@ -24,6 +28,10 @@ PUBLISHER_TYPE = URIRef("http://purl.org/adms/publishertype/LocalAuthority")
 FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 IANA = "https://www.iana.org/assignments/media-types/"
 WARD_JA, WARD_EN = "中野区", "Nakano City"
+MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
+# Characters left as they are when an IRI is percent-encoded (its syntax, and
+# the percent signs of what is encoded already).
+SAFE_IRI_CHARACTERS = ":/?#[]@!$&'()*+,;=%~-._"
 
 
 class NakanoDCATProfile(RDFProfile):
@@ -120,16 +128,51 @@ class NakanoDCATProfile(RDFProfile):
                     g.add((kind, RDF.type, SKOS.Concept))
                     if g.value(kind, SKOS.prefLabel) is None:
                         g.add((kind, SKOS.prefLabel, Literal(str(kind).rstrip("/").rsplit("/", 1)[-1])))
-            for predicate, base, cls, normalise in (
-                (DCT.format, FILE_TYPE, DCT.MediaTypeOrExtent, str.upper),
-                (DCAT.mediaType, IANA, DCT.MediaType, str.lower),
-            ):
-                for value in list(g.objects(dist, predicate)):
-                    if isinstance(value, Literal):
-                        g.remove((dist, predicate, value))
-                        ref = URIRef(base + normalise(str(value)).strip())
-                        g.add((dist, predicate, ref))
-                        g.add((ref, RDF.type, cls))
+            self._formats(dist)
+        self._safe_iris(dataset_ref)
+
+    def _formats(self, dist: URIRef) -> None:
+        """dct:format and dcat:mediaType as the controlled IRIs DCAT-AP asks for
+        (「Excel 2016」 → file-type/XLSX, schemas/vocab/formats.yaml); a value
+        that names no single known format (「PDF, CSV」) becomes a described
+        format instead of an IRI made of free text."""
+        g = self.g
+        for value in [v for v in g.objects(dist, DCT.format) if isinstance(v, Literal)]:
+            g.remove((dist, DCT.format, value))
+            known = vocab.file_format(str(value))
+            node = URIRef(FILE_TYPE + known["code"]) if known else BNode()
+            g.add((dist, DCT.format, node))
+            g.add((node, RDF.type, DCT.MediaTypeOrExtent))
+            if not known:
+                g.add((node, RDFS.label, Literal(str(value))))
+        for value in [v for v in g.objects(dist, DCAT.mediaType) if isinstance(v, Literal)]:
+            g.remove((dist, DCAT.mediaType, value))
+            media = str(value).split(";", 1)[0].strip().lower()
+            if MEDIA_TYPE.match(media):
+                ref = URIRef(IANA + media)
+                g.add((dist, DCAT.mediaType, ref))
+                g.add((ref, RDF.type, DCT.MediaType))
+
+    def _safe_iris(self, dataset_ref: URIRef) -> None:
+        """Every IRI of the dataset's description made serializable: a space,
+        quote or brace that a user typed into a URL field is percent-encoded
+        (rdflib refuses to write it, and the whole catalog failed with it)."""
+        g = self.g
+        triples, seen, todo = [], set(), [dataset_ref]
+        while todo:
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            for predicate, obj in g.predicate_objects(node):
+                triples.append((node, predicate, obj))
+                if isinstance(obj, (URIRef, BNode)) and obj not in seen:
+                    todo.append(obj)
+        for subject, predicate, obj in triples:
+            fixed = (_serializable(subject), predicate, _serializable(obj))
+            if fixed != (subject, predicate, obj):
+                g.remove((subject, predicate, obj))
+                g.add(fixed)
 
     def _distribution_uri(self, resource: dict[str, Any]) -> str:
         from ckanext.dcat.utils import resource_uri
@@ -168,3 +211,10 @@ class NakanoDCATProfile(RDFProfile):
             name = str(self.g.value(node, VCARD.fn) or "")
             if phones.get(name):
                 self.g.add((node, VCARD.hasTelephone, URIRef("tel:" + phones[name])))
+
+
+def _serializable(term: Any) -> Any:
+    if isinstance(term, URIRef) and not _is_valid_uri(str(term)):
+        return URIRef(quote(str(term), safe=SAFE_IRI_CHARACTERS))
+    return term
+

@@ -1,0 +1,110 @@
+"""Core reads that answered 500 to what a visitor can type or put in a URL,
+with their arguments checked first (an error in Japanese and English) or
+the query read as plain words when Solr cannot parse it.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import sqlalchemy as sa
+from dateutil.parser import parse as parse_date
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.lib.search import SearchError, SearchQueryError
+from ckan.types import Action, Context, DataDict
+
+from ...search import plain_words_query
+
+__all__ = ["package_search", "resource_search", "activity_show"]
+
+_FLAGS = ("include_private", "include_drafts", "include_deleted", "use_default_schema", "facet")
+QUERY_UNREADABLE = ("検索条件を解釈できませんでした。条件を見直してください。 / The search conditions could not be read; "
+                    "check the filter and sort parameters.")
+
+
+def _flag(data_dict: DataDict, key: str) -> None:
+    value = data_dict.get(key)
+    if value is None or isinstance(value, bool):
+        return
+    try:
+        data_dict[key] = tk.asbool(value)
+    except ValueError:
+        raise tk.ValidationError({key: ["true または false を指定してください / must be true or false"]})
+
+
+@tk.side_effect_free
+@tk.chained_action
+def package_search(up_func: Action, context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Core package_search; a free-text query Solr cannot parse (「NOT」,
+    「text:(a」, a local-parameter prefix) is searched as plain words."""
+    for key in _FLAGS:
+        _flag(data_dict, key)
+    if data_dict.get("wt") not in (None, "json"):
+        raise tk.ValidationError({"wt": ["JSON だけを返します（wt は指定できません） / only JSON: wt cannot be set"]})
+    original = copy.deepcopy(dict(data_dict))
+    try:
+        return up_func(context, data_dict)
+    except SearchQueryError:
+        raise
+    except SearchError:
+        q = original.get("q")
+        plain = plain_words_query(q) if isinstance(q, str) else None
+        if not plain or plain == q:
+            raise SearchQueryError(QUERY_UNREADABLE)
+        retry = {**original, "q": plain}
+        try:
+            return up_func(context, retry)
+        except SearchError:
+            raise SearchQueryError(QUERY_UNREADABLE)
+
+
+def _term_fits(column: Any, term: str) -> bool:
+    kind = column.type
+    try:
+        if isinstance(kind, sa.DateTime):
+            parse_date(term)
+        elif isinstance(kind, (sa.Integer, sa.BigInteger, sa.Numeric)):
+            int(term)
+        elif isinstance(kind, sa.Boolean):
+            tk.asbool(term)
+    except (ValueError, OverflowError, TypeError):
+        return False
+    return True
+
+
+@tk.side_effect_free
+@tk.chained_action
+def resource_search(up_func: Action, context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Core resource_search; a term that does not fit its field's type (a date
+    range on ``metadata_modified``) is refused instead of failing in SQL."""
+    query = data_dict.get("query")
+    pairs = [query] if isinstance(query, str) else query if isinstance(query, list) else []
+    columns = {c.name: c for c in model.resource_table.columns}
+    for pair in pairs:
+        field, _, term = str(pair).partition(":")
+        column = columns.get(field)
+        if column is not None and not isinstance(column.type, sa.UnicodeText) and not _term_fits(column, term):
+            raise tk.ValidationError({"query": [
+                f"「{field}」には {_kind(column)} を指定してください（範囲指定はできません） / "
+                f"\"{field}\" takes {_kind(column, 'en')} (no ranges)"]})
+    return up_func(context, data_dict)
+
+
+def _kind(column: Any, lang: str = "ja") -> str:
+    if isinstance(column.type, sa.DateTime):
+        return "日付（例：2026-04-01）" if lang == "ja" else "a date (e.g. 2026-04-01)"
+    if isinstance(column.type, sa.Boolean):
+        return "true / false" if lang == "ja" else "true or false"
+    return "整数" if lang == "ja" else "an integer"
+
+
+@tk.side_effect_free
+@tk.chained_action
+def activity_show(up_func: Action, context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Core activity_show: its auth function reads ``include_data`` without a
+    default (KeyError, 500); the documented default is true."""
+    data_dict.setdefault("include_data", True)
+    return up_func(context, data_dict)
+
