@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import ckan.plugins.toolkit as tk
 
-from . import vocab
+from . import datastore_loads, vocab
 
 __all__ = [
     "nakano_category_choices", "nakano_standard_dataset_choices",
@@ -15,7 +15,7 @@ __all__ = [
     "nakano_facet_hrefs", "nakano_package_organization", "nakano_dataset_metrics", "nakano_metrics_json",
     "nakano_metrics_dataset_name",
     "nakano_metrics_enabled", "nakano_home", "nakano_sort_options", "nakano_facet_labeler",
-    "nakano_downloads", "structured_data", "xloader_badge",
+    "nakano_downloads", "nakano_datastore_state", "structured_data", "xloader_badge",
 ]
 
 Choices = list[dict[str, Any]]
@@ -206,3 +206,9 @@ def xloader_badge(next_helper: Callable[..., str], resource: dict[str, Any]) -> 
     if not tk.current_user.is_authenticated:
         return ""
     return next_helper(resource)
+
+
+def nakano_datastore_state(resource: dict[str, Any]) -> dict[str, Any] | None:
+    """Whether the resource's table failed or is being made (datastore_loads.py)."""
+    return datastore_loads.state(resource)
+

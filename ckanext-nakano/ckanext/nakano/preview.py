@@ -31,8 +31,9 @@ def xloader_may_fetch(resource_id: str) -> bool:
 
 
 def downloads(pkg: dict[str, Any], res: dict[str, Any], utf8_copy: bool) -> list[dict[str, Any]]:
-    """The original file, a UTF-8 CSV, an Excel-friendly CSV (UTF-8 with BOM)
-    and JSON, each with what is known about it before downloading.
+    """The original file, a UTF-8 CSV, an Excel-friendly CSV (UTF-8 with BOM,
+    formula-like cells escaped: excel_csv.py) and JSON, each with what is
+    known about it before downloading.
 
     Converted versions come from the DataStore (CKAN's dump), so they exist
     once the file is loaded; a non-UTF-8 CSV also has the validator's UTF-8 copy.
@@ -49,7 +50,8 @@ def downloads(pkg: dict[str, Any], res: dict[str, Any], utf8_copy: bool) -> list
                       "url": dump + "?format=csv", "rows": rows})
     if rows is not None:
         items.append({"kind": "bom", "ja": "Excel用CSV（UTF-8 BOM付き）", "en": "CSV for Excel (UTF-8 with BOM)",
-                      "format": "CSV", "url": dump + "?format=csv&bom=True", "rows": rows})
+                      "format": "CSV", "rows": rows,
+                      "url": tk.url_for("nakano.excel_copy", id=pkg["name"], resource_id=res["id"])})
         items.append({"kind": "json", "ja": "JSON", "en": "JSON", "format": "JSON",
                       "url": dump + "?format=json", "rows": rows})
     return items

@@ -25,7 +25,7 @@ __all__ = ["FILE_POLICY", "apply", "page_policy", "is_file_endpoint"]
 
 FILE_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 # Endpoints that send stored files or data exports.
-_FILE_ENDPOINTS = {"datastore.dump", "nakano.utf8_copy", "datatablesview.filtered_download",
+_FILE_ENDPOINTS = {"datastore.dump", "nakano.utf8_copy", "nakano.excel_copy", "datatablesview.filtered_download",
                    "group.member_dump", "organization.member_dump"}
 
 

@@ -7,7 +7,7 @@ import flask
 
 import ckan.plugins.toolkit as tk
 
-from . import password_reset
+from . import excel_csv, password_reset
 from .validation import copies
 
 nakano = flask.Blueprint("nakano", __name__)
@@ -26,6 +26,22 @@ def utf8_copy(id: str, resource_id: str) -> flask.Response:
     if not name:
         return tk.abort(404, "UTF-8版はありません / No UTF-8 copy")
     return copies.send(resource_id, name, "text/csv; charset=utf-8")
+
+
+@nakano.route("/dataset/<id>/resource/<resource_id>/excel.csv")
+def excel_copy(id: str, resource_id: str) -> flask.Response:
+    """「Excel用CSV」: the DataStore rows with formula-like cells escaped (excel_csv.py)."""
+    try:
+        resource = tk.get_action("resource_show")({}, {"id": resource_id})
+        names, body = excel_csv.rows(resource_id, tk.current_user.name if tk.current_user else None)
+    except tk.NotAuthorized:
+        return tk.abort(403)
+    except (tk.ObjectNotFound, tk.ValidationError):
+        return tk.abort(404, "表データがありません / No table rows for this resource")
+    name = (resource.get("name") or resource_id).rsplit(".", 1)[0][:80] or resource_id
+    response = flask.Response(flask.stream_with_context(body), mimetype="text/csv")
+    response.headers.set("Content-Disposition", "attachment", filename=f"{name}-excel.csv")
+    return response
 
 
 @nakano.route("/user/reset", methods=["POST"])

@@ -62,6 +62,9 @@ def download(resource: dict[str, Any], data: dict[str, Any], api_key: str | None
     except FileNotFoundError as exc:
         target.close()
         raise JobError("アップロードされたファイルが見つかりません。 / The uploaded file is missing.") from exc
+    if target.tell() == 0:
+        target.close()
+        raise JobError(messages.text("load-empty"))
     data["datastore_contains_all_records_of_source_file"] = True
     target.flush()
     target.seek(0)

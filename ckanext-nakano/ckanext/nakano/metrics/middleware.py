@@ -32,7 +32,7 @@ PAGES = {
     "nakano.metrics": "metrics",
 }
 # datastore.dump: the converted CSV (UTF-8, with BOM for Excel) and JSON downloads.
-DOWNLOADS = {"resource.download", "nakano.utf8_copy", "datastore.dump"}
+DOWNLOADS = {"resource.download", "nakano.utf8_copy", "nakano.excel_copy", "datastore.dump"}
 DOWNLOAD_STATUS = {200, 301, 302, 303, 307}
 # Solr filters the portal adds itself; the rest are the visitor's choices.
 INTERNAL_FILTERS = {"dataset_type", "site_id", "state", "capacity", "permission_labels"}

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from frictionless import Resource, Schema, formats
 
+from ..spreadsheet_safety import is_formula_like
 from . import encoding as enc
 from . import headers, legacy
 from .checkdigit import is_valid as code_is_valid
@@ -32,6 +33,8 @@ class Limits:
     max_bytes: int = 200 * 1024 * 1024
     max_xlsx_uncompressed: int = 500 * 1024 * 1024
 
+# PostgreSQL's limit on a table's columns: wider files cannot become a DataStore table.
+MAX_TABLE_COLUMNS = 1600
 
 def validate_file(path: Path, *, filename: str, out_dir: Path, standard: str | None = None,
                   declared_encoding: str | None = None, limits: Limits | None = None) -> Report:
@@ -44,6 +47,9 @@ def validate_file(path: Path, *, filename: str, out_dir: Path, standard: str | N
         return report.fail("too-large", size=size, limit=limits.max_bytes)
     try:
         report.file_format = sniff_format(path, filename)
+        if report.file_format == "xlsx" and not filename.lower().endswith((".xlsx", ".xlsm")):
+            report.add("name-mismatch", actual="Excel (XLSX)", name=filename,
+                       suggested=Path(filename).stem + ".xlsx")
         if report.file_format == "xlsx":
             book = Workbook(path, limits.max_xlsx_uncompressed)
             if book.sheet_count > 1:
@@ -128,6 +134,8 @@ def _check_table(rows: Iterator[list[str]], report: Report, standard: str | None
     if header is None:
         report.fail("empty-file")
         return
+    if len(header) > MAX_TABLE_COLUMNS:
+        report.add("too-many-columns", "warning", count=len(header), limit=MAX_TABLE_COLUMNS)
     second = next(rows, None)
     if not _header_ok(header, second, report):
         if utf8_copy:  # no table to check, but the UTF-8 copy is still offered
@@ -202,6 +210,8 @@ def _check_table(rows: Iterator[list[str]], report: Report, standard: str | None
                         once("unit-in-number", row=number, column=i + 1, value=cell)
                     if i in code_columns and cell.isdigit() and len(cell) == 6 and not code_is_valid(cell):
                         once("check-digit", row=number, column=i + 1, value=cell)
+                    if is_formula_like(cell):
+                        once("formula-like", "warning", row=number, column=i + 1, value=cell[:40])
                 writer.writerow(row)
                 if copy:
                     copy.writerow(row)

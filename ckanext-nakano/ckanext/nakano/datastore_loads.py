@@ -1,0 +1,67 @@
+"""What the page says about a resource's DataStore table (the rows behind the
+preview and the converted downloads), from ckanext-xloader's status, in
+Japanese and English; and the rule that a failed load leaves no table.
+
+xloader's errors are English internals ("The file could not be read as a
+table…", a PostgreSQL message with a CREATE TABLE): each is mapped to a
+message code of validation/messages.yaml that says what happened and what
+to do. Messages the portal's own download raised are bilingual already.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from . import redact
+from .harvest import messages
+
+log = logging.getLogger(__name__)
+
+__all__ = ["state", "drop_table_of_failed_load"]
+
+# xloader's error texts (2.5.2) → our message codes; the first that matches wins.
+_KNOWN = [
+    ("at most 1600 columns", "load-too-many-columns"),
+    ("could not be read as a table", "load-not-a-table"),
+    ("No such file or directory: '/tmp/output_", "load-empty"),   # xloader's COPY of an empty file
+]
+
+
+def _message(error: Any) -> dict[str, str]:
+    text = error.get("message") if isinstance(error, dict) else error
+    text = redact.text(str(text or ""))
+    if " / " in text and any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in text):
+        ja, en = text.split(" / ", 1)     # one of the portal's own messages
+        return {"ja": ja, "en": en}
+    code = next((c for needle, c in _KNOWN if needle in text), "load-failed")
+    ja, en = messages.text(code, detail=text.splitlines()[0][:120] if text else "?").split(" / ", 1)
+    return {"ja": ja, "en": en}
+
+
+def state(resource: dict[str, Any]) -> dict[str, Any] | None:
+    """``{"status": "error", "ja": …, "en": …}`` when the last load failed,
+    ``{"status": "pending"}`` while one runs, None when there is nothing to say."""
+    if resource.get("url_type") == "datastore":
+        return None
+    try:
+        status = tk.get_action("xloader_status")({"ignore_auth": True}, {"resource_id": resource["id"]})
+    except (tk.ObjectNotFound, tk.ValidationError):
+        return None
+    if status.get("status") == "error":
+        return {"status": "error", **_message(status.get("error") or (status.get("task_info") or {}).get("error"))}
+    if status.get("status") in ("pending", "submitting", "running"):
+        return {"status": "pending"}
+    return None
+
+
+def drop_table_of_failed_load(resource_id: str) -> None:
+    """After a failed load: no table may stay behind that is not the file's
+    (an empty one made before the failure, or the previous file's), so the
+    page and the API never offer rows the published file does not have."""
+    try:
+        tk.get_action("datastore_delete")({"ignore_auth": True}, {"resource_id": resource_id, "force": True})
+        log.info("DataStore table of %s removed after a failed load", resource_id)
+    except tk.ObjectNotFound:
+        pass
