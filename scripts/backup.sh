@@ -18,7 +18,7 @@ OUT=${BACKUP_DIR:-$LOCAL/backups}/nakano-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT" && chmod 700 "$OUT"
 
 say "Metrics: writing queued usage events to PostgreSQL"
-"$VENV/bin/ckan" -c "$CKAN_INI" nakano metrics ingest >"$LOGDIR/backup.log" 2>&1 \
+"$VENV/bin/ckan" -c "$CKAN_INI" nakano metrics ingest >>"$(step_log backup.log)" 2>&1 \
   || fail "metrics ingest failed, see $LOGDIR/backup.log"
 
 say "Backup: databases $PG_DB and $PG_DS_DB, uploaded files → $OUT"

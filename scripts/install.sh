@@ -16,7 +16,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || fail "missing system packages: ${missing[*]} (run as root, or: sudo apt-get install ${missing[*]})"
   say "Installing system packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >"$LOGDIR/apt.log" 2>&1 || fail "apt-get update failed, see $LOGDIR/apt.log"
+  apt-get update -qq >>"$(step_log apt.log)" 2>&1 || fail "apt-get update failed, see $LOGDIR/apt.log"
   # policy-rc.d: the Debian packages must not start their own servers; the
   # portal starts its own, on its own data directories.
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
@@ -41,7 +41,7 @@ if [ "$(cat "$VENV/.nakano-installed" 2>/dev/null)" != "$req_hash" ]; then
     "$VENV/bin/pip" install -r "$ROOT/requirements-dev.txt" &&
     "$VENV/bin/pip" install --no-deps -e "$ROOT" &&
     "$VENV/bin/pip" check
-  } >"$LOGDIR/pip.log" 2>&1 || fail "pip install failed, see $LOGDIR/pip.log"
+  } >>"$(step_log pip.log)" 2>&1 || fail "pip install failed, see $LOGDIR/pip.log"
   echo "$req_hash" > "$VENV/.nakano-installed"
 fi
 
@@ -51,7 +51,7 @@ VENDOR=$ROOT/ckanext-nakano/ckanext/nakano/assets/vendor
 lock_hash=$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)
 if [ "$(cat "$VENDOR/.installed" 2>/dev/null)" != "$lock_hash" ]; then
   say "Installing front-end libraries from npm (log: $LOGDIR/npm.log)"
-  (cd "$ROOT" && npm ci --ignore-scripts --no-audit --no-fund) >"$LOGDIR/npm.log" 2>&1 \
+  (cd "$ROOT" && npm ci --ignore-scripts --no-audit --no-fund) >>"$(step_log npm.log)" 2>&1 \
     || fail "npm ci failed, see $LOGDIR/npm.log"
   mkdir -p "$VENDOR"
   cp "$ROOT/node_modules/chart.js/dist/chart.umd.min.js" "$VENDOR/"
@@ -65,7 +65,7 @@ fi
 if [ ! -f "$S3PROXY_JAR" ]; then
   say "Fetching S3Proxy $S3PROXY_VERSION from Maven Central (log: $LOGDIR/maven-s3.log)"
   mvn -B -q dependency:copy -Dartifact="org.gaul:s3proxy:$S3PROXY_VERSION:jar:jar-with-dependencies" \
-    -DoutputDirectory="$ROOT/s3/target" -Dmdep.stripClassifier=true >"$LOGDIR/maven-s3.log" 2>&1 \
+    -DoutputDirectory="$ROOT/s3/target" -Dmdep.stripClassifier=true >>"$(step_log maven-s3.log)" 2>&1 \
     || fail "S3Proxy download failed, see $LOGDIR/maven-s3.log"
 fi
 
@@ -73,6 +73,6 @@ fi
 jar=$ROOT/solr/target/nakano-solr.jar
 if [ ! -f "$jar" ] || [ -n "$(find "$ROOT/solr/pom.xml" "$ROOT/solr/src" -newer "$jar" -type f | head -n 1)" ]; then
   say "Building Solr from Maven Central artifacts (log: $LOGDIR/maven.log)"
-  (cd "$ROOT/solr" && mvn -B -q package -DskipTests) >"$LOGDIR/maven.log" 2>&1 \
+  (cd "$ROOT/solr" && mvn -B -q package -DskipTests) >>"$(step_log maven.log)" 2>&1 \
     || fail "Solr build failed, see $LOGDIR/maven.log"
 fi

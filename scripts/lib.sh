@@ -55,6 +55,25 @@ wait_for() {
   return 1
 }
 
+# Logs are appended to, never truncated (a restart kept no trace of the error
+# before it). A log past NAKANO_LOG_MAX_BYTES (10 MB) is moved aside when its
+# service starts: .1 (newest) … .5 (oldest). A service keeps writing to the file
+# it opened until it restarts.
+rotate_log() {
+  local file=$1 max=${NAKANO_LOG_MAX_BYTES:-10485760} n
+  [ -f "$file" ] && [ "$(stat -c %s "$file")" -gt "$max" ] || return 0
+  for n in 4 3 2 1; do [ -f "$file.$n" ] && mv -f "$file.$n" "$file.$((n + 1))"; done
+  mv -f "$file" "$file.1"
+}
+
+# A log of one step of a script: appended to, with a line saying which run it is.
+step_log() {
+  local file=$LOGDIR/$1
+  rotate_log "$file"
+  printf '\n==> %s %s\n' "$(date -Is)" "${0##*/}" >>"$file"
+  echo "$file"
+}
+
 pidfile_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 # PostgreSQL runs as the "postgres" user, which must reach its data folder.
@@ -88,7 +107,7 @@ prepare_test_services() {
   export CKAN_SMTP_SERVER="$HOST:$MAIL_PORT"
   mkdir -p "$LOCAL/test-storage"
   say "Database: applying migrations to $PG_TEST_DB"
-  "$VENV/bin/ckan" -c "$ROOT/test.ini" db upgrade >"$LOGDIR/test-migrations.log" 2>&1 \
+  "$VENV/bin/ckan" -c "$ROOT/test.ini" db upgrade >>"$(step_log test-migrations.log)" 2>&1 \
     || fail "test database migrations failed, see $LOGDIR/test-migrations.log"
 }
 

@@ -41,7 +41,7 @@ restore_db() {  # restore_db DB DUMP
   PGPASSWORD=$PG_PASSWORD "$PG_BIN/pg_restore" -h "$HOST" -p "$PG_PORT" -U "$PG_USER" -d "$1" --no-owner \
     --no-privileges --exit-on-error "$2" >>"$LOGDIR/restore.log" 2>&1 || fail "pg_restore of $1 failed, see $LOGDIR/restore.log"
 }
-: >"$LOGDIR/restore.log"
+step_log restore.log >/dev/null   # this run's part of the log starts here
 restore_db "$PG_DB" "$BACKUP/ckan.dump"
 restore_db "$PG_DS_DB" "$BACKUP/datastore.dump"
 "$ROOT/scripts/services.sh" datastore "$PG_DB" "$PG_DS_DB"   # the read-only role's grants

@@ -33,12 +33,13 @@ start_postgres() {
     if [ "$(id -u)" = 0 ]; then chown -R postgres: "$PGDATA" "$pwfile"; fi
     as_pg test -w "$PGDATA" || fail "PostgreSQL: user 'postgres' cannot write $PGDATA"
     as_pg "$PG_BIN/initdb" -D "$PGDATA" -U postgres --pwfile="$pwfile" -E UTF8 --locale=C.UTF-8 \
-      --auth-local=scram-sha-256 --auth-host=scram-sha-256 >"$LOGDIR/initdb.log" 2>&1 \
+      --auth-local=scram-sha-256 --auth-host=scram-sha-256 >>"$(step_log initdb.log)" 2>&1 \
       || { rm -f "$pwfile"; fail "PostgreSQL: initdb failed, see $LOGDIR/initdb.log"; }
     rm -f "$pwfile"
   fi
   if [ "$(id -u)" = 0 ]; then touch "$log"; chown postgres: "$log"; fi
   say "PostgreSQL: starting on $HOST:$PG_PORT"
+  rotate_log "$log"   # pg_ctl -l appends
   # TCP on loopback only; no Unix socket, so nothing depends on a shared socket dir.
   as_pg "$PG_BIN/pg_ctl" start -D "$PGDATA" -l "$log" -w -t 60 \
     -o "-c listen_addresses=$HOST -p $PG_PORT -c unix_socket_directories=''" >/dev/null 2>&1 \
@@ -83,7 +84,7 @@ create_datastore() {
   "$VENV/bin/python" -c 'import sys; from ckanext.datastore.cli import permissions_sql; print(permissions_sql(*sys.argv[1:]))' \
       "$main" "$ds" "$PG_USER" "$PG_USER" "$PG_DS_RO_USER" \
     | PGPASSWORD=$super "$PG_BIN/psql" -X -q -h "$HOST" -p "$PG_PORT" -U postgres -d "$ds" -v ON_ERROR_STOP=1 -f - \
-      >"$LOGDIR/datastore-permissions.log" 2>&1 \
+      >>"$(step_log datastore-permissions.log)" 2>&1 \
     || fail "PostgreSQL: DataStore permissions for $ds failed; see $LOGDIR/datastore-permissions.log"
 }
 
@@ -96,6 +97,7 @@ start_redis() {
     fail "Redis: port $REDIS_PORT is taken by something that is not Redis (ours logs to $log). Stop it, or set NAKANO_REDIS_PORT."
   fi
   say "Redis: starting on $HOST:$REDIS_PORT"
+  rotate_log "$log"   # redis --logfile appends
   mkdir -p "$LOCAL/redis" 2>/dev/null || true
   redis-server --bind "$HOST" --port "$REDIS_PORT" --daemonize yes --protected-mode yes \
     --dir "$LOCAL/redis" --logfile "$log" --pidfile "$RUNDIR/redis.pid" \
@@ -163,6 +165,7 @@ start_solr() {
   pidfile_alive "$RUNDIR/solr.pid" && fail "Solr: this checkout's Solr already runs (pid $(cat "$RUNDIR/solr.pid")) on another port than $SOLR_PORT; stop it first (make down with the same NAKANO_SOLR_PORT)"
   prepare_solr_home
   say "Solr: starting on $HOST:$SOLR_PORT"
+  rotate_log "$LOGDIR/solr-console.log"   # solr.log itself is rotated by Solr's log4j2.xml
   # Clean environment: Solr turns every SOLR_* variable into a system property,
   # and a stray ZK_HOST would switch it to cloud mode.
   nohup env -i PATH="$PATH" HOME="$HOME" LANG=C.UTF-8 \
@@ -171,7 +174,7 @@ start_solr() {
       -Dsolr.install.dir="$SOLR_HOME" \
       -cp "$ROOT/solr/target/nakano-solr.jar:$ROOT/solr/target/lib/*" \
       jp.lg.nakano.solr.Launcher "$SOLR_HOME" "$SOLR_PORT" "$HOST" \
-      >"$LOGDIR/solr-console.log" 2>&1 &
+      >>"$LOGDIR/solr-console.log" 2>&1 &
   echo $! > "$RUNDIR/solr.pid"
   # Solr logs start-up errors instead of exiting: probe the core itself.
   local before; before=$(cat "$SOLR_HOME/conf.sha256" 2>/dev/null || true)
@@ -220,7 +223,8 @@ jclouds.provider=filesystem
 jclouds.filesystem.basedir=$LOCAL/s3
 CONF
   say "S3: starting S3Proxy on $HOST:$S3_PORT (files in $LOCAL/s3)"
-  nohup java -Xmx256m -jar "$S3PROXY_JAR" --properties "$LOCAL/s3proxy.conf" >"$LOGDIR/s3proxy.log" 2>&1 &
+  rotate_log "$LOGDIR/s3proxy.log"
+  nohup java -Xmx256m -jar "$S3PROXY_JAR" --properties "$LOCAL/s3proxy.conf" >>"$LOGDIR/s3proxy.log" 2>&1 &
   echo $! > "$RUNDIR/s3.pid"
   wait_for 60 S3 s3_answers || fail "S3Proxy did not answer; see $LOGDIR/s3proxy.log"
 }
@@ -240,6 +244,7 @@ start_mail() {
   fi
   mkdir -p "$LOCAL/mail/cur" "$LOCAL/mail/new" "$LOCAL/mail/tmp"   # a Maildir
   say "Mail: starting an SMTP server on $HOST:$MAIL_PORT (messages in $LOCAL/mail)"
+  rotate_log "$LOGDIR/mail.log"
   nohup "$VENV/bin/python" -m aiosmtpd -n -l "$HOST:$MAIL_PORT" -c aiosmtpd.handlers.Mailbox "$LOCAL/mail" \
     >>"$LOGDIR/mail.log" 2>&1 &
   echo $! > "$RUNDIR/mail.pid"
@@ -260,6 +265,7 @@ start_ckan() {
     fail "CKAN: port $CKAN_PORT is taken by another program (ours logs to $log). Stop it, or set NAKANO_CKAN_PORT."
   else
     say "CKAN: starting gunicorn on $HOST:$CKAN_PORT"
+    rotate_log "$log"; rotate_log "$LOGDIR/ckan-access.log"   # gunicorn appends to both
     # The access log leaves out the client address: no raw IPs are kept.
     CKAN_INI=$CKAN_INI "$VENV/bin/gunicorn" --daemon --bind "$HOST:$CKAN_PORT" \
       --workers "${NAKANO_CKAN_WORKERS:-2}" --timeout 120 --pid "$RUNDIR/ckan.pid" \
@@ -329,7 +335,8 @@ start_worker() {
   say "Worker: starting CKAN background-job worker"
   # Its own process group: RQ forks a process per job and a scheduler process,
   # and stopping the worker stops them too (stop_worker).
-  nohup setsid "$VENV/bin/ckan" -c "$CKAN_INI" nakano worker default nakano_low >"$LOGDIR/worker.log" 2>&1 &
+  rotate_log "$LOGDIR/worker.log"
+  nohup setsid "$VENV/bin/ckan" -c "$CKAN_INI" nakano worker default nakano_low >>"$LOGDIR/worker.log" 2>&1 &
   echo $! > "$RUNDIR/worker.pid"
   sleep 2
   pidfile_alive "$RUNDIR/worker.pid" || fail "Worker did not start; see $LOGDIR/worker.log"
@@ -364,7 +371,8 @@ start_harvest() {
       fetch*) set -- nakano harvest consumer fetch ;;
       scheduler) set -- nakano harvest scheduler ;;
     esac
-    nohup "$VENV/bin/ckan" -c "$CKAN_INI" "$@" >"$LOGDIR/harvest-$proc.log" 2>&1 &
+    rotate_log "$LOGDIR/harvest-$proc.log"
+    nohup "$VENV/bin/ckan" -c "$CKAN_INI" "$@" >>"$LOGDIR/harvest-$proc.log" 2>&1 &
     echo $! > "$RUNDIR/harvest-$proc.pid"
   done
   sleep 2
@@ -386,7 +394,8 @@ start_metrics() {
   # minutes and queues the daily tasks (link check, scores, published CSVs).
   stop_metrics
   say "Metrics: starting worker"
-  nohup "$VENV/bin/ckan" -c "$CKAN_INI" nakano metrics worker >"$LOGDIR/metrics.log" 2>&1 &
+  rotate_log "$LOGDIR/metrics.log"
+  nohup "$VENV/bin/ckan" -c "$CKAN_INI" nakano metrics worker >>"$LOGDIR/metrics.log" 2>&1 &
   echo $! > "$RUNDIR/metrics.pid"
   sleep 2
   pidfile_alive "$RUNDIR/metrics.pid" || fail "Metrics worker did not start; see $LOGDIR/metrics.log"
@@ -400,6 +409,18 @@ harvest_status() {
   [ "$up" = "${#HARVEST_PROCS[@]}" ] && echo "up  ($up processes)" || echo "down ($up of ${#HARVEST_PROCS[@]} running)"
 }
 
+# Items the consumers set aside (ckanext/nakano/dead_letters.py): a number that
+# grows needs a look (ckan nakano dead-letters, /ckan-admin/queues).
+dead_letters_status() {
+  redis_answers || { echo "unknown (Redis is down)"; return; }
+  local queue count total=0 parts=()
+  for queue in metrics harvest-gather harvest-fetch; do
+    count=$(redis-cli -h "$HOST" -p "$REDIS_PORT" -n 0 llen "nakano:dead-letters:$queue" 2>/dev/null || echo "?")
+    parts+=("$queue $count"); [ "$count" = "?" ] || total=$((total + count))
+  done
+  echo "$total  ($(IFS=,; echo "${parts[*]}" | sed 's/,/, /g'); ckan nakano dead-letters)"
+}
+
 status() {
   printf '%-11s %s\n' PostgreSQL "$(pg_accepts_role && echo "up  ($HOST:$PG_PORT)" || echo down)"
   printf '%-11s %s\n' Redis "$(redis_answers && echo "up  ($HOST:$REDIS_PORT)" || echo down)"
@@ -409,6 +430,7 @@ status() {
   printf '%-11s %s\n' Worker "$(pidfile_alive "$RUNDIR/worker.pid" && echo up || echo down)"
   printf '%-11s %s\n' Harvest "$(harvest_status)"
   printf '%-11s %s\n' Metrics "$(pidfile_alive "$RUNDIR/metrics.pid" && echo up || echo down)"
+  printf '%-11s %s\n' "Set aside" "$(dead_letters_status)"
   printf '%-11s %s\n' Mail "$(mail_answers && echo "up  (smtp://$HOST:$MAIL_PORT, messages in $LOCAL/mail)" || echo down)"
   printf '%-11s %s\n' S3 "$(s3_answers && echo "up  (http://$HOST:$S3_PORT)" || echo "down (started when asked)")"
 }

@@ -13,7 +13,7 @@ CKAN="$VENV/bin/ckan -c $CKAN_INI"
 write_ckan_ini
 
 say "Database: applying migrations (CKAN and plugins)"
-$CKAN db upgrade >"$LOGDIR/migrations.log" 2>&1 || fail "database migrations failed, see $LOGDIR/migrations.log"
+$CKAN db upgrade >>"$(step_log migrations.log)" 2>&1 || fail "database migrations failed, see $LOGDIR/migrations.log"
 
 if [ ! -f "$LOCAL/admin-password" ]; then
   (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$LOCAL/admin-password")
@@ -21,7 +21,7 @@ fi
 if ! $CKAN user show admin 2>/dev/null | grep -q "name=admin"; then
   say "Creating sysadmin 'admin'"
   $CKAN user add admin email=admin@opendata.nakano.example password="$(cat "$LOCAL/admin-password")" \
-    >"$LOGDIR/admin.log" 2>&1 || fail "could not create user admin, see $LOGDIR/admin.log"
+    >>"$(step_log admin.log)" 2>&1 || fail "could not create user admin, see $LOGDIR/admin.log"
   $CKAN sysadmin add admin >>"$LOGDIR/admin.log" 2>&1 || fail "could not make admin a sysadmin, see $LOGDIR/admin.log"
   rm -f "$LOCAL/admin-api-token" "$LOCAL/worker-api-token"  # tokens of an earlier database would not work
 fi
@@ -44,24 +44,24 @@ fi
 "$VENV/bin/ckan" config-tool "$CKAN_INI" "ckanext.xloader.api_token=$(cat "$LOCAL/worker-api-token")" >/dev/null
 
 say "Demo catalog: loading (log: $LOGDIR/demo.log)"
-$CKAN nakano load-demo >"$LOGDIR/demo.log" 2>&1 || fail "loading demo data failed, see $LOGDIR/demo.log"
+$CKAN nakano load-demo >>"$(step_log demo.log)" 2>&1 || fail "loading demo data failed, see $LOGDIR/demo.log"
 
 say "Usage statistics: publishing the open dataset (log: $LOGDIR/metrics-publish.log)"
-$CKAN nakano metrics publish >"$LOGDIR/metrics-publish.log" 2>&1 \
+$CKAN nakano metrics publish >>"$(step_log metrics-publish.log)" 2>&1 \
   || fail "publishing the usage statistics failed, see $LOGDIR/metrics-publish.log"
 
 if [ -f "$LOCAL/solr/reindex-needed" ]; then
   say "Search index: rebuilding (Solr configuration changed; log: $LOGDIR/reindex.log)"
-  $CKAN search-index rebuild >"$LOGDIR/reindex.log" 2>&1 || fail "search index rebuild failed, see $LOGDIR/reindex.log"
+  $CKAN search-index rebuild >>"$(step_log reindex.log)" 2>&1 || fail "search index rebuild failed, see $LOGDIR/reindex.log"
   rm -f "$LOCAL/solr/reindex-needed"
 fi
 
 say "Harvest sources: syncing harvesters/ (log: $LOGDIR/harvest-sync.log)"
-$CKAN nakano harvest sync "$ROOT/harvesters" >"$LOGDIR/harvest-sync.log" 2>&1 \
+$CKAN nakano harvest sync "$ROOT/harvesters" >>"$(step_log harvest-sync.log)" 2>&1 \
   || fail "harvest source sync failed, see $LOGDIR/harvest-sync.log"
 
 say "Assets: building the CSS/JS bundles (log: $LOGDIR/assets.log)"
-$CKAN asset build >"$LOGDIR/assets.log" 2>&1 || fail "building the CSS/JS bundles failed, see $LOGDIR/assets.log"
+$CKAN asset build >>"$(step_log assets.log)" 2>&1 || fail "building the CSS/JS bundles failed, see $LOGDIR/assets.log"
 
 "$ROOT/scripts/services.sh" start ckan nginx worker harvest metrics
 

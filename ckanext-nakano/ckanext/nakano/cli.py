@@ -56,6 +56,22 @@ def worker(queues: tuple[str, ...]) -> None:
     run_worker(list(queues) or ["default"])
 
 
+@nakano.command("dead-letters")
+@click.argument("queue", required=False)
+@click.option("--limit", default=20, show_default=True, help="items per queue")
+def dead_letters_command(queue: str | None, limit: int) -> None:
+    """Queue items set aside with their reason / 処理できず保留にした項目."""
+    from . import dead_letters
+
+    for name in [queue] if queue else list(dead_letters.QUEUES):
+        if name not in dead_letters.QUEUES:
+            raise click.UsageError(f"queue: one of {', '.join(dead_letters.QUEUES)}")
+        found = dead_letters.items(name, limit)
+        click.echo(f"{name}: {dead_letters.counts()[name]}")
+        for item in found:
+            click.echo(f"  {item['at']}  {item['reason']}\n    {item['item'][:300]}")
+
+
 @nakano.command("validate")
 @click.argument("resource_ids", nargs=-1)
 @click.option("--all", "everything", is_flag=True, help="every tabular resource of the portal")

@@ -50,6 +50,16 @@ def request_password_reset() -> flask.Response:
     return password_reset.request_reset()
 
 
+@nakano.route("/ckan-admin/queues")
+def queues() -> str:
+    """処理待ちと保留 / Queues and items set aside (sysadmins)."""
+    try:
+        status = tk.get_action("nakano_queue_status")({}, {})
+    except tk.NotAuthorized:
+        return tk.abort(403, "システム管理者のみ / Sysadmins only")
+    return tk.render("nakano/queues.html", {"status": status})
+
+
 @nakano.route("/harvest-report")
 def harvest_report() -> str:
     """収集報告: per department, each source's last run, counts and errors."""

@@ -21,10 +21,16 @@ import sqlalchemy as sa
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckanext.harvest import queue
-from ckanext.harvest.model import HarvestObject
+from ckanext.harvest.model import HarvestObject, HarvestObjectError
+from redis import exceptions as redis_exceptions
+
+from .. import dead_letters
+from . import messages
 
 log = logging.getLogger(__name__)
 WAIT_SECONDS = 2
+# Tries of a message that fails by itself (not because a service is away) before it is set aside.
+MAX_ATTEMPTS = 3
 
 
 def claim(object_id: str) -> bool:
@@ -111,16 +117,57 @@ def consume(kind: str) -> None:
             # Same bookkeeping as ckanext-harvest's RedisConsumer (resubmission of lost messages).
             consumer.redis.set(consumer.persistance_key(body), str(datetime.datetime.now()))
             callback(consumer, queue.FakeMethod(body), None, body)
-        except Exception:  # a PostgreSQL or Redis restart must not end the consumer
-            # The message in hand is sent again: by ckanext-harvest's resubmission
-            # (its persistence key is kept); an object taken here is made WAITING
-            # again as soon as the database answers (release), or else by the
-            # scheduler's requeue of abandoned objects.
-            log.exception("harvest %s consumer: message not handled; going on", kind)
+        except (sa.exc.OperationalError, sa.exc.InterfaceError, redis_exceptions.ConnectionError,
+                redis_exceptions.TimeoutError):
+            # A PostgreSQL or Redis restart must not end the consumer, and is not
+            # the message's fault. The message in hand is sent again: by
+            # ckanext-harvest's resubmission (its persistence key is kept); an
+            # object taken here is made WAITING again as soon as the database
+            # answers (release), or else by the scheduler's requeue of abandoned objects.
+            log.exception("harvest %s consumer: message not handled (a service is away); going on", kind)
             if kind == "fetch" and popped:
                 with contextlib.suppress(ValueError, KeyError, TypeError):
                     unfinished.add(json.loads(popped[1])["harvest_object_id"])
-            with contextlib.suppress(Exception):
-                model.Session.rollback()
-            model.Session.remove()
+            _reset_session()
             stop.wait(2)
+        except Exception as exc:  # the message itself: tried again a few times, then set aside
+            log.exception("harvest %s consumer: message failed", kind)
+            _reset_session()
+            if popped:
+                _failed_message(kind, consumer, popped[1], exc, unfinished)
+            stop.wait(1)
+
+
+def _reset_session() -> None:
+    with contextlib.suppress(Exception):
+        model.Session.rollback()
+    model.Session.remove()
+
+
+def _failed_message(kind: str, consumer: Any, body: bytes, exc: Exception, unfinished: set[str]) -> None:
+    """A message that keeps failing goes to the dead letters with its reason,
+    is no longer re-sent, and its harvest object ends as failed (the report
+    says why); before that it is tried again as any unfinished message."""
+    queue_name = f"harvest-{kind}"
+    try:
+        object_id = json.loads(body)["harvest_object_id"] if kind == "fetch" else None
+    except (ValueError, KeyError, TypeError):
+        object_id = None
+    try:
+        if dead_letters.failed(queue_name, body) < MAX_ATTEMPTS:
+            if object_id:
+                unfinished.add(object_id)
+            return
+        dead_letters.set_aside(queue_name, body, f"{type(exc).__name__}: {exc}")
+        dead_letters.forget_failures(queue_name, body)
+        consumer.redis.delete(consumer.persistance_key(body))
+        if object_id:
+            obj = model.Session.get(HarvestObject, object_id)
+            if obj is not None:
+                obj.state, obj.report_status = "ERROR", "errored"
+                model.Session.add(HarvestObjectError(object=obj, stage="Fetch",
+                                                     message=messages.text("object-failed", detail=type(exc).__name__)))
+                model.Session.commit()
+    except Exception:  # Redis or PostgreSQL away now: the message is re-sent later and counted then
+        log.exception("harvest %s consumer: could not set the message aside", kind)
+        _reset_session()

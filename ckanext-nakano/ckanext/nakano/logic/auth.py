@@ -7,7 +7,8 @@ import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
 __all__ = ["task_status_show", "nakano_validation_show", "nakano_harvest_report", "nakano_metrics_site",
-           "nakano_metrics_dataset", "nakano_metrics_organization", "nakano_search_terms", "nakano_metrics_events"]
+           "nakano_metrics_dataset", "nakano_metrics_organization", "nakano_search_terms", "nakano_metrics_events",
+           "nakano_queue_status"]
 
 
 @tk.auth_allow_anonymous_access
@@ -66,4 +67,9 @@ def task_status_show(next_auth: Any, context: Context, data_dict: DataDict) -> A
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return {"success": False, "msg": "このタスクは見られません / Not allowed to see this task"}
     return next_auth(context, data_dict)
+
+
+def nakano_queue_status(context: Context, data_dict: DataDict) -> AuthResult:
+    """Queues and dead letters: sysadmins only (items can hold what visitors typed)."""
+    return {"success": False, "msg": "システム管理者のみ / Sysadmins only"}
 

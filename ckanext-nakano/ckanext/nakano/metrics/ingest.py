@@ -12,6 +12,7 @@ import datetime
 import json
 import logging
 import os
+import re
 import secrets
 import time
 from typing import Any, Iterator
@@ -22,11 +23,13 @@ from sqlalchemy.dialects.postgresql import insert
 from ckan import model
 from ckan.lib.redis import connect_to_redis
 
+from .. import dead_letters
 from ..model import MetricEvent
 from .events import KINDS, QUEUE, spool_dir
 
 log = logging.getLogger(__name__)
 LOCK = "nakano:metrics:ingest-lock"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 LOCK_SECONDS = 120
 
 
@@ -103,20 +106,52 @@ def _resolve(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def _clean(value: Any) -> Any:
+    """Text PostgreSQL can store: no NUL and no other control character but
+    tab and line breaks (an event carries what a visitor typed)."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
 def _insert(lines: list[bytes] | list[str]) -> int:
-    """Write serialised events (unreadable ones are dropped and logged)."""
-    raw = []
+    """Write serialised events, cleaned; an event that still cannot be written
+    is set aside with its reason (dead_letters.py), never retried forever."""
+    parsed: list[tuple[bytes | str, dict[str, Any]]] = []
     for line in lines:
         try:
-            raw.append(json.loads(line))
-        except ValueError:
-            log.warning("metrics: unreadable event dropped")
-    rows = _resolve(raw)
-    if rows:
-        model.Session.execute(insert(MetricEvent.__table__).values(rows).on_conflict_do_nothing(
-            index_elements=["id"]))
-    model.Session.commit()
-    return len(rows)
+            parsed.append((line, _clean(json.loads(line))))
+        except ValueError as exc:
+            dead_letters.set_aside("metrics", line, f"unreadable event: {exc}")
+    return _insert_parsed(parsed)
+
+
+def _insert_parsed(parsed: list[tuple[bytes | str, dict[str, Any]]]) -> int:
+    """All at once; when that fails for what the events hold, halves until the
+    events that cannot be stored are found. A lost database is not the
+    events' fault: that error goes up and the batch is tried again later."""
+    try:
+        rows = _resolve([event for _line, event in parsed])
+        if rows:
+            model.Session.execute(insert(MetricEvent.__table__).values(rows).on_conflict_do_nothing(
+                index_elements=["id"]))
+        model.Session.commit()
+        return len(rows)
+    except (sa.exc.OperationalError, sa.exc.InterfaceError):
+        model.Session.rollback()
+        raise
+    except (sa.exc.DBAPIError, sa.exc.StatementError, ValueError, TypeError, KeyError) as exc:
+        model.Session.rollback()
+        if len(parsed) == 1:
+            log.warning("metrics: event set aside: %s", exc)
+            dead_letters.set_aside("metrics", parsed[0][0], f"{type(exc).__name__}: {exc}")
+            return 0
+        half = len(parsed) // 2
+        return _insert_parsed(parsed[:half]) + _insert_parsed(parsed[half:])
 
 
 def drain(batch: int = 5000) -> int:

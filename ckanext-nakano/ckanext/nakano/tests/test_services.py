@@ -134,3 +134,30 @@ def test_a_full_stop_ends_processes_of_the_portal_no_pidfile_tracked(tmp_path):
         for process in (ours, other):
             process.kill()
             process.wait()
+
+
+def test_a_restart_keeps_the_log_and_a_big_log_is_moved_aside(tmp_path):
+    """Logs are appended to (a restart kept no trace of the error before it) and
+    rotated when they pass NAKANO_LOG_MAX_BYTES, never truncated."""
+    port = free_port()
+    log = tmp_path / "log" / "mail.log"
+    env_size = {"NAKANO_LOG_MAX_BYTES": "2000"}
+
+    def mail(*args: str) -> subprocess.CompletedProcess[str]:
+        env = dict(os.environ, NAKANO_LOCAL=str(tmp_path), NAKANO_MAIL_PORT=str(port), **env_size)
+        return subprocess.run([str(SERVICES), *args, "mail"], env=env, capture_output=True, text=True, timeout=120)
+
+    try:
+        assert mail("start").returncode == 0
+        log.parent.mkdir(exist_ok=True)
+        with log.open("a") as out:
+            out.write("Traceback: the error before the restart\n")
+        assert mail("stop").returncode == 0 and mail("start").returncode == 0
+        assert "the error before the restart" in log.read_text()
+        with log.open("a") as out:
+            out.write("x" * 3000 + "\n")
+        assert mail("stop").returncode == 0 and mail("start").returncode == 0
+        assert "the error before the restart" in (tmp_path / "log" / "mail.log.1").read_text()
+        assert log.stat().st_size < 2000
+    finally:
+        mail("stop")

@@ -10,8 +10,9 @@ from ckan.types import Action, Context, DataDict
 
 from ...harvest.report import department_report
 from ...model import Validation
+from ...queue_status import report as queue_report
 
-__all__ = ["nakano_validation_show", "nakano_harvest_report"]
+__all__ = ["nakano_validation_show", "nakano_harvest_report", "nakano_queue_status"]
 
 
 @tk.side_effect_free
@@ -56,3 +57,19 @@ def nakano_harvest_report(context: Context, data_dict: DataDict) -> list[dict[st
             raise tk.NotAuthorized("この部の収集報告は見られません / Not a member of this department")
         allowed = [wanted]
     return department_report(allowed)
+
+
+@tk.side_effect_free
+def nakano_queue_status(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Sysadmins: what waits in each queue, the items set aside (dead letters)
+    with their reasons, and the background jobs that failed.
+
+    :param limit: dead letters listed per queue (default 20, at most 1,000)
+    """
+    tk.check_access("nakano_queue_status", context, data_dict)
+    try:
+        limit = max(0, min(int(data_dict.get("limit") or 20), 1000))
+    except (TypeError, ValueError):
+        raise tk.ValidationError({"limit": ["整数を指定してください / must be an integer"]})
+    return queue_report(limit)
+

@@ -4,6 +4,7 @@ scheduler that starts due sources and closes finished or stuck jobs."""
 from __future__ import annotations
 
 import datetime
+import json
 import shutil
 import subprocess
 import time
@@ -157,3 +158,33 @@ def test_objects_a_consumer_could_not_finish_are_released_at_once(declare, share
     model.Session.refresh(taken)
     model.Session.refresh(finished)
     assert (taken.state, finished.state) == ("WAITING", "COMPLETE")
+
+
+def test_a_message_that_keeps_failing_is_set_aside_not_resent_forever(declare, share):
+    """A fetch message whose handling fails by itself (not a service away): tried
+    again like any unfinished message, then on the third failure set aside with
+    its reason, its re-sending stopped, its object failed with a message."""
+    from ckanext.harvest import queue as harvest_queue
+
+    from ckanext.nakano import dead_letters
+    from ckanext.nakano.harvest.consumers import MAX_ATTEMPTS, _failed_message
+
+    job, obj = running_job_with_object(declare, share, "FETCH")
+    consumer = harvest_queue.get_fetch_consumer()
+    redis = consumer.redis
+    redis.delete("nakano:dead-letters:harvest-fetch")
+    body = json.dumps({"harvest_object_id": obj.id}).encode()
+    redis.set(consumer.persistance_key(body), "2026-12-05")
+    unfinished: set[str] = set()
+    for attempt in range(1, MAX_ATTEMPTS):
+        _failed_message("fetch", consumer, body, RuntimeError("a file nothing can read"), unfinished)
+        assert unfinished == {obj.id} and dead_letters.counts()["harvest-fetch"] == 0, attempt
+        unfinished.clear()
+    _failed_message("fetch", consumer, body, RuntimeError("a file nothing can read"), unfinished)
+    assert unfinished == set()
+    aside = dead_letters.items("harvest-fetch")
+    assert len(aside) == 1 and "a file nothing can read" in aside[0]["reason"] and obj.id in aside[0]["item"]
+    assert redis.get(consumer.persistance_key(body)) is None        # ckanext-harvest will not re-send it
+    model.Session.refresh(obj)
+    assert obj.state == "ERROR"
+    assert any("3回続けて" in e for e in runner.summary(job).errors)
