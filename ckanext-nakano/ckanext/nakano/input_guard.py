@@ -1,7 +1,7 @@
 """What a request may carry before any view or action sees it.
 
 - No control characters (NUL and the other C0 codes but tab, line feed and
-  carriage return) in query strings, form fields or JSON bodies: no field of
+  carriage return) in the path, query strings, form fields or JSON bodies: no field of
   the portal can hold them, PostgreSQL refuses NUL, and they broke searches,
   tag autocomplete and the usage statistics' queue (a search event with a NUL
   stopped it for an hour). Refused once here, for every route and action.
@@ -16,15 +16,23 @@ from __future__ import annotations
 
 import re
 from typing import Any, Iterator
+from urllib.parse import urlencode
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify, redirect, request
 
 import ckan.plugins.toolkit as tk
-from ckanext.datastore.blueprint import DUMP_FORMATS
+from ckan.lib.navl import dictization_functions as dict_fns
+from ckanext.datastore.blueprint import DUMP_FORMATS, dump_schema
 
 __all__ = ["check", "CONTROL"]
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What listing pages take as sort and page number; CKAN's views failed on others
+# (a blank sort: IndexError; page 10^20: a database integer overflow).
+SORT = re.compile(r"^\s*[\w.]+\s+(asc|desc)\s*(,\s*[\w.]+\s+(asc|desc)\s*)*$", re.I)
+PAGE = re.compile(r"^[1-9]\d{0,5}$")
+NOT_FOUND = ("表データが見つかりません（取り込まれていないか、見る権限がありません）。 / No table rows found (not loaded, "
+             "or not yours to see).")
 _CONTROL_MESSAGE = ("入力に使えない制御文字（NUL など）が含まれています。取り除いてからもう一度お試しください。 / "
                     "The request contains control characters (such as NUL) that no field can hold. Remove them "
                     "and try again.")
@@ -43,6 +51,7 @@ def _strings(value: Any) -> Iterator[str]:
 
 
 def _request_strings() -> Iterator[str]:
+    yield request.path
     for key, value in request.args.items(multi=True):
         yield key
         yield value
@@ -65,13 +74,13 @@ def _request_strings() -> Iterator[str]:
             yield value
 
 
-def _refuse(message: str, field: str | None = None) -> tuple[Response | str, int]:
+def _refuse(message: str, field: str | None = None, status: int = 400) -> tuple[Response | str, int]:
     if request.blueprint == "api":
         error: dict[str, Any] = {"__type": "Validation Error", "message": message}
         if field:
             error[field] = [message]
-        return jsonify({"success": False, "error": error}), 400
-    return tk.render("error_document_template.html", {"code": 400, "content": message, "name": "Bad Request"}), 400
+        return jsonify({"success": False, "error": error}), status
+    return tk.render("error_document_template.html", {"code": status, "content": message}), status
 
 
 def check() -> tuple[Response | str, int] | None:
@@ -83,9 +92,60 @@ def check() -> tuple[Response | str, int] | None:
     except (UnicodeDecodeError, ValueError):   # a body in no text encoding: left to the view
         pass
     if request.endpoint == "datastore.dump":
-        fmt = request.args.get("format")
-        if fmt is not None and fmt not in DUMP_FORMATS:
-            return _refuse(f"形式「{fmt[:20]}」ではダウンロードできません（{', '.join(DUMP_FORMATS)} のいずれか）。 / "
-                           f"Unsupported format \"{fmt[:20]}\" (one of {', '.join(DUMP_FORMATS)}).", "format")
+        refused = _dump_parameters()
+        if refused:
+            return _refuse(refused, status=404 if refused is NOT_FOUND else 400)
+    if request.method == "GET" and request.endpoint and request.endpoint.endswith((".search", ".read", ".index")):
+        return _listing_parameters()
     return None
+
+
+def _dump_parameters() -> str | None:
+    """The DataStore dump's parameters, checked before its answer starts: CKAN
+    checks them with a schema whose ``one_of`` message fails (500), and a
+    ``fields``/``sort``/``filters`` the table does not have fails in the first
+    page's search, after the answer began (500 or a cut download)."""
+    fmt = request.args.get("format")
+    if fmt is not None and fmt not in DUMP_FORMATS:
+        return (f"形式「{fmt[:20]}」ではダウンロードできません（{', '.join(DUMP_FORMATS)} のいずれか）。 / "
+                f"Unsupported format \"{fmt[:20]}\" (one of {', '.join(DUMP_FORMATS)}).")
+    data, errors = dict_fns.validate({k: v for k, v in request.args.to_dict().items() if k != "format"},
+                                     {k: v for k, v in dump_schema().items() if k != "format"})
+    if errors:
+        return ("ダウンロードの指定に誤りがあります（" + ", ".join(sorted(errors)) + "）。 / "
+                "Invalid download parameters: " + ", ".join(sorted(errors)) + ".")
+    for key in ("limit", "offset"):
+        if key in request.args and not (isinstance(data.get(key), int) and 0 <= data[key] < 2**31):
+            return (f"「{key}」には 0 以上の整数を指定してください。 / {key} must be a whole number from 0.")
+    if "filters" in data and not isinstance(data["filters"], dict):
+        return ("「filters」には JSON のオブジェクトを指定してください（例 {\"名称\": \"中野区役所\"}）。 / "
+                "filters must be a JSON object, e.g. {\"名称\": \"中野区役所\"}.")
+    params = {k: data[k] for k in ("filters", "q", "distinct", "plain", "language", "fields", "sort") if k in data}
+    resource_id = (request.view_args or {}).get("resource_id")
+    try:
+        tk.get_action("datastore_search")({"user": tk.current_user.name if tk.current_user else None},
+                                          {"resource_id": resource_id, "limit": 0, **params})
+    except tk.ValidationError as exc:
+        named = ", ".join(k for k in exc.error_dict if not k.startswith("__")) or "?"
+        return (f"ダウンロードの指定に誤りがあります（{named}）。列名や並び順を確かめてください。 / "
+                f"Invalid download parameters ({named}): check the column names and the sort.")
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        # CKAN's view answers 404 to a refusal, and 500 to a table that is not a
+        # resource's (its auth looks the resource up: _table_metadata).
+        return NOT_FOUND
+    return None
+
+
+def _listing_parameters() -> Response | None:
+    """Search and listing pages: a sort or page number they cannot use is
+    dropped (the visitor lands on the same search without it)."""
+    bad = [k for k in ("sort", "page") if k in request.args
+           and not (SORT if k == "sort" else PAGE).match(request.args.get(k, ""))]
+    if not bad:
+        return None
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k not in bad]
+    url = request.script_root + request.path
+    if kept:
+        url += "?" + urlencode(kept)
+    return redirect(url, 302)
 

@@ -9,7 +9,8 @@ from ckan.common import CKANConfig
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.xloader.interfaces import IXloader
 
-from . import assets_mode, csrf, input_guard, login_throttle, preview, response_policy, search, storage, subscriptions, vocab, xloader_internals
+from . import (api_contract, assets_mode, csrf, input_guard, login_throttle, preview, response_policy, search,
+               storage, subscriptions, vocab, xloader_internals)
 from .harvest import remote
 from .metrics import middleware, quality
 from .model import locked_reads
@@ -103,12 +104,14 @@ class NakanoPlugin(p.SingletonPlugin):
         return preview.xloader_may_fetch(resource_id)
 
     # IMiddleware: CSRF exemptions per request, requests no field can hold
-    # refused, what browsers may do with each answer, usage events recorded
-    # after each request, and the beacon.
+    # refused, API parameters checked against the OpenAPI document, what
+    # browsers may do with each answer, usage events recorded after each
+    # request, and the beacon.
     def make_middleware(self, app: Any, config: CKANConfig) -> Any:
         csrf.install()
         app.register_error_handler(csrf.CSRFError, csrf.refused)
         app.before_request(input_guard.check)
+        app.before_request(api_contract.check)
         app.after_request(response_policy.apply)
         app.after_request(middleware.after_request)
         return middleware.Beacon(app)

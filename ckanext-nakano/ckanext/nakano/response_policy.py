@@ -12,7 +12,8 @@
 """
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import re
+from urllib.parse import quote, urlsplit
 
 from flask import Response, request
 from werkzeug.datastructures import Headers
@@ -21,8 +22,10 @@ from werkzeug.http import parse_options_header
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-__all__ = ["FILE_POLICY", "apply", "page_policy", "is_file_endpoint"]
+__all__ = ["FILE_POLICY", "apply", "page_policy", "is_file_endpoint", "attachment"]
 
+# Quotes, backslashes, path separators and control characters have no place in a file name.
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f"\\/;]')
 FILE_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 # Endpoints that send stored files or data exports.
 _FILE_ENDPOINTS = {"datastore.dump", "nakano.utf8_copy", "nakano.excel_copy", "datatablesview.filtered_download",
@@ -81,7 +84,16 @@ def _attachment(headers: Headers) -> str:
     current = headers.get("Content-Disposition", "")
     if not name and "filename" in current:
         name = parse_options_header(current)[1].get("filename")
-    disposition = Headers()
-    disposition.set("Content-Disposition", "attachment",
-                    filename=name or request.path.rstrip("/").rsplit("/", 1)[-1] or "download")
-    return disposition["Content-Disposition"]
+    return attachment(name or request.path.rstrip("/").rsplit("/", 1)[-1] or "download")
+
+
+def attachment(name: str) -> str:
+    """A ``Content-Disposition`` for a download named ``name`` (RFC 6266): an
+    ASCII ``filename`` for old clients and the real name, Japanese included,
+    as ``filename*``. HTTP headers are Latin-1: gunicorn drops a response whose
+    header holds other characters."""
+    name = _UNSAFE_NAME.sub("_", name).strip() or "download"
+    stem, dot, ext = name.rpartition(".") if "." in name else (name, "", "")
+    ascii_stem = stem.encode("ascii", "ignore").decode().strip(" ._-") or "download"
+    fallback = ascii_stem + dot + ext.encode("ascii", "ignore").decode()
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"

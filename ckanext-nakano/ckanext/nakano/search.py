@@ -29,11 +29,11 @@ _OPERATORS = {"AND", "OR", "NOT", "TO"}
 
 def plain_words_query(text: str) -> str:
     """``text`` as words only: Solr's syntax characters become spaces and its
-    operators lower case, so a query Solr could not parse ("NOT", "text:(a",
-    "{!lucene}*:*") is searched as what the person typed. Empty when nothing
-    searchable is left."""
+    operators are dropped, so a query Solr could not parse ("NOT", "text:(a",
+    "{!lucene}*:*", "公園 AND") is searched as the words the person typed.
+    Empty when no word is left."""
     cleaned = "".join(" " if c in _SOLR_SPECIAL else c for c in text)
-    return " ".join(w.lower() if w in _OPERATORS else w for w in cleaned.split())
+    return " ".join(w for w in cleaned.split() if w not in _OPERATORS)
 
 
 @cache  # read once per process: it was parsed twice on every search page

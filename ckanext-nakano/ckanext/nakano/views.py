@@ -7,7 +7,7 @@ import flask
 
 import ckan.plugins.toolkit as tk
 
-from . import excel_csv, password_reset
+from . import excel_csv, password_reset, response_policy
 from .validation import copies
 
 nakano = flask.Blueprint("nakano", __name__)
@@ -40,7 +40,7 @@ def excel_copy(id: str, resource_id: str) -> flask.Response:
         return tk.abort(404, "表データがありません / No table rows for this resource")
     name = (resource.get("name") or resource_id).rsplit(".", 1)[0][:80] or resource_id
     response = flask.Response(flask.stream_with_context(body), mimetype="text/csv")
-    response.headers.set("Content-Disposition", "attachment", filename=f"{name}-excel.csv")
+    response.headers["Content-Disposition"] = response_policy.attachment(f"{name}-excel.csv")
     return response
 
 

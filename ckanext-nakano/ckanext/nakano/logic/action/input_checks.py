@@ -50,9 +50,12 @@ def package_search(up_func: Action, context: Context, data_dict: DataDict) -> di
         raise
     except SearchError:
         q = original.get("q")
-        plain = plain_words_query(q) if isinstance(q, str) else None
-        if not plain or plain == q:
+        if not isinstance(q, str) or not q.strip():
+            raise SearchQueryError(QUERY_UNREADABLE)    # the filters or the sort, not the words
+        plain = plain_words_query(q)
+        if plain == q:
             raise SearchQueryError(QUERY_UNREADABLE)
+        # No word left ("+", "&&"): every dataset, as an empty search box gives.
         retry = {**original, "q": plain}
         try:
             return up_func(context, retry)
