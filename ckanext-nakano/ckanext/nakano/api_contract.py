@@ -19,7 +19,24 @@ from flask import Response, jsonify, request
 
 from . import openapi
 
-__all__ = ["check"]
+__all__ = ["check", "filters_problem"]
+
+# Parameters that mean the same in every action (CKAN core's, its plugins', ours):
+# checked for every action, documented or not. A list where an id goes reached
+# SQL as an array (ProgrammingError); 10^20 as a limit overflowed; "maybe" as a
+# flag failed in asbool — each a 500.
+_IDS = {"id", "name", "name_or_id", "resource_id", "package_id", "source_id", "owner_org", "org_id", "group_id",
+        "object", "user", "user_id", "entity_id", "job_id", "vocabulary_id", "parent_id"}
+_COUNTS = {"limit", "offset", "rows", "start", "page", "days", "max_records", "page_size"}
+_FLAGS = {"all_fields", "include_datasets", "include_private", "include_drafts", "include_deleted",
+          "include_extras", "include_tags", "include_groups", "include_users", "include_followers",
+          "include_member_count", "include_dataset_count", "include_total", "include_data",
+          "include_hidden_activity", "use_default_schema", "facet", "zero_results", "include_plugin_extras",
+          "include_num_followers", "include_tracking", "distinct", "plain"}
+# Actions whose core code reads a parameter without a default (KeyError, a 500).
+_REQUIRED = {"organization_autocomplete": ["q"], "group_autocomplete": ["q"], "user_autocomplete": ["q"],
+             "harvest_source_show_status": ["id"], "harvest_job_list": ["source_id"]}
+_FILTER_OPERATORS = {"eq", "in", "gt", "gte", "lt", "lte"}
 
 _INTEGER = re.compile(r"^[+-]?\d{1,18}$")
 _TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
@@ -45,7 +62,7 @@ def _integer(name: str, value: Any, spec: dict[str, Any]) -> None:
 
 
 def _boolean(name: str, value: Any) -> None:
-    if isinstance(value, bool):
+    if isinstance(value, bool) or (isinstance(value, int) and value in (0, 1)):
         return
     if not isinstance(value, str) or value.strip().lower() not in _TRUE | _FALSE:
         raise _Refused(name, "true または false", "must be true or false")
@@ -101,21 +118,67 @@ def check() -> tuple[Response, int] | None:
     if request.endpoint != "api.action":
         return None
     action = (request.view_args or {}).get("logic_function", "")
-    declared = openapi.actions()["actions"].get(action)
-    if declared is None:
-        return None
+    declared = openapi.actions()["actions"].get(action) or {}
     params = _parameters()
     if params is None:
         return _refuse(None, "リクエストの本文は JSON のオブジェクトにしてください / the request body must be a JSON object")
+    specs = declared.get("parameters") or {}
     try:
-        for name, spec in (declared.get("parameters") or {}).items():
+        for name, spec in specs.items():
             if name in params:
                 _check_value(name, params[name], spec)
             elif spec.get("required"):
                 raise _Refused(name, "値", "is required")
+        for name, value in params.items():
+            if name in specs or value is None:
+                continue
+            if name in _IDS:
+                _text(name, value, {})
+            elif name in _COUNTS:
+                _integer(name, value, {"minimum": 0})
+            elif name in _FLAGS:
+                _boolean(name, value)
+        for name in _REQUIRED.get(action, []):
+            if not params.get(name):
+                raise _Refused(name, "値", "is required")
+        if action == "datastore_search" and isinstance(params.get("filters"), (dict, str)):
+            _filters(params["filters"])
     except _Refused as refused:
         return _refuse(refused.name, refused.text)
     return None
+
+
+def filters_problem(filters: Any) -> str | None:
+    """The message for DataStore filters the DataStore cannot take, or None."""
+    try:
+        _filters(filters)
+    except _Refused as refused:
+        return refused.text
+    return None
+
+
+def _filters(filters: Any) -> None:
+    """DataStore filters: a value, a non-empty list of values, or a non-empty
+    object of comparisons (an empty one failed in the DataStore: IndexError)."""
+    if isinstance(filters, str):
+        try:
+            filters = json.loads(filters) if filters.strip() else {}
+        except ValueError:
+            return   # refused as "a JSON object" by the document's check
+    if not isinstance(filters, dict):
+        return
+    scalar = (str, int, float, bool)
+    for value in filters.values():
+        if value is None or isinstance(value, scalar):
+            continue
+        if isinstance(value, list) and value and all(isinstance(v, scalar) for v in value):
+            continue
+        if isinstance(value, dict) and value and set(value) <= _FILTER_OPERATORS and \
+                all(isinstance(v, scalar) or (isinstance(v, list) and all(isinstance(x, scalar) for x in v))
+                    for v in value.values()):
+            continue
+        raise _Refused("filters", "列名と値（または eq/in/gt/gte/lt/lte の比較）",
+                       "must map columns to values, or to comparisons (eq, in, gt, gte, lt, lte)")
 
 
 def _refuse(name: str | None, text: str) -> tuple[Response, int]:

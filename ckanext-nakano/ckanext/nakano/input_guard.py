@@ -24,6 +24,8 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.navl import dictization_functions as dict_fns
 from ckanext.datastore.blueprint import DUMP_FORMATS, dump_schema
 
+from .api_contract import filters_problem
+
 __all__ = ["check", "CONTROL"]
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -117,6 +119,8 @@ def _dump_parameters() -> str | None:
     for key in ("limit", "offset"):
         if key in request.args and not (isinstance(data.get(key), int) and 0 <= data[key] < 2**31):
             return (f"「{key}」には 0 以上の整数を指定してください。 / {key} must be a whole number from 0.")
+    if "filters" in data and isinstance(data["filters"], dict) and filters_problem(data["filters"]):
+        return filters_problem(data["filters"])
     if "filters" in data and not isinstance(data["filters"], dict):
         return ("「filters」には JSON のオブジェクトを指定してください（例 {\"名称\": \"中野区役所\"}）。 / "
                 "filters must be a JSON object, e.g. {\"名称\": \"中野区役所\"}.")

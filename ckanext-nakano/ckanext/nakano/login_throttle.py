@@ -17,6 +17,7 @@ from typing import Any
 
 from functools import cache
 
+import sqlalchemy as sa
 from flask import Response, make_response, request
 from passlib.hash import pbkdf2_sha512
 
@@ -39,9 +40,20 @@ def _key(kind: str, *parts: str) -> str:
     return f"{PREFIX}{kind}:{digest}"
 
 
+def _account(login: str) -> str:
+    """The account a login names, whether typed as its name or its e-mail address
+    in any case (they were counted apart: twice the tries); the text itself when
+    it names no account."""
+    text = (login or "").strip()
+    user = model.User.by_name(text) or model.User.by_name(text.lower()) or (
+        model.Session.query(model.User).filter(sa.func.lower(model.User.email) == text.lower()).first()
+        if "@" in text else None)
+    return f"user:{user.id}" if user is not None else text.casefold()
+
+
 def _keys(login: str) -> list[tuple[str, int]]:
     """(Redis key, limit) of the three counters of this attempt."""
-    account = (login or "").strip().casefold()
+    account = _account(login)
     client = client_address(request.environ)
     return [
         (_key("pair", account, client), tk.config["ckanext.nakano.login.max_failures_per_account_and_client"]),
@@ -100,9 +112,7 @@ def succeeded(sender: Any, **kwargs: Any) -> None:
     if not tk.request or user is None:
         return
     try:
-        redis = connect_to_redis()
-        for login in {getattr(user, "name", ""), getattr(user, "email", "") or ""} - {""}:
-            redis.delete(_keys(login)[0][0])
+        connect_to_redis().delete(_keys(getattr(user, "name", ""))[0][0])
     except Exception:  # Redis away: nothing to reset
         log.warning("login throttle: reset failed (Redis)", exc_info=True)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import time
 
 from flask import Response, request
 
@@ -25,7 +26,14 @@ from ckan.lib.redis import connect_to_redis
 
 log = logging.getLogger(__name__)
 
-__all__ = ["request_reset", "deliver", "ANSWER"]
+__all__ = ["request_reset", "deliver", "ANSWER", "check_link", "LINK_REFUSED"]
+
+# Every answer to the form takes at least this long: preparing a mail takes
+# a few milliseconds that an unknown account does not, and that time told
+# which accounts exist.
+ANSWER_SECONDS = 0.25
+LINK_REFUSED = ("このリンクは使えません（期限切れか、使用済みか、誤りがあります）。パスワードの再設定をもう一度依頼してください。 / "
+                "This link cannot be used (expired, used, or mistyped). Ask for a password reset again.")
 
 ANSWER = ("入力したアカウントが登録されていれば、パスワード再設定用のリンクを登録メールアドレスに送りました。"
           "10分ほどたっても届かない場合は、迷惑メールのフォルダーを確かめるか、ポータルの管理者に連絡してください。 / "
@@ -55,7 +63,15 @@ def _may_mail(user: model.User) -> bool:
 
 
 def request_reset() -> Response:
-    """POST /user/reset (CKAN's form): the same answer for every input."""
+    """POST /user/reset (CKAN's form): the same answer for every input, in the same time."""
+    started = time.monotonic()
+    try:
+        return _request_reset()
+    finally:
+        time.sleep(max(0.0, ANSWER_SECONDS - (time.monotonic() - started)))
+
+
+def _request_reset() -> Response:
     try:
         captcha.check_recaptcha(request)
     except captcha.CaptchaError:
@@ -83,3 +99,17 @@ def deliver(name: str, email: str, subject: str, body: str) -> None:
     """Background job: send one prepared message (a failure fails the job, kept
     in RQ's failed registry and the worker log)."""
     mailer.mail_recipient(name, email, subject, body)
+
+
+def check_link() -> tuple[str, int] | None:
+    """Flask ``before_request`` for CKAN's reset link (/user/reset/<id>?key=…):
+    CKAN answered 404 for an unknown account and 403 for a wrong key, which
+    told which accounts exist. Both are now the same 403."""
+    if request.endpoint != "user.perform_reset":
+        return None
+    user = model.User.get((request.view_args or {}).get("id") or "")
+    if user is not None and user.state in ("active", "pending") and \
+            mailer.verify_reset_link(user, request.args.get("key")):
+        return None
+    return tk.render("error_document_template.html", {"code": 403, "content": LINK_REFUSED}), 403
+

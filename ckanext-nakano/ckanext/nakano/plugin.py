@@ -9,8 +9,9 @@ from ckan.common import CKANConfig
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.xloader.interfaces import IXloader
 
-from . import (api_contract, assets_mode, csrf, input_guard, login_throttle, preview, response_policy, search,
-               storage, subscriptions, vocab, xloader_internals)
+from . import (api_contract, assets_mode, csrf, error_pages, input_guard, login_throttle, password_reset, preview,
+               response_policy, search, storage, subscriptions, vocab, xloader_internals)
+from .harvest import pages as harvest_pages
 from .harvest import remote
 from .metrics import middleware, quality
 from .model import locked_reads
@@ -112,6 +113,9 @@ class NakanoPlugin(p.SingletonPlugin):
         app.register_error_handler(csrf.CSRFError, csrf.refused)
         app.before_request(input_guard.check)
         app.before_request(api_contract.check)
+        app.before_request(harvest_pages.confirm_first)
+        app.before_request(password_reset.check_link)
+        error_pages.register(app)
         app.after_request(response_policy.apply)
         app.after_request(middleware.after_request)
         return middleware.Beacon(app)

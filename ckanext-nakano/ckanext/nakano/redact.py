@@ -46,6 +46,11 @@ def _secrets() -> tuple[str, ...]:
     return tuple(sorted(values, key=len, reverse=True))
 
 
+def names_a_secret(key: str) -> bool:
+    """A field name that says it holds a credential (api_key, password, token …)."""
+    return bool(_SECRET_KEY.search(key)) and not key.endswith("_env")
+
+
 def text(value: str) -> str:
     """``value`` with every known secret and credential shape masked."""
     for secret in _secrets():
@@ -62,7 +67,7 @@ def deep(value: Any) -> Any:
     if isinstance(value, str):
         return text(value)
     if isinstance(value, dict):
-        return {k: (MASK if value[k] and isinstance(k, str) and _SECRET_KEY.search(k) else deep(value[k]))
+        return {k: (MASK if value[k] and isinstance(k, str) and names_a_secret(k) else deep(value[k]))
                 for k in value}
     if isinstance(value, (list, tuple)):
         return [deep(v) for v in value]

@@ -26,6 +26,8 @@ __all__ = ["FILE_POLICY", "apply", "page_policy", "is_file_endpoint", "attachmen
 
 # Quotes, backslashes, path separators and control characters have no place in a file name.
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f"\\/;]')
+# Types a browser would run or apply when a page of the portal loads them.
+ACTIVE_TYPES = re.compile(r"javascript|ecmascript|text/css|wasm|html|svg|xml", re.I)
 FILE_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 # Endpoints that send stored files or data exports.
 _FILE_ENDPOINTS = {"datastore.dump", "nakano.utf8_copy", "nakano.excel_copy", "datatablesview.filtered_download",
@@ -65,6 +67,11 @@ def apply(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     if is_file_endpoint(endpoint, request.path):
         response.headers["Content-Security-Policy"] = FILE_POLICY
+        uploaded = endpoint.endswith(("download", ".public_download", ".trusted_download")) or endpoint == "static"
+        if uploaded and ACTIVE_TYPES.search(response.headers.get("Content-Type", "")):
+            # A script or style of the portal's own origin would pass script-src 'self':
+            # an uploaded .js must never be one (nosniff keeps text/plain inert).
+            response.headers["Content-Type"] = "text/plain; charset=utf-8"
         if response.status_code < 300 or response.status_code >= 400:
             response.headers["Content-Disposition"] = _attachment(response.headers)
     elif "Content-Security-Policy" not in response.headers:

@@ -8,6 +8,7 @@ import flask
 import ckan.plugins.toolkit as tk
 
 from . import excel_csv, password_reset, response_policy
+from .harvest import pages as harvest_pages
 from .validation import copies
 
 nakano = flask.Blueprint("nakano", __name__)
@@ -58,6 +59,13 @@ def queues() -> str:
     except tk.NotAuthorized:
         return tk.abort(403, "システム管理者のみ / Sysadmins only")
     return tk.render("nakano/queues.html", {"status": status})
+
+
+# ckanext-harvest acts on GET for these two; here they also take the POST its
+# confirmation form sends (harvest/pages.py).
+nakano.add_url_rule("/harvest/delete/<id>", "harvest_delete", harvest_pages.delete, methods=["POST"])
+nakano.add_url_rule("/harvest/<source>/job/<id>/abort", "harvest_job_abort", harvest_pages.job_abort,
+                    methods=["POST"])
 
 
 @nakano.route("/harvest-report")

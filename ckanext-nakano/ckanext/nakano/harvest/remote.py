@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -64,8 +65,11 @@ class NakanoCKANHarvester(CKANHarvester):
 
     def _get_content(self, url: str) -> str:
         headers = {}
-        if self.config and self.config.get("api_key"):
-            headers["Authorization"] = str(self.config["api_key"])
+        # The key lives in the environment (api_key_env names the variable), never in
+        # the source's config, which is a dataset's field (issue 15: readable by anyone).
+        key = os.environ.get(str((self.config or {}).get("api_key_env") or "")) or (self.config or {}).get("api_key")
+        if key:
+            headers["Authorization"] = str(key)
         try:
             body, _ = safe_get(url, max_bytes=MAX_API_BYTES, allowed_hosts=self._hosts,
                                timeout=tk.config["ckanext.nakano.fetch.timeout"], headers=headers)
@@ -80,7 +84,7 @@ class NakanoCKANHarvester(CKANHarvester):
         context = {"user": self._get_user_name(), "ignore_auth": True}
         modified = package_dict.pop("metadata_modified", None)
         try:
-            existing = _existing(package_dict["id"], context)
+            existing = _existing(harvest_object.guid or package_dict["id"], harvest_object.source, context)
             # Remote changed after our copy was saved → update; otherwise nothing to do.
             if existing and modified and modified <= existing["metadata_modified"]:
                 return "unchanged"
@@ -88,6 +92,11 @@ class NakanoCKANHarvester(CKANHarvester):
                 package_dict["id"], package_dict["name"] = existing["id"], existing["name"]
                 dataset = tk.get_action("package_update")(dict(context), package_dict)
             else:
+                # The remote id is kept only when no local dataset has it (ids are
+                # global; a collision would make package_create update nothing
+                # here, but it must never reach another dataset).
+                if model.Package.get(package_dict.get("id") or "") is not None:
+                    package_dict.pop("id", None)
                 package_dict["name"] = self._gen_new_name(package_dict.get("name") or package_dict["title"])
                 dataset = tk.get_action("package_create")(dict(context), package_dict)
         except tk.ValidationError as exc:
@@ -106,17 +115,39 @@ class NakanoCKANHarvester(CKANHarvester):
         return ward_dataset(json.loads(harvest_object.content), harvest_object.source)
 
 
-def _existing(remote_id: str, context: dict[str, Any]) -> dict[str, Any] | None:
-    """The local copy of a remote record: same id, else a dataset whose source_system
-    names the remote id (made before ids were kept, e.g. by an older demo load)."""
-    found = model.Package.get(remote_id)
+def _existing(remote_id: str, source: HarvestSource, context: dict[str, Any]) -> dict[str, Any] | None:
+    """The local copy of a remote record: the dataset this source's earlier
+    harvest objects of the record point to; else a copy made from that record
+    without a harvest (the demo load keeps the remote id and names the record
+    in ``source_system``) that no other source has taken.
+
+    Never a dataset only because it has the remote record's id or name: a
+    remote catalog (or one pretending to be) could otherwise take over any
+    dataset of any department, a private one included."""
+    linked = (model.Session.query(HarvestObject.package_id)
+              .filter(HarvestObject.harvest_source_id == source.id, HarvestObject.guid == remote_id,
+                      HarvestObject.package_id.isnot(None))
+              .order_by(HarvestObject.current.desc(), HarvestObject.gathered.desc()).first())
+    found = model.Package.get(linked[0]) if linked else None
     if found is None:
-        found = (model.Session.query(model.Package)
-                 .filter(model.Package.extras["source_system"].astext.like(f"% {remote_id}"),
-                         model.Package.state == "active", model.Package.type == "dataset").first())
-    if found is None or found.type != "dataset":
+        candidates = [p for p in (model.Package.get(remote_id),) if p is not None] or \
+            (model.Session.query(model.Package)
+             .filter(model.Package.extras["source_system"].astext.like(f"% {remote_id}"),
+                     model.Package.state == "active", model.Package.type == "dataset").all())
+        found = next((p for p in candidates if _adoptable(p, remote_id, source)), None)
+    if found is None or found.type != "dataset" or found.state != "active":
         return None
     return tk.get_action("package_show")(dict(context), {"id": found.id})
+
+
+def _adoptable(pkg: model.Package, remote_id: str, source: HarvestSource) -> bool:
+    """Made from this remote record (its source_system says so) and not the
+    copy of another source."""
+    if not str((pkg.extras or {}).get("source_system") or "").endswith(f" {remote_id}"):
+        return False
+    other = (model.Session.query(HarvestObject.id)
+             .filter(HarvestObject.package_id == pkg.id, HarvestObject.harvest_source_id != source.id).first())
+    return other is None
 
 
 def dcat_download_check(url: str, harvest_job: HarvestJob) -> tuple[str | None, list[str]]:

@@ -16,6 +16,8 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckanext.harvest.model import HarvestSource
 
+from .. import redact
+from ..fetch import FetchRefused, canonical_url
 from .listing import ListingError, is_local, local_root
 
 # Declared type → ckanext-harvest source type (harvesters enabled in config/portal.ini).
@@ -87,6 +89,16 @@ def load(folder: Path) -> list[Declared]:
             if not _schedule_ok(str(item.get("schedule", "manual"))):
                 raise _fail(path, line, f"不明な実行間隔 {item.get('schedule')}",
                             f"unknown schedule {item.get('schedule')} ({', '.join(SCHEDULES)})")
+            if not (item["type"] == "folder" and is_local(item["url"])):
+                try:
+                    canonical_url(str(item["url"]))
+                except FetchRefused as exc:
+                    raise _fail(path, line, f"URL {str(item['url'])[:80]} は使えません（http(s) のURLにしてください）",
+                                f"URL {str(item['url'])[:80]} cannot be used (an http(s) URL is needed)") from exc
+            secrets = [k for k in (item.get("config") or {}) if redact.names_a_secret(k)]
+            if secrets:
+                raise _fail(path, line, f"config の {secrets} に資格情報を書かないでください（環境変数の名前を api_key_env に）",
+                            f"no credentials in config {secrets}: name an environment variable in api_key_env")
             if item["type"] == "folder" and is_local(item["url"]):
                 try:
                     local_root(item["url"], tk.config["ckanext.nakano.harvest.folder_roots"])

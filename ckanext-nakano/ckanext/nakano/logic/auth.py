@@ -4,11 +4,30 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan.types import AuthResult, Context, DataDict
+from ckan import model
+from ckan.types import AuthFunction, AuthResult, Context, DataDict
+
+# ckanext-harvest's actions that create, change, run or empty harvest sources.
+# Sources are declared in harvesters/*.yaml and synced by sysadmins: a
+# department's editor could otherwise point the harvester at the portal's own
+# network, publish what it fetched, or empty another source's datasets.
+HARVEST_WRITES = ["harvest_source_create", "harvest_source_update", "harvest_source_patch", "harvest_source_delete",
+                  "harvest_source_clear", "harvest_sources_clear", "harvest_source_reindex", "harvest_sources_reindex",
+                  "harvest_job_create", "harvest_job_create_all", "harvest_job_abort", "harvest_jobs_run",
+                  "harvest_objects_import", "harvest_object_create", "harvest_send_job_to_gather_queue",
+                  # its log: ckanext-harvest's auth function is the action itself (endless recursion, a 500)
+                  "harvest_log_list"]
+SYSADMINS_ONLY = {"success": False, "msg": "システム管理者のみ / Sysadmins only"}
+# Dataset collaborators are off (config/portal.ini); core's auth functions
+# assert a signed-in user and a dataset instead of answering (a 500).
+COLLABORATORS = ["package_collaborator_list", "package_collaborator_list_for_user", "package_collaborator_create",
+                 "package_collaborator_delete"]
+NO_COLLABORATORS = {"success": False, "msg": "共同編集者の機能は使っていません / Dataset collaborators are not used"}
 
 __all__ = ["task_status_show", "nakano_validation_show", "nakano_harvest_report", "nakano_metrics_site",
            "nakano_metrics_dataset", "nakano_metrics_organization", "nakano_search_terms", "nakano_metrics_events",
-           "nakano_queue_status"]
+           "nakano_queue_status", *HARVEST_WRITES, *COLLABORATORS, "package_create", "package_update",
+           "package_patch", "package_delete", "dataset_purge"]
 
 
 @tk.auth_allow_anonymous_access
@@ -72,4 +91,54 @@ def task_status_show(next_auth: Any, context: Context, data_dict: DataDict) -> A
 def nakano_queue_status(context: Context, data_dict: DataDict) -> AuthResult:
     """Queues and dead letters: sysadmins only (items can hold what visitors typed)."""
     return {"success": False, "msg": "システム管理者のみ / Sysadmins only"}
+
+
+def _refusing(name: str, answer: AuthResult, why: str) -> AuthFunction:
+    @tk.chained_auth_function
+    def auth(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+        return answer
+
+    auth.__name__ = auth.__qualname__ = name
+    auth.__doc__ = f"{name}: {why}"
+    return auth
+
+
+globals().update({name: _refusing(name, SYSADMINS_ONLY, "sysadmins only (harvest sources are declared in harvesters/)")
+                  for name in HARVEST_WRITES})
+globals().update({name: _refusing(name, NO_COLLABORATORS, "refused: dataset collaborators are off")
+                  for name in COLLABORATORS})
+
+
+# Harvest sources are datasets of type "harvest": ckanext-harvest's source
+# actions proxy to package_create/update, whose auth lets any editor of the
+# department through. Every way to write a dataset of that type is for sysadmins.
+def _is_harvest_source(data_dict: DataDict, creating: bool = False) -> bool:
+    if creating:
+        return data_dict.get("type") == "harvest"
+    pkg = model.Package.get(str(data_dict.get("id") or data_dict.get("name") or ""))
+    return pkg is not None and pkg.type == "harvest"
+
+
+@tk.chained_auth_function
+def package_create(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+    """A harvest source (type harvest): sysadmins only; other datasets as CKAN decides."""
+    if _is_harvest_source(data_dict or {}, creating=True):
+        return SYSADMINS_ONLY
+    return next_auth(context, data_dict)
+
+
+def _harvest_guard(name: str) -> AuthFunction:
+    @tk.chained_auth_function
+    def auth(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+        if _is_harvest_source(data_dict or {}):
+            return SYSADMINS_ONLY
+        return next_auth(context, data_dict)
+
+    auth.__name__ = auth.__qualname__ = name
+    auth.__doc__ = f"{name}: on a harvest source, sysadmins only; other datasets as CKAN decides."
+    return auth
+
+
+globals().update({name: _harvest_guard(name) for name in ("package_update", "package_patch", "package_delete",
+                                                          "dataset_purge")})
 

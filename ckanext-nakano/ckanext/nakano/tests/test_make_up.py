@@ -76,7 +76,7 @@ def test_second_run_keeps_data_and_credentials(portal):
     assert second.returncode == 0, second.stdout + second.stderr
     replaced = (portal["local"] / "worker-api-token").read_text().strip()
     assert replaced != worker and _works(portal, replaced) and not _works(portal, worker)
-    assert f"ckanext.xloader.api_token = {replaced}" in (portal["local"] / "ckan.ini").read_text()
+    assert f"ckanext.xloader.api_token={replaced}" in (portal["local"] / "ckan.ini").read_text()
     assert "reusing the server" in second.stdout and "reloading gunicorn" in second.stdout
     assert "already present: 46" in (portal["local"] / "log" / "demo.log").read_text()
     assert (portal["local"] / "admin-password").read_text() == password

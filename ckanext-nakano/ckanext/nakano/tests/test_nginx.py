@@ -80,7 +80,9 @@ def test_api_is_rate_limited_but_pages_are_not(front):
         with ThreadPoolExecutor(20) as pool:
             api = list(pool.map(call, [prefix + "/api/3/action/status_show"] * 200))
         codes = [a.status_code for a in api]
-        assert set(codes) <= {200, 429} and codes.count(429) > 0 and codes.count(200) >= 40, prefix   # burst 40
+        # /zh_Hans_CN is no locale of this portal: CKAN answers 404, but only after nginx's limit.
+        answered = 200 if prefix != "/zh_Hans_CN" else 404
+        assert set(codes) <= {answered, 429} and codes.count(429) > 0 and codes.count(answered) >= 40, prefix
         limited = next(a for a in api if a.status_code == 429)
         assert limited.headers["Retry-After"] == "1" and limited.headers["Content-Type"].startswith("application/json")
         assert limited.json()["success"] is False and "1秒後" in limited.json()["error"]["message"]
@@ -93,9 +95,10 @@ def test_api_is_rate_limited_but_pages_are_not(front):
 def test_login_attempts_are_limited_per_client_with_a_japanese_answer(front):
     page = requests.get(front + "/user/login", timeout=60)
     assert page.status_code == 200
-    answers = [requests.post(front + prefix + "/user/login", data={"login": "nobody", "password": "x"},
+    # A new account name each time: CKAN's own count per account (login_throttle.py) stays out of it.
+    answers = [requests.post(front + prefix + "/user/login", data={"login": f"nobody-{n}", "password": "x"},
                              timeout=60, allow_redirects=False)
-               for prefix in ("", "/en") * 8]
+               for n, prefix in enumerate(("", "/en") * 8)]
     limited = [a for a in answers if a.status_code == 429]
     assert limited, [a.status_code for a in answers]
     assert "秒ほど待って" in limited[0].text and int(limited[0].headers["Retry-After"]) > 0

@@ -15,8 +15,9 @@ from ckan.lib.plugins import get_permission_labels
 from ckan.types import Action, Context, DataDict
 
 from ... import redact
+from ...harvest.disclosure import for_reader, is_sysadmin, mask_source
 
-__all__ = ["xloader_status", "task_status_show", "tag_list", "tag_search", "tag_autocomplete", "tag_show",
+__all__ = ["xloader_status", "task_status_show", "harvest_source_list", "package_show", "user_show", "user_list", "tag_list", "tag_search", "tag_autocomplete", "tag_show",
            "member_list", "datastore_search"]
 
 # What xloader_status may show of a job: its state and its log, never the
@@ -179,4 +180,53 @@ def datastore_search(up_func: Action, context: Context, data_dict: DataDict) -> 
         tk.check_access("config_option_show", context, {})
         tk.check_access("datastore_search", context, data_dict)
     return up_func(context, data_dict)
+
+
+@tk.side_effect_free
+@tk.chained_action
+def harvest_source_list(up_func: Action, context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
+    """ckanext-harvest's list of sources, with credentials in their
+    configuration masked but for sysadmins (harvest/disclosure.py)."""
+    tk.check_access("harvest_source_list", context, data_dict)   # ckanext-harvest's action does not
+    sources = up_func(context, data_dict)
+    return sources if is_sysadmin(context) else [mask_source(dict(s)) for s in sources]
+
+
+# What staff see of one another: names and what they published, not who is a
+# sysadmin, when they were last active or a hash of their e-mail address.
+_PERSONAL = ("sysadmin", "email_hash", "last_active", "email", "state", "image_url", "image_display_url")
+
+
+def _for_colleague(user: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in user.items() if k not in _PERSONAL}
+
+
+@tk.side_effect_free
+@tk.chained_action
+def user_show(up_func: Action, context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Core user_show; another account's personal fields only for sysadmins."""
+    shown = up_func(context, data_dict)
+    reader = _user(context)
+    if is_sysadmin(context) or (reader is not None and reader.id == shown.get("id")):
+        return shown
+    return _for_colleague(shown)
+
+
+@tk.side_effect_free
+@tk.chained_action
+def user_list(up_func: Action, context: Context, data_dict: DataDict) -> list[Any]:
+    """Core user_list; personal fields only for sysadmins."""
+    found = up_func(context, data_dict)
+    if is_sysadmin(context):
+        return found
+    return [_for_colleague(u) if isinstance(u, dict) else u for u in found]
+
+
+@tk.side_effect_free
+@tk.chained_action
+def package_show(up_func: Action, context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Core package_show; a harvest source's credentials masked but for
+    sysadmins (after every plugin's hook: ckanext-harvest's copies the
+    configuration's keys to the top of the dict)."""
+    return for_reader(context, up_func(context, data_dict))
 

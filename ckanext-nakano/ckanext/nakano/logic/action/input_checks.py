@@ -5,6 +5,7 @@ the query read as plain words when Solr cannot parse it.
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from ckan import model
 from ckan.lib.search import SearchError, SearchQueryError
 from ckan.types import Action, Context, DataDict
 
+from ...harvest.disclosure import for_reader
 from ...search import plain_words_query
 
 __all__ = ["package_search", "resource_search", "activity_show"]
@@ -38,14 +40,15 @@ def _flag(data_dict: DataDict, key: str) -> None:
 @tk.chained_action
 def package_search(up_func: Action, context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Core package_search; a free-text query Solr cannot parse (「NOT」,
-    「text:(a」, a local-parameter prefix) is searched as plain words."""
+    「text:(a」, a local-parameter prefix) is searched as plain words, and
+    harvest sources' credentials are masked in the results."""
     for key in _FLAGS:
         _flag(data_dict, key)
     if data_dict.get("wt") not in (None, "json"):
         raise tk.ValidationError({"wt": ["JSON だけを返します（wt は指定できません） / only JSON: wt cannot be set"]})
     original = copy.deepcopy(dict(data_dict))
     try:
-        return up_func(context, data_dict)
+        return _for_reader(context, up_func(context, data_dict))
     except SearchQueryError:
         raise
     except SearchError:
@@ -58,18 +61,32 @@ def package_search(up_func: Action, context: Context, data_dict: DataDict) -> di
         # No word left ("+", "&&"): every dataset, as an empty search box gives.
         retry = {**original, "q": plain}
         try:
-            return up_func(context, retry)
+            return _for_reader(context, up_func(context, retry))
         except SearchError:
             raise SearchQueryError(QUERY_UNREADABLE)
 
 
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T][\d:.]+)?$")
+
+
+def _for_reader(context: Context, result: dict[str, Any]) -> dict[str, Any]:
+    """Harvest sources among the results: credentials masked but for sysadmins
+    (ckanext-harvest's after-search hook adds their configuration back)."""
+    result["results"] = [for_reader(context, r) if isinstance(r, dict) else r for r in result.get("results", [])]
+    return result
+
+
 def _term_fits(column: Any, term: str) -> bool:
+    """Whether PostgreSQL takes ``term`` as a value of the column's type (a
+    bare year parses for dateutil, not for PostgreSQL; 10^20 is no bigint)."""
     kind = column.type
     try:
         if isinstance(kind, sa.DateTime):
+            if not _DATE.match(term.strip()):
+                return False
             parse_date(term)
         elif isinstance(kind, (sa.Integer, sa.BigInteger, sa.Numeric)):
-            int(term)
+            return -2**63 <= int(term) < 2**63
         elif isinstance(kind, sa.Boolean):
             tk.asbool(term)
     except (ValueError, OverflowError, TypeError):

@@ -150,3 +150,26 @@ def test_a_copy_made_before_ids_were_kept_is_updated_not_duplicated(tokyo, share
     assert result.counts.get("added") == 45, result.errors[:3]
     assert len(ward_datasets()) == 46
     assert helpers.call_action("package_show", id=created["id"])["name"] == record["name"]
+
+
+def test_a_remote_record_cannot_take_over_a_local_dataset(tokyo):
+    """A remote catalog that answers with the id and name of a local dataset made
+    by hand (here a private one of another department) gets a new dataset of its
+    own; the local one keeps its department, privacy, text and resources."""
+    source, state = tokyo
+    site_user = helpers.call_action("get_site_user")["name"]
+    target = helpers.call_action("package_create", context={"user": site_user}, name="kf-private",
+                                 title="健康福祉部の非公開データ", notes="秘密", owner_org="kenko-fukushi", private=True,
+                                 category="その他", license_id="CC-BY-4.0",
+                                 resources=[{"name": "secret.csv", "url": "https://example.org/secret.csv"}])
+    forged = dict(state.records[0], id=target["id"], name=target["name"], title="乗っ取り",
+                  metadata_modified="2099-01-01T00:00:00", maintainer="企画部企画課")
+    state.records = [forged]
+    result = run(source)
+    assert result.counts.get("added") == 1, result.errors[:3]
+    after = helpers.call_action("package_show", id=target["id"])
+    assert (after["title"], after["owner_org"], after["private"], after["notes"]) == \
+        (target["title"], target["owner_org"], True, "秘密")
+    assert [r["name"] for r in after["resources"]] == ["secret.csv"]
+    copies = helpers.call_action("package_search", q="乗っ取り", include_private=True)["results"]
+    assert len(copies) == 1 and copies[0]["id"] != target["id"]

@@ -39,7 +39,8 @@ def uploads(clean_db, create_with_upload):
     pkg = factories.Dataset(owner_org=org["id"], category="その他", license_id="CC-BY-4.0")
     ctx = {"user": user["name"]}
     return pkg, {name: create_with_upload(body, name, context=ctx, package_id=pkg["id"])
-                 for name, body in (("evil.html", HTML), ("evil.svg", SVG), ("plain.csv", b"a,b\n1,2\n"))}
+                 for name, body in (("evil.html", HTML), ("evil.svg", SVG), ("plain.csv", b"a,b\n1,2\n"),
+                                    ("gadget.js", b"alert(document.domain)"))}
 
 
 def _assert_file_answer(answer, name: str) -> None:
@@ -59,6 +60,11 @@ def test_uploads_are_sandboxed_downloads_on_every_route_and_prefix(app, uploads)
                      f"/dataset/{pkg['id']}/resource/{resource['id']}/download/other-name.html"):
             answer = app.get(path, follow_redirects=False)
             _assert_file_answer(answer, name if "other-name" not in path else "other-name.html")
+    # Never a script or page type: a page of the portal loading an uploaded file
+    # as a script (script-src 'self') must get nothing it would run.
+    for name in ("evil.html", "evil.svg", "gadget.js"):
+        answer = app.get(f"/dataset/{pkg['name']}/resource/{files[name]['id']}/download/{name}")
+        assert answer.headers["Content-Type"].startswith("text/plain"), name
     # The body is untouched: the file is kept as uploaded.
     assert app.get(f"/dataset/{pkg['name']}/resource/{files['evil.html']['id']}/download/evil.html").data == HTML
 

@@ -70,3 +70,9 @@ def test_success_resets_the_count_and_nothing_names_the_client(app, account):
     assert _logged_in(_post(app, account["name"], PASSWORD, "198.51.100.9"))
     keys = [k.decode() for k in connect_to_redis().scan_iter(login_throttle.PREFIX + "*")]
     assert keys and not [k for k in keys if "198.51.100" in k or account["name"] in k]
+
+
+def test_the_name_and_the_email_address_are_one_account(app, account):
+    for login in (account["name"], account["email"].upper(), account["name"], account["email"], account["name"]):
+        assert _post(app, login, "wrong", "198.51.100.20").status_code == 200
+    assert _post(app, account["email"], PASSWORD, "198.51.100.20").status_code == 429

@@ -94,3 +94,10 @@ def test_mail_to_one_account_is_limited(app, account, inbox):
 def test_the_answer_is_in_japanese_and_english():
     japanese, english = password_reset.ANSWER.split(" / ")
     assert "パスワード" in japanese and "reset" in english
+
+
+def test_a_reset_link_says_nothing_about_which_accounts_exist(app, account):
+    known = app.get(f"/user/reset/{account['id']}", query_string={"key": "wrong"})
+    unknown = app.get("/user/reset/no-such-account", query_string={"key": "wrong"})
+    assert known.status_code == unknown.status_code == 403
+    assert "このリンクは使えません" in known.body and "このリンクは使えません" in unknown.body
