@@ -53,6 +53,14 @@ def test_each_reported_500_is_answered_in_japanese_and_english(app, site):
         (f"/datastore/dump/{site['resource']['id']}", {"fields": "no such column"}, 400, "列名"),
         ("/catalog.ttl", {"modified_since": "99999999999999999999"}, 409, "ISO 8601"),
         ("/datastore/dump/_table_metadata", {}, 404, "表データが見つかりません"),
+        ("/api/3/action/organization_autocomplete", {}, 409, "q"),
+        ("/api/3/action/tag_list", {"all_fields": "maybe"}, 409, "true または false"),
+        ("/api/3/action/resource_search", {"query": "size:99999999999999999999"}, 409, "整数"),
+        ("/api/3/action/resource_search", {"query": "last_modified:2026"}, 409, "日付"),
+        ("/api/3/action/harvest_log_list", {}, 403, ""),
+        ("/api/2/util/user/autocomplete", {"q": "ed"}, 403, ""),
+        ("/dataset/changes_multiple", {"new_id": "x", "old_id": "y"}, 404, "ページが見つかりません"),
+        (f"/datastore/dump/{site['resource']['id']}", {"filters": '{"_id": {}}'}, 400, "filters"),
     ]
     for path, params, status, text in cases:
         answer = app.get(path, query_string=params, follow_redirects=False)
@@ -81,3 +89,15 @@ def test_download_names_are_latin_1_headers_with_the_real_name_encoded():
         header.encode("latin-1")   # what gunicorn can send
         assert header.startswith("attachment; filename=\"") and "filename*=UTF-8''" in header
     assert "filename*=UTF-8''%E5%85%AC%E5%9C%92%E4%B8%80%E8%A6%A7.csv" in attachment("公園一覧.csv")
+
+
+def test_values_of_the_wrong_json_type_are_refused_for_every_action(app, site):
+    for action, body in (("user_show", {"id": ["a"]}), ("tag_show", {"id": {"a": 1}}),
+                         ("resource_view_list", {"id": ["x"]}), ("help_show", {"name": {"a": 1}}),
+                         ("recently_changed_packages_activity_list", {"offset": 1e20}),
+                         ("format_autocomplete", {"q": "c", "limit": 10**20}),
+                         ("package_collaborator_list", {"id": site["pkg"]["id"]}),
+                         ("datastore_search", {"resource_id": site["resource"]["id"], "filters": {"_id": {}}})):
+        answer = app.post(f"/api/3/action/{action}", json=body)
+        assert answer.status_code in (403, 409), (action, answer.status_code, answer.body[:200])
+

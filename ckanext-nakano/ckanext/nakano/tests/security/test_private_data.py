@@ -114,3 +114,14 @@ def test_accounts_are_not_listed_to_anonymous_visitors(made_private):
     with pytest.raises(tk.NotAuthorized):
         helpers.call_action("organization_show", context=dict(ANONYMOUS), id=made_private["org"]["id"],
                             include_users=True)
+
+
+def test_colleagues_do_not_see_each_others_personal_fields(made_private):
+    ctx = _reader(made_private["outsider"])
+    for shown in [helpers.call_action("user_show", context=dict(ctx), id=made_private["editor"]["name"]),
+                  *helpers.call_action("user_list", context=dict(ctx), all_fields=True)]:
+        if shown["name"] != made_private["outsider"]["name"]:
+            assert not {"sysadmin", "email_hash", "last_active", "email"} & set(shown), shown
+    own = helpers.call_action("user_show", context=dict(ctx), id=made_private["outsider"]["name"])
+    assert "last_active" in own or "sysadmin" in own
+
