@@ -260,6 +260,14 @@ export async function searchBox(page) {
 export async function choose(page, selectSelector, label) {
   const select = page.locator(selectSelector);
   await select.waitFor({ state: 'attached' });
+  // A select with a data-module is turned into a select2 widget by CKAN's module loader after the
+  // page's scripts run; deciding before that races the loader (it hid the select mid-action on a
+  // slow CI run). Wait until the widget exists, or give up waiting and use the plain select.
+  if (await select.getAttribute('data-module')) {
+    await page.waitForFunction(
+      (sel) => document.querySelector(sel)?.classList.contains('select2-hidden-accessible'),
+      selectSelector, { timeout: 10000 }).catch(() => {});
+  }
   const enhanced = await select.evaluate((el) => el.classList.contains('select2-hidden-accessible'));
   if (enhanced) {
     const widget = page.locator(`${selectSelector} + .select2-container .select2-selection`);
