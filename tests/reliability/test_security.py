@@ -291,12 +291,26 @@ def test_harvest_sources_on_internal_addresses_are_refused(site, tmp_path):
                 "url": f"{url.rstrip('/')}/{kind}-{tag}/", "title": f"SSRF {number}"}
                for number, url in enumerate(payloads) for kind in ("folder", "ckan", "dcat")
                if not (kind == "folder" and url.startswith("file:"))]   # local folders: checked below
-    folder = tmp_path / "sources"
-    folder.mkdir()
-    (folder / "ssrf.yaml").write_text(yaml.safe_dump({"sources": sources}, allow_unicode=True), encoding="utf-8")
     try:
-        site.ckan("nakano", "harvest", "sync", str(folder))
-        ids = {s["id"]: site.call("harvest_source_show", id=s["id"])["id"] for s in sources}
+        # Each source declared on its own: a URL that is not http(s) or that parsers read
+        # differently is refused when declared (the file named, nothing created); the
+        # others are created and must be refused when their job runs.
+        declared = []
+        for number, source in enumerate(sources):
+            folder = tmp_path / f"sources-{number}"
+            folder.mkdir()
+            (folder / "ssrf.yaml").write_text(yaml.safe_dump({"sources": [source]}, allow_unicode=True),
+                                              encoding="utf-8")
+            done = site.ckan("nakano", "harvest", "sync", str(folder), check=False)
+            if done.returncode == 0:
+                declared.append(source)
+            else:
+                assert "ssrf.yaml" in done.stderr and "Traceback" not in done.stderr, done.stderr[-1000:]
+                assert site.api("harvest_source_show", site.token, id=source["id"]).status_code == 404, source
+        refused_early = {s["url"] for s in sources} - {s["url"] for s in declared}
+        assert any("gopher:" in url for url in refused_early) and any("127.1:" in url for url in refused_early), \
+            sorted(refused_early)
+        ids = {s["id"]: site.call("harvest_source_show", id=s["id"])["id"] for s in declared}
         jobs = {name: site.call("harvest_job_create", source_id=ids[name])["id"] for name in ids}
         deadline = time.monotonic() + 300
         pending = set(jobs)

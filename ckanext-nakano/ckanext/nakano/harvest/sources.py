@@ -17,6 +17,7 @@ from ckan import model
 from ckanext.harvest.model import HarvestSource
 
 from .. import redact
+from . import messages
 from ..fetch import FetchRefused, canonical_url
 from .listing import ListingError, is_local, local_root
 
@@ -93,8 +94,9 @@ def load(folder: Path) -> list[Declared]:
                 try:
                     canonical_url(str(item["url"]))
                 except FetchRefused as exc:
-                    raise _fail(path, line, f"URL {str(item['url'])[:80]} は使えません（http(s) のURLにしてください）",
-                                f"URL {str(item['url'])[:80]} cannot be used (an http(s) URL is needed)") from exc
+                    # The coded reason (not http, ambiguous form, credentials), as on the forms.
+                    ja, en = messages.text(exc.code, **exc.values).split(" / ", 1)
+                    raise _fail(path, line, ja, en) from exc
             secrets = [k for k in (item.get("config") or {}) if redact.names_a_secret(k)]
             if secrets:
                 raise _fail(path, line, f"config の {secrets} に資格情報を書かないでください（環境変数の名前を api_key_env に）",
