@@ -54,7 +54,10 @@ WORKERS = int(os.environ.get("NAKANO_CKAN_WORKERS", "2"))  # as scripts/services
 OUT = LOCAL / "bench" / "web"
 VENV = ROOT / ".venv" / "bin"
 LUA = HERE / "report.lua"
-STOCK_PLUGINS = "activity text_view image_view"
+# harvest: the shared database holds the demo's harvest sources (datasets of type
+# "harvest"); stock CKAN lists them on its home page and needs ckanext-harvest's
+# routes to link them, else it answers 500.
+STOCK_PLUGINS = "activity text_view image_view harvest"
 # Settings copied from the portal's ini: same services and data, same language and site texts.
 SHARED_SETTINGS = ("sqlalchemy.url", "solr_url", "ckan.redis.url", "ckan.storage_path", "ckan.site_id",
                    "ckan.site_title", "ckan.site_description", "ckan.locale_default", "ckan.locales_offered",
