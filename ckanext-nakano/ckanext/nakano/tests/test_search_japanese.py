@@ -84,3 +84,107 @@ def test_explicit_query_fields_are_respected():
     # A caller's own qf wins over the portal's default.
     result = helpers.call_action("package_search", q="京都", qf="title", rows=50)
     assert [d["title"] for d in result["results"]] == ["京都市との交流事業"]
+
+
+@pytest.fixture()
+def everyday_catalog(clean_db, clean_index, with_plugins):
+    """Datasets named as the ward names them, to be found with the words people type."""
+    org = factories.Organization()
+    for title, notes, extra in [
+        ("公共施設一覧（公園等）", "区立公園の所在地", {}),
+        ("区民講座の講演記録", "講演の日程", {}),
+        ("震災時の避難所一覧", "区立小中学校など", {}),
+        ("救護所一覧", "災害時に医療を受けられる場所", {}),
+        ("町丁別世帯数及び人口", "住民基本台帳による", {}),
+        ("AED設置箇所一覧", "区の施設に置いた機器", {}),
+        ("一時保育実施保育園一覧", "一時保育を行う保育園",
+         # Another catalog's id, as harvested datasets carry it: Kuromoji used
+         # to split "aed9" into "aed" / "9", and 「AED」 found this list.
+         {"source_system": "東京都オープンデータカタログ 2aa7cdda-b7d7-4fa8-aed9-666b6339d8af"}),
+        ("江古田の森公園の樹木", "江古田三丁目", {}),
+        ("公衆トイレ一覧", "区内の公衆トイレ", {}),
+        ("公衆無線LANアクセスポイント一覧", "Nakano Free Wi-Fi", {}),
+    ]:
+        factories.Dataset(title=title, notes=notes, owner_org=org["id"],
+                          category="その他", license_id="CC-BY-4.0", **extra)
+
+
+@pytest.mark.usefixtures("everyday_catalog")
+@pytest.mark.parametrize("query,expected", [
+    ("こうえん", "公共施設一覧（公園等）"),
+    ("コウエン", "公共施設一覧（公園等）"),
+    ("ｺｳｴﾝ", "公共施設一覧（公園等）"),
+    ("ひなんじょ", "震災時の避難所一覧"),
+    ("きゅうごじょ", "救護所一覧"),
+    ("ちょうちょうべつ", "町丁別世帯数及び人口"),
+    ("えごた", "江古田の森公園の樹木"),
+])
+def test_words_typed_in_kana_find_the_kanji_word(query, expected):
+    assert expected in titles(query)
+
+
+@pytest.mark.usefixtures("everyday_catalog")
+def test_readings_widen_kana_queries_only():
+    # こうえん is also 講演: the reading finds both, but 公園 typed in kanji
+    # finds no homophone.
+    assert "区民講座の講演記録" not in titles("公園")
+    assert set(titles("こうえん")) >= {"公共施設一覧（公園等）", "区民講座の講演記録"}
+
+
+@pytest.mark.usefixtures("everyday_catalog")
+def test_reading_matches_rank_below_the_word_itself():
+    org = helpers.call_action("organization_list")[0]
+    factories.Dataset(title="コウエン通信", notes="区の広報", owner_org=org,
+                      category="その他", license_id="CC-BY-4.0")
+    found = titles("コウエン")
+    assert found[0] == "コウエン通信"
+    assert "公共施設一覧（公園等）" in found[1:]
+
+
+@pytest.mark.usefixtures("everyday_catalog")
+@pytest.mark.parametrize("query,expected", [
+    ("避難場所", "震災時の避難所一覧"),       # the search box's own example
+    ("避難施設", "震災時の避難所一覧"),
+    ("町丁目", "町丁別世帯数及び人口"),
+    ("自動体外式除細動器", "AED設置箇所一覧"),
+    ("お手洗い", "公衆トイレ一覧"),
+    ("WiFi", "公衆無線LANアクセスポイント一覧"),
+    ("無線LAN", "公衆無線LANアクセスポイント一覧"),
+])
+def test_synonyms_find_what_people_mean(query, expected):
+    assert expected in titles(query)
+
+
+@pytest.mark.usefixtures("everyday_catalog")
+def test_identifiers_inside_fields_are_not_words():
+    assert titles("AED") == ["AED設置箇所一覧"]
+
+
+@pytest.mark.usefixtures("everyday_catalog")
+@pytest.mark.parametrize("query,unwanted", [
+    ("病院", "救護所一覧"),            # 医療 in its notes is not 病院
+    ("保育", "AED設置箇所一覧"),
+    ("ひなんじょ", "救護所一覧"),
+])
+def test_forgiving_search_adds_no_false_matches(query, unwanted):
+    assert unwanted not in titles(query)
+
+
+def test_every_synonym_rule_parses_as_equivalents_or_one_way():
+    """synonyms.txt is data a person reviews: each rule is well-formed and no word
+    appears in two equivalence lines (which would silently chain them)."""
+    from pathlib import Path
+
+    conf = Path(__file__).resolve().parents[4] / "solr" / "conf" / "synonyms.txt"
+    seen: dict[str, int] = {}
+    for number, line in enumerate(conf.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        left = line.split("=>")[0] if "=>" in line else line
+        words = [w.strip() for w in left.split(",")]
+        assert all(words), f"synonyms.txt:{number}: empty word"
+        if "=>" in line:
+            continue
+        for word in words:
+            assert word not in seen, f"synonyms.txt:{number}: {word} also in line {seen[word]}"
+            seen[word] = number
