@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import ckan.plugins.toolkit as tk
 
-from . import datastore_loads, vocab
+from . import datastore_loads, vocab, zero_results
 
 __all__ = [
     "nakano_category_choices", "nakano_standard_dataset_choices",
@@ -16,6 +16,7 @@ __all__ = [
     "nakano_metrics_dataset_name",
     "nakano_metrics_enabled", "nakano_home", "nakano_sort_options", "nakano_facet_labeler",
     "nakano_downloads", "nakano_datastore_state", "structured_data", "xloader_badge",
+    "nakano_zero_results",
 ]
 
 Choices = list[dict[str, Any]]
@@ -147,6 +148,11 @@ def nakano_home() -> dict[str, Any]:
     from .home import home_page
 
     return home_page()
+
+
+def nakano_zero_results(q: str) -> dict[str, Any]:
+    """What the page of a search that found nothing offers next."""
+    return zero_results.next_steps(q)
 
 
 def nakano_sort_options() -> list[tuple[str, str]]:

@@ -42,11 +42,11 @@ def home_page() -> dict[str, Any]:
         "departments": departments,
         "new": _search(rows=LISTED, sort="metadata_created desc")["results"],
         "updated": _search(rows=LISTED, sort="metadata_modified desc")["results"],
-        "popular": _popular(),
+        "popular": popular(),
     }
 
 
-def _popular() -> list[dict[str, Any]]:
+def popular() -> list[dict[str, Any]]:
     """Most viewed public datasets of the last 30 days (usage metrics)."""
     if not tk.config["ckanext.nakano.metrics.enabled"]:
         return []

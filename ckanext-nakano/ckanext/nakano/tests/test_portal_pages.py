@@ -77,6 +77,28 @@ def test_zero_results_are_explained_in_both_languages(app):
     assert "No datasets matched" in en and "Search without filters" in en
 
 
+def test_zero_results_offer_what_to_do_next(app):
+    org = factories.Organization()
+    _dataset(org, title="震災時の避難所一覧", category="司法・安全・環境")
+    viewed = _dataset(org, title="区立図書館一覧", category="教育・文化・スポーツ・生活")
+    # A typo and a word the catalog does not use: nothing found, but the
+    # datasets sharing pieces of the words are offered.
+    page = app.get("/dataset/", params={"q": "避難場書"}).body
+    assert "該当するデータセットが見つかりませんでした" in page
+    maybe = page[page.index("もしかして"):page.index("分類から探す")]
+    assert "震災時の避難所一覧" in maybe and "区立図書館一覧" not in maybe
+    # Every category links to its search; with no views yet, the newest updates.
+    assert 'href="/dataset/?vocab_category=%E5%9B%BD%E9%9A%9B"' in page  # 国際: no dataset, still offered
+    assert "最近更新されたデータ" in page
+    _views(viewed["id"], 5)
+    page = app.get("/dataset/", params={"q": "存在しないキーワードxyz"}).body
+    assert "もしかして" not in page  # nothing shares a piece of it
+    popular = page[page.index("よく見られているデータ"):]
+    assert "区立図書館一覧" in popular
+    en = app.get("/en/dataset/", params={"q": "避難場書"}).body
+    assert "Did you mean" in en and "Justice, safety and environment" in en
+
+
 def test_home_page_lists_categories_departments_and_lists(app):
     org = factories.Organization(title="企画部")
     _dataset(org, title="新しいデータ", category="運輸・観光", standard_dataset="tourism")
