@@ -26,6 +26,8 @@ _KNOWN = [
     ("at most 1600 columns", "load-too-many-columns"),
     ("could not be read as a table", "load-not-a-table"),
     ("No such file or directory: '/tmp/output_", "load-empty"),   # xloader's COPY of an empty file
+    ("encoding", "load-encoding"),      # 「Cannot parse … using "charmap" encoding」 and kin
+    ("codec can't decode", "load-encoding"),
 ]
 
 

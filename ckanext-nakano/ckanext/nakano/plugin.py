@@ -6,11 +6,12 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
+from ckan.lib.plugins import DefaultTranslation
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.xloader.interfaces import IXloader
 
 from . import (api_contract, assets_mode, csrf, error_pages, input_guard, login_throttle, password_reset, preview,
-               response_policy, search, storage, subscriptions, vocab, xloader_internals)
+               response_policy, search, storage, subscriptions, upload_intake, vocab, xloader_internals)
 from .harvest import pages as harvest_pages
 from .harvest import remote
 from .metrics import middleware, quality
@@ -25,8 +26,10 @@ from .validation import jobs
 @tk.blanket.validators
 @tk.blanket.helpers
 @tk.blanket.blueprints
-class NakanoPlugin(p.SingletonPlugin):
+class NakanoPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
+    # i18n/: plain Japanese for CKAN's own words (overrides of its catalog).
+    p.implements(p.ITranslation)
     p.implements(p.IConfigurable)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IResourceController, inherit=True)
@@ -120,7 +123,19 @@ class NakanoPlugin(p.SingletonPlugin):
         app.after_request(middleware.after_request)
         return middleware.Beacon(app)
 
-    # IResourceController: every new or changed tabular file is validated in the background.
+    # IResourceController: an uploaded file keeps its name and gets its format
+    # from its bytes; every new or changed tabular file is validated in the background.
+    def before_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
+        upload_intake.prepare(resource)
+
+    def before_resource_update(self, context: Any, current: dict[str, Any], resource: dict[str, Any]) -> None:
+        upload_intake.prepare(resource, current)
+        upload_intake.keep_name(resource, current)
+
+    def before_resource_show(self, resource_dict: dict[str, Any]) -> dict[str, Any]:
+        upload_intake.shown_url(resource_dict)
+        return resource_dict
+
     def after_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
         jobs.enqueue(resource, context)
 

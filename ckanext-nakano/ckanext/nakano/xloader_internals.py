@@ -9,16 +9,23 @@ the job's download function is replaced by one that
 
 - reads uploads straight from the portal's file storage (no HTTP, no token);
 - fetches every other URL through the portal's guard (``fetch.py``): the
-  address actually connected to is checked on every redirect.
+  address actually connected to is checked on every redirect;
+- hands xloader text in UTF-8: xloader guesses a file's encoding with chardet,
+  which takes a short CP932 (Shift_JIS) file for a single-byte code page and
+  fails with 「Cannot parse … using "charmap" encoding」. The portal's own
+  detection (validation/encoding.py, the validator's) decides, and the file
+  is re-encoded before xloader reads it.
 
 What would remove this module: an xloader hook to supply the downloaded file
 (or a download function setting), e.g. an ``IXloader.download`` interface.
 """
 from __future__ import annotations
 
+import codecs
 import hashlib
 import logging
 import tempfile
+from pathlib import Path
 from typing import IO, Any
 
 import ckan.plugins.toolkit as tk
@@ -27,6 +34,7 @@ from ckanext.xloader.job_exceptions import JobError
 
 from . import fetch, uploads
 from .harvest import messages
+from .validation import encoding
 
 __all__ = ["install", "download"]
 
@@ -67,8 +75,35 @@ def download(resource: dict[str, Any], data: dict[str, Any], api_key: str | None
         raise JobError(messages.text("load-empty"))
     data["datastore_contains_all_records_of_source_file"] = True
     target.flush()
+    target = as_utf8(target, suffix, logger)
     target.seek(0)
     return target, digest.hexdigest()
+
+
+# Encodings xloader's guess gets wrong; UTF-8 (with or without BOM) it reads.
+_REENCODE = {"cp932", "utf-16"}
+
+
+def as_utf8(target: IO[bytes], suffix: str, logger: logging.Logger) -> IO[bytes]:
+    """``target`` itself, or a UTF-8 copy of it when it is CP932 or UTF-16 text
+    (the MD5 stays that of the original bytes: it tells xloader whether the
+    file changed). Workbooks and other binary files are left alone."""
+    target.seek(0)
+    if target.read(4) == b"PK\x03\x04":
+        return target
+    detected = encoding.detect(Path(target.name))
+    if detected.encoding not in _REENCODE or detected.error:
+        return target
+    logger.info("Re-encoding from %s to UTF-8", detected.encoding)
+    copy = tempfile.NamedTemporaryFile(suffix=suffix)
+    decoder = codecs.getincrementaldecoder(detected.encoding)(errors="strict")
+    target.seek(0)
+    for block in iter(lambda: target.read(1 << 20), b""):
+        copy.write(decoder.decode(block).encode("utf-8"))
+    copy.write(decoder.decode(b"", final=True).encode("utf-8"))
+    copy.flush()
+    target.close()
+    return copy
 
 
 def _copy_upload(resource: dict[str, Any], target: IO[bytes], digest: Any, limit: int) -> None:

@@ -16,6 +16,7 @@ from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 from .. import vocab
 from ..fetch import FetchRefused, canonical_url
 from ..harvest import messages
+from .romaji import romanised_slug
 
 __all__ = [
     "nakano_name_from_title", "nakano_license_id", "nakano_end_after_start",
@@ -40,10 +41,9 @@ def _name_taken(name: str, own_id: Any) -> bool:
 
 def nakano_name_from_title(key: FlattenKey, data: FlattenDataDict,
                            errors: FlattenErrorDict, context: Context) -> None:
-    """Fill an empty URL name: from the English title, else ``<ward code>-<random>``.
-
-    A Japanese title slugifies to nothing useful, so it is never used. An
-    existing dataset keeps its name.
+    """Fill an empty URL name: from the English title, else the Japanese title
+    romanised (救護所一覧 → kyuugo-tokoro-ichiran), else ``<ward code>-<random>``.
+    An existing dataset keeps its name.
     """
     if not _empty(data.get(key)):
         return
@@ -52,8 +52,9 @@ def nakano_name_from_title(key: FlattenKey, data: FlattenDataDict,
     if existing is not None:
         data[key] = existing.name
         return
-    base = slugify(data.get(("title_en",)) or "", max_length=80, word_boundary=True)
-    if not base:
+    base = (slugify(data.get(("title_en",)) or "", max_length=80, word_boundary=True)
+            or romanised_slug(str(data.get(("title",)) or "")))
+    if len(base) < 2:   # a name must have two characters
         base = f"{tk.config['ckanext.nakano.ward_code']}-{uuid.uuid4().hex[:8]}"
     name, n = base, 1
     while _name_taken(name, own_id):

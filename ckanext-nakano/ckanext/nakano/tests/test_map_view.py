@@ -6,7 +6,6 @@ import csv
 import json
 import re
 import subprocess
-import time
 import uuid
 from pathlib import Path
 
@@ -19,6 +18,9 @@ from ckanext.datastore.tests.conftest import clean_datastore  # noqa: F401  (fix
 
 from ckanext.nakano import map_view
 from ckanext.nakano.tests.conftest import ROOT
+from ckanext.nakano.tests.portal_api import api as _api
+from ckanext.nakano.tests.portal_api import loaded as _loaded
+from ckanext.nakano.tests.portal_api import token as _token
 
 # Header of the 自治体標準オープンデータセット AED list (焼津市, /work/shared/data/municipal-csv).
 AED = ["都道府県コード又は市区町村コード", "NO", "都道府県名", "市区町村名", "名称", "名称_カナ", "住所", "方書",
@@ -139,40 +141,10 @@ def test_no_map_when_not_a_default_view(resource):
 
 # --- through the running portal: upload, xloader, default views, the page -------------------
 
-def _token(portal) -> dict[str, str]:
-    return {"Authorization": (portal["local"] / "admin-api-token").read_text().strip()}
-
-
-def _api(portal, action: str, headers: dict[str, str] | None = None, files=None, **data):
-    call = requests.post if action.endswith(("create", "update", "patch", "purge")) else requests.get
-    kwargs = {"data": data, "files": files} if call is requests.post else {"params": data}
-    body = call(f"{portal['url']}/api/3/action/{action}", headers=headers or {}, timeout=60, **kwargs).json()
-    assert body["success"], body.get("error")
-    return body["result"]
-
-
 def _upload(portal, package_id: str, path: Path) -> dict:
     with path.open("rb") as stream:
         return _api(portal, "resource_create", _token(portal), files={"upload": (path.name, stream)},
                     package_id=package_id, name=path.stem, format="CSV")
-
-
-def _loaded(portal, resource_id: str, rows: int, timeout: float = 900) -> list[dict]:
-    """Waits until xloader has loaded every row and CKAN has made the DataStore views; returns the views.
-
-    Generous: on a portal just brought up, the one worker first goes through the demo
-    catalog's jobs (validation, quality scores, xloader), a few seconds each."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if _api(portal, "resource_show", _token(portal), id=resource_id).get("datastore_active"):
-            total = _api(portal, "datastore_search", _token(portal), resource_id=resource_id, limit=0)["total"]
-            views = _api(portal, "resource_view_list", _token(portal), id=resource_id)
-            # The table view comes from the same xloader callback, after the map's after_upload.
-            if total == rows and "datatables_view" in [v["view_type"] for v in views]:
-                return views
-        time.sleep(2)
-    status = _api(portal, "xloader_status", _token(portal), resource_id=resource_id)
-    pytest.fail(f"resource {resource_id} not loaded in {timeout}s: {status}")
 
 
 @pytest.fixture()

@@ -69,8 +69,13 @@ def test_full_dataset_round_trips(org, as_admin):
 
 
 def test_japanese_title_gets_a_readable_generated_name(org, as_admin):
-    first = create(org, as_admin)
-    assert first["name"].startswith("131148-") and len(first["name"]) == len("131148-") + 8
+    first = create(org, as_admin, title="救護所一覧")
+    assert first["name"] == "kyuugo-tokoro-ichiran"      # romanised, not "ux" or a hash
+    again = create(org, as_admin, title="救護所一覧")
+    assert again["name"] == "kyuugo-tokoro-ichiran-2"
+    # Nothing readable in Latin letters: the ward code and a random part.
+    symbols = create(org, as_admin, title="・・・")
+    assert symbols["name"].startswith("131148-") and len(symbols["name"]) == len("131148-") + 8
     a = create(org, as_admin, title_en="Public toilets")
     b = create(org, as_admin, title_en="Public toilets")
     assert (a["name"], b["name"]) == ("public-toilets", "public-toilets-2")

@@ -1,0 +1,85 @@
+"""The dataset form and the words around it, as a clerk reads them: the
+recommended licence chosen, no category taken by default, 「入力してください」
+for a missing field, and plain words instead of CKAN's jargon."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ckan.tests import factories, helpers
+
+pytestmark = [pytest.mark.usefixtures("clean_db", "clean_index"), pytest.mark.services]
+
+
+PASSWORD = "RightHorseBattery42"
+
+
+def _auth(user: dict) -> dict[str, str]:
+    return {"Authorization": helpers.call_action("api_token_create", user=user["name"], name="form")["token"]}
+
+
+def _sign_in(app, user: dict) -> None:
+    """Through the login form, as a clerk does (API tokens do not open pages)."""
+    form = app.get("/user/login").body
+    token = re.search(r'name="_csrf_token" content="([^"]+)"', form).group(1)
+    answer = app.post("/user/login", data={"login": user["name"], "password": PASSWORD, "_csrf_token": token},
+                      follow_redirects=False)
+    assert answer.status_code == 302
+
+
+def _select(page: str, name: str) -> str:
+    return re.search(rf'<select[^>]*name="{name}".*?</select>', page, re.S).group(0)
+
+
+def test_new_dataset_form_defaults(app):
+    admin = factories.Sysadmin(password=PASSWORD)
+    factories.Organization(users=[{"name": admin["name"], "capacity": "admin"}])
+    _sign_in(app, admin)
+    page = app.get("/dataset/new").body
+    license_select = _select(page, "license_id")
+    assert re.search(r'<option value="CC-BY-4.0"\s+selected', license_select)
+    category = _select(page, "category")
+    # The first option is empty and nothing is preselected.
+    assert re.search(r'<option value=""', category) and "selected" not in category
+    # No slug preview from the title ("ux" from a Japanese title).
+    assert "slug-preview" not in page
+
+
+def test_missing_required_field_says_enter_it(app):
+    admin = factories.Sysadmin()
+    org = factories.Organization()
+    body = app.post("/api/3/action/package_create", headers=_auth(admin),
+                    json={"owner_org": org["id"], "title": "救護所一覧", "category": "社会保障・衛生",
+                          "license_id": "CC-BY-4.0"}).json
+    assert body.get("error", {}).get("notes") == ["入力してください"], body
+
+
+def test_dataset_page_speaks_plain_japanese(app):
+    org = factories.Organization()
+    dataset = factories.Dataset(owner_org=org["id"], category="社会保障・衛生", license_id="CC-BY-4.0",
+                                title="救護所一覧", notes="災害時の救護所")
+    resource = factories.Resource(package_id=dataset["id"], url="https://example.org/kyuugo.csv", format="CSV",
+                                  name="救護所一覧")
+    page = app.get(f"/dataset/{dataset['name']}").body
+    assert "データとファイル" in page and "データとリソース" not in page
+    resource_page = app.get(f"/dataset/{dataset['name']}/resource/{resource['id']}").body
+    for jargon in ("リソース", "ビュー", "データストア", "探索", "不明な値"):
+        assert jargon not in resource_page, jargon
+    en = app.get(f"/en/dataset/{dataset['name']}/resource/{resource['id']}").body
+    assert "Explore" in en or "Download" in en      # English pages keep CKAN's words
+
+
+def test_compiled_catalog_matches_its_source():
+    """The .mo shipped beside the .po (CKAN loads the .mo) says the same."""
+    from pathlib import Path
+
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po
+
+    import ckanext.nakano
+
+    folder = Path(ckanext.nakano.__file__).parent / "i18n" / "ja" / "LC_MESSAGES"
+    with (folder / "ckanext-nakano.po").open("rb") as po, (folder / "ckanext-nakano.mo").open("rb") as mo:
+        source, compiled = read_po(po), read_mo(mo)
+    assert {m.id: m.string for m in source if m.id} == {m.id: m.string for m in compiled if m.id}
