@@ -32,7 +32,7 @@ def xloader_may_fetch(resource_id: str) -> bool:
 
 def downloads(pkg: dict[str, Any], res: dict[str, Any], utf8_copy: bool) -> list[dict[str, Any]]:
     """The original file, a UTF-8 CSV, an Excel-friendly CSV (UTF-8 with BOM,
-    formula-like cells escaped: excel_csv.py) and JSON, each with what is
+    formula-like cells escaped: table_csv.py) and JSON, each with what is
     known about it before downloading.
 
     Converted versions come from the DataStore (CKAN's dump), so they exist
@@ -45,9 +45,9 @@ def downloads(pkg: dict[str, Any], res: dict[str, Any], utf8_copy: bool) -> list
     if utf8_copy:
         items.append({"kind": "utf8", "ja": "CSV（UTF-8）", "en": "CSV (UTF-8)", "format": "CSV",
                       "url": tk.url_for("nakano.utf8_copy", id=pkg["name"], resource_id=res["id"])})
-    elif rows is not None:
+    elif rows is not None:   # the portal's own: CKAN's dump adds its internal _id column
         items.append({"kind": "utf8", "ja": "CSV（UTF-8）", "en": "CSV (UTF-8)", "format": "CSV",
-                      "url": dump + "?format=csv", "rows": rows})
+                      "url": tk.url_for("nakano.table_copy", id=pkg["name"], resource_id=res["id"]), "rows": rows})
     if rows is not None:
         items.append({"kind": "bom", "ja": "Excel用CSV（UTF-8 BOM付き）", "en": "CSV for Excel (UTF-8 with BOM)",
                       "format": "CSV", "rows": rows,

@@ -7,7 +7,7 @@ import flask
 
 import ckan.plugins.toolkit as tk
 
-from . import excel_csv, password_reset, response_policy
+from . import password_reset, response_policy, table_csv, upload_intake
 from .harvest import pages as harvest_pages
 from .validation import copies
 
@@ -31,18 +31,38 @@ def utf8_copy(id: str, resource_id: str) -> flask.Response:
 
 @nakano.route("/dataset/<id>/resource/<resource_id>/excel.csv")
 def excel_copy(id: str, resource_id: str) -> flask.Response:
-    """「Excel用CSV」: the DataStore rows with formula-like cells escaped (excel_csv.py)."""
+    """「Excel用CSV」: the DataStore rows with formula-like cells escaped (table_csv.py)."""
+    return _table_csv(resource_id, for_excel=True)
+
+
+@nakano.route("/dataset/<id>/resource/<resource_id>/table.csv")
+def table_copy(id: str, resource_id: str) -> flask.Response:
+    """「CSV（UTF-8）」: the DataStore rows as they are, without CKAN's ``_id``."""
+    return _table_csv(resource_id, for_excel=False)
+
+
+def _table_csv(resource_id: str, for_excel: bool) -> flask.Response:
     try:
         resource = tk.get_action("resource_show")({}, {"id": resource_id})
-        names, body = excel_csv.rows(resource_id, tk.current_user.name if tk.current_user else None)
+        names, body = table_csv.rows(resource_id, tk.current_user.name if tk.current_user else None, for_excel)
     except tk.NotAuthorized:
         return tk.abort(403)
     except (tk.ObjectNotFound, tk.ValidationError):
         return tk.abort(404, "表データがありません / No table rows for this resource")
-    name = (resource.get("name") or resource_id).rsplit(".", 1)[0][:80] or resource_id
     response = flask.Response(flask.stream_with_context(body), mimetype="text/csv")
-    response.headers["Content-Disposition"] = response_policy.attachment(f"{name}-excel.csv")
+    suffix = "（Excel用）.csv" if for_excel else ".csv"
+    response.headers["Content-Disposition"] = response_policy.attachment(download_stem(resource) + suffix)
     return response
+
+
+def download_stem(resource: dict) -> str:
+    """A converted download's name: the resource's name (Japanese kept), else
+    its file's name, without an extension; the id only when it has neither."""
+    name = (resource.get("name") or resource.get("file_name") or "").strip()
+    if name.lower().endswith((".csv", ".xlsx", ".xls", ".tsv", ".txt")):
+        name = name.rsplit(".", 1)[0]
+    name = upload_intake.readable_file_name(name)[:80].strip()
+    return name or resource["id"]
 
 
 @nakano.route("/user/reset", methods=["POST"])

@@ -4,7 +4,9 @@ language switch (in-process, on the test services)."""
 from __future__ import annotations
 
 import datetime
+import re
 import time
+from urllib.parse import unquote
 
 import pytest
 
@@ -132,7 +134,7 @@ def test_statements_and_developer_page(app):
 def test_downloads_offer_converted_csv_once_loaded(app):
     pkg = _dataset(factories.Organization())
     res = factories.Resource(package_id=pkg["id"], url="https://www.city.tokyo-nakano.lg.jp/x.csv",
-                             format="CSV", size=2048)
+                             format="CSV", size=2048, name="庁舎一覧")
     before = preview.downloads(pkg, helpers.call_action("resource_show", id=res["id"]), utf8_copy=False)
     assert [d["kind"] for d in before] == ["original"] and before[0]["size"] == 2048
 
@@ -149,6 +151,21 @@ def test_downloads_offer_converted_csv_once_loaded(app):
 
     dump = app.get(after["bom"]["url"])
     assert dump.data.startswith("\ufeff".encode()) and "中野駅" in dump.data.decode("utf-8-sig")
+
+    # The big button is the Excel CSV, the original one click away; downloads
+    # are named after the resource, in Japanese; no internal _id column.
+    primary = re.search(r'class="btn btn-primary btn-lg nakano-download-primary" href="([^"]+)"', page).group(1)
+    assert primary == after["bom"]["url"]
+    assert page.index("nakano-download-primary") < page.index("nakano-download-original")
+    disposition = dump.headers["Content-Disposition"]
+    assert unquote(disposition.split("filename*=UTF-8''", 1)[1]) == "庁舎一覧（Excel用）.csv"
+    plain = app.get(after["utf8"]["url"])
+    assert plain.data.decode("utf-8").splitlines() == ["名称", "中野区役所", "中野駅"]
+    assert unquote(plain.headers["Content-Disposition"].split("filename*=UTF-8''", 1)[1]) == "庁舎一覧.csv"
+    # Internal keys are not shown as information; the file's host is named.
+    for internal in ("Datastore active", "Position", "Package id", "State"):
+        assert f">{internal}<" not in page
+    assert "このファイルは www.city.tokyo-nakano.lg.jp にあります" in page
 
 
 def test_datastore_loader_keeps_the_harvesters_address_rules():

@@ -1,8 +1,11 @@
-"""「Excel用CSV」: a resource's DataStore rows as CSV that Excel opens as
-intended (UTF-8 with BOM, CRLF) and safely: formula-like cells are escaped
-(spreadsheet_safety.py). CKAN's dump (``?format=csv&bom=True``) writes cells
-as they are. The original file stays byte for byte; the UTF-8 CSV and JSON
-downloads keep the values as they are, for programs.
+"""A resource's DataStore rows as CSV, in two flavours, without CKAN's
+internal ``_id`` column (CKAN's dump writes it as the first column):
+
+- 「Excel用CSV」 (``for_excel``): UTF-8 with BOM, so that Excel opens it as
+  intended, and safe: formula-like cells are escaped (spreadsheet_safety.py);
+- 「CSV（UTF-8）」: the values as they are, for programs.
+
+The original file stays byte for byte.
 """
 from __future__ import annotations
 
@@ -19,12 +22,12 @@ __all__ = ["rows"]
 PAGE = 10000
 
 
-def rows(resource_id: str, user: str | None) -> tuple[list[str], Iterator[bytes]]:
+def rows(resource_id: str, user: str | None, for_excel: bool = True) -> tuple[list[str], Iterator[bytes]]:
     """(column names, CSV body in chunks). The first page is read before the
     answer starts, so that a missing table or a refusal is an error page."""
     first = _page(resource_id, user, None)
     names = [f["id"] for f in first["fields"] if f["id"] != "_id"]
-    return names, _stream(resource_id, user, names, first)
+    return names, _stream(resource_id, user, names, first, for_excel)
 
 
 def _page(resource_id: str, user: str | None, keyset: dict[str, Any] | None) -> dict[str, Any]:
@@ -37,15 +40,22 @@ def _page(resource_id: str, user: str | None, keyset: dict[str, Any] | None) -> 
     return tk.get_action("datastore_search")({"user": user}, params)
 
 
-def _stream(resource_id: str, user: str | None, names: list[str], page: dict[str, Any]) -> Iterator[bytes]:
+def _as_is(value: str) -> str:
+    return value
+
+
+def _stream(resource_id: str, user: str | None, names: list[str], page: dict[str, Any],
+            for_excel: bool) -> Iterator[bytes]:
+    cell = excel_safe if for_excel else _as_is
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write("\ufeff")
-    writer.writerow([excel_safe(n) for n in names])
+    if for_excel:
+        buffer.write("\ufeff")
+    writer.writerow([cell(n) for n in names])
     while True:
         records = page["records"]
         for record in records:
-            writer.writerow([excel_safe("" if record.get(n) is None else str(record.get(n))) for n in names])
+            writer.writerow([cell("" if record.get(n) is None else str(record.get(n))) for n in names])
         yield buffer.getvalue().encode("utf-8")
         buffer.seek(0)
         buffer.truncate()
