@@ -8,10 +8,12 @@ import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultTranslation
 from ckanext.dcat.interfaces import IDCATRDFHarvester
+from ckanext.datastore.interfaces import IDatastore
 from ckanext.xloader.interfaces import IXloader
 
-from . import (api_contract, assets_mode, csrf, error_pages, input_guard, login_throttle, password_reset, preview,
-               response_policy, search, storage, subscriptions, upload_intake, vocab, xloader_internals)
+from . import (api_contract, assets_mode, csrf, datastore_text, error_pages, input_guard, login_throttle,
+               password_reset, preview, response_policy, search, storage, subscriptions, upload_intake, vocab,
+               xloader_internals)
 from .harvest import pages as harvest_pages
 from .harvest import remote
 from .metrics import middleware, quality
@@ -191,3 +193,16 @@ class NakanoMapViewPlugin(p.SingletonPlugin):
 
     def after_upload(self, context: Any, resource_dict: dict[str, Any], dataset_dict: dict[str, Any]) -> None:
         map_view.ensure_view(context, resource_dict)
+
+
+class NakanoDatastoreTextPlugin(p.SingletonPlugin):
+    """``nakano_datastore_text``: ``datastore_search?q=`` with Japanese finds
+    text inside cells (datastore_text.py). A plugin of its own because CKAN
+    wants the ``datastore`` plugin to be the first IDatastore one loaded, and
+    ``nakano`` comes before it."""
+    p.implements(IDatastore, inherit=True)
+
+    def datastore_search(self, context: Any, data_dict: dict[str, Any], fields_types: dict[str, str],
+                         query_dict: dict[str, Any]) -> dict[str, Any]:
+        return datastore_text.japanese_substring_query(data_dict, fields_types, query_dict)
+
