@@ -179,14 +179,17 @@ def harvest_report(department: str | None) -> None:
 
     for dept in tk.get_action("nakano_harvest_report")({"ignore_auth": True}, {"department": department}):
         click.echo(f"{dept['title'] or dept['name']} ({dept['name']})")
+        if not dept["sources"]:
+            click.echo("  収集元はありません / no harvest source")
         for source in dept["sources"]:
-            last = source["last_run"]
-            when = (last["finished"] or last["started"] or "") + f" {last['status']}" if last else "未実行 never run"
+            last, ended = source["last_run"], source["outcome"]
+            when = (f"{last['finished'] or last['started'] or ''} {ended['ja']} {ended['en']}"
+                    if last and ended else "未実行 never run")
             counts = source["counts"]
             click.echo(f"  {source['name']}: {when} — 追加 {counts['added']}, 更新 {counts['updated']}, "
                        f"変更なし {counts['not modified']}, 失敗 {counts['errored']}")
             for error in source["errors"]:
-                click.echo(f"    ! {error}")
+                click.echo(f"    ! {error['ja']} / {error['en']}" + (f" ({error['detail']})" if error["detail"] else ""))
             for item in source["missing"]:
                 click.echo(f"    ? 収集元からなくなったファイル / gone from the source: {item['guid']} (since {item['since']})")
 

@@ -57,3 +57,40 @@ def test_report_page_for_sysadmin_members_and_nobody_else(app, ran, departments)
     refused = app.get("/harvest-report?department=kikaku", headers={"Authorization": member["token"]})
     assert refused.status_code == 403
     assert app.get("/harvest-report").status_code == 403
+
+
+def test_a_run_that_reached_nothing_is_a_failure_said_in_japanese(app, declare, departments):
+    # A catalog whose host does not exist: ckanext-harvest finishes the job
+    # ("Finished", 0/0/0/0) with an English gather error.
+    source = declare(type="ckan", url="http://nakano-no-such-host.invalid/", department="kikaku")
+    run(source)
+    from ckan.tests import helpers
+
+    entry = next(s for d in helpers.call_action("nakano_harvest_report", department="kikaku")
+                 for s in d["sources"] if s["name"] == source)
+    assert entry["outcome"]["code"] == "failed" and entry["outcome"]["ja"] == "失敗"
+    assert entry["errors"] and all(e["ja"] and not e["ja"].isascii() for e in entry["errors"])
+    sysadmin = factories.SysadminWithToken()
+    page = app.get("/harvest-report?department=kikaku", headers={"Authorization": sysadmin["token"]}).body
+    assert "失敗" in page and "Finished" not in page
+
+
+def test_a_department_without_a_source_is_explained(app, departments):
+    member = factories.UserWithToken()
+    factories.Organization(users=[{"name": member["name"], "capacity": "editor"}], name="no-sources")
+    page = app.get("/harvest-report", headers={"Authorization": member["token"]}).body
+    assert "この部には収集元がありません" in page
+
+
+def test_errors_of_harvesters_are_said_in_japanese():
+    from ckanext.nakano.harvest.report import outcome, readable_error
+
+    dns = readable_error("Unable to get content for URL: http://x.invalid/api/3/action/package_search: "
+                         "HTTPConnectionPool(host='x.invalid', port=80): Max retries exceeded (NameResolutionError)")
+    assert dns["ja"].startswith("収集元のサーバーに接続できませんでした") and "NameResolutionError" in dns["detail"]
+    own = readable_error("ファイルが空です。 / The file is empty.")
+    assert own == {"ja": "ファイルが空です。", "en": "The file is empty.", "detail": ""}
+    assert readable_error("KeyError: 'x'")["ja"].startswith("収集中にエラーが起きました")
+    assert outcome("Finished", {}, ["x"])["code"] == "failed"
+    assert outcome("Finished", {"added": 2, "errored": 1}, ["x"])["code"] == "partial"
+    assert outcome("Finished", {"not modified": 3}, [])["ja"] == "完了"
