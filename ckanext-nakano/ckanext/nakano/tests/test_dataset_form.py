@@ -83,3 +83,16 @@ def test_compiled_catalog_matches_its_source():
     with (folder / "ckanext-nakano.po").open("rb") as po, (folder / "ckanext-nakano.mo").open("rb") as mo:
         source, compiled = read_po(po), read_mo(mo)
     assert {m.id: m.string for m in source if m.id} == {m.id: m.string for m in compiled if m.id}
+
+
+def test_staff_find_their_departments_pages(app):
+    editor = factories.User(password=PASSWORD)
+    org = factories.Organization(title="健康福祉部", users=[{"name": editor["name"], "capacity": "editor"}])
+    public = app.get(f"/organization/{org['name']}").body
+    assert f"/metrics/department/{org['name']}" in public and "/harvest-report" not in public
+    _sign_in(app, editor)
+    dashboard = app.get("/dashboard/").body
+    assert "所属する部" in dashboard and f"/metrics/department/{org['name']}" in dashboard
+    assert f"/harvest-report?department={org['name']}" in dashboard
+    own = app.get(f"/organization/{org['name']}").body
+    assert f"/harvest-report?department={org['name']}" in own
