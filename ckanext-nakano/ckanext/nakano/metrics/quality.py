@@ -116,9 +116,13 @@ def score(pkg: dict[str, Any], validations: dict[str, str], links: dict[str, str
                            "indicators": items})
         total, maximum = total + got, maximum + most
     rating = next(r for r in rules()["ratings"] if total >= r["min"] * maximum)
-    return {"score": total, "max_score": maximum, "rating": {"ja": rating["ja"], "en": rating["en"]},
+    # One figure everywhere: the percentage (department pages average it).
+    percent = round(100 * total / maximum) if maximum else 0
+    return {"score": total, "max_score": maximum, "percent": percent,
+            "rating": {"ja": rating["ja"], "en": rating["en"]},
             "dimensions": dimensions, "freshness": freshness(pkg, today),
-            "to_raise": [{"ja": i["hint_ja"], "en": i["hint_en"], "points": i["max"]}
+            "to_raise": [{"ja": i["hint_ja"], "en": i["hint_en"], "points": i["max"],
+                          "percent": round(100 * i["max"] / maximum) if maximum else 0}
                          for d in dimensions for i in d["indicators"] if not i["ok"]]}
 
 

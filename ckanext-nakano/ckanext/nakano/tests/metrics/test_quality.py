@@ -46,6 +46,9 @@ def test_score_rises_as_metadata_is_completed(minimal):
     after = _score(pkg["id"])
     assert after["score"] - before["score"] == 30 + 20 + 20   # keywords, temporal, contact
     assert not any(h["en"] == "Add at least one tag" for h in after["to_raise"])
+    # One figure everywhere: the percentage the department pages average.
+    assert after["percent"] == round(100 * after["score"] / after["max_score"])
+    assert all(h["percent"] == round(100 * h["points"] / after["max_score"]) for h in after["to_raise"])
 
 
 def test_resources_validation_and_links_feed_the_score(minimal, create_with_upload):
