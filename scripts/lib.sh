@@ -130,6 +130,7 @@ write_ckan_ini() {
     "ckan.site_url=http://$HOST:$CKAN_PORT" \
     "smtp.server=$HOST:$MAIL_PORT" \
     "smtp.mail_from=opendata@nakano.example" \
-    "ckan.storage_path=$LOCAL/storage" >/dev/null
-  mkdir -p "$LOCAL/storage"
+    "ckan.storage_path=$LOCAL/storage" \
+    "ckanext.nakano.harvest.folder_roots=$LOCAL/demo-share" >/dev/null
+  mkdir -p "$LOCAL/storage" "$LOCAL/demo-share"
 }

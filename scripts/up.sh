@@ -56,9 +56,31 @@ if [ -f "$LOCAL/solr/reindex-needed" ]; then
   rm -f "$LOCAL/solr/reindex-needed"
 fi
 
-say "Harvest sources: syncing harvesters/ (log: $LOGDIR/harvest-sync.log)"
-$CKAN nakano harvest sync "$ROOT/harvesters" >>"$(step_log harvest-sync.log)" 2>&1 \
+# A harvest a newcomer can watch: the declared sources need the internet, so
+# the demo adds a folder source of its own (files marked 【デモ】, demo/harvest-share/)
+# that is harvested on every `make up`: added the first time, unchanged after.
+DEMO_SHARE="$LOCAL/demo-share"
+DEMO_DECLARED="$LOCAL/demo-harvesters"
+mkdir -p "$DEMO_SHARE" "$DEMO_DECLARED"
+cp "$ROOT"/ckanext-nakano/ckanext/nakano/demo/harvest-share/*.csv \
+   "$ROOT"/ckanext-nakano/ckanext/nakano/demo/harvest-share/*.yaml "$DEMO_SHARE/"
+cat > "$DEMO_DECLARED/demo.yaml" <<YAML
+# Written by scripts/up.sh: the demo's folder source (not part of harvesters/).
+sources:
+  - id: demo-folder
+    department: kikaku
+    type: folder
+    title: 部のフォルダ（デモ） / Department folder (demo)
+    url: file://$DEMO_SHARE/
+    schedule: manual
+YAML
+
+say "Harvest sources: syncing harvesters/ and the demo source (log: $LOGDIR/harvest-sync.log)"
+$CKAN nakano harvest sync "$ROOT/harvesters" "$DEMO_DECLARED" >>"$(step_log harvest-sync.log)" 2>&1 \
   || fail "harvest source sync failed, see $LOGDIR/harvest-sync.log"
+say "Harvest: the demo folder source (log: $LOGDIR/harvest-demo.log)"
+$CKAN nakano harvest run demo-folder >>"$(step_log harvest-demo.log)" 2>&1 \
+  || fail "harvesting the demo folder failed, see $LOGDIR/harvest-demo.log"
 
 say "Assets: building the CSS/JS bundles (log: $LOGDIR/assets.log)"
 $CKAN asset build >>"$(step_log assets.log)" 2>&1 || fail "building the CSS/JS bundles failed, see $LOGDIR/assets.log"

@@ -131,9 +131,9 @@ def harvest() -> None:
 
 
 @harvest.command("sync")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False))
-def harvest_sync(folder: str) -> None:
-    """Create or update the sources declared in FOLDER (idempotent)."""
+@click.argument("folders", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+def harvest_sync(folders: tuple[str, ...]) -> None:
+    """Create or update the sources declared in FOLDERS, read as one set (idempotent)."""
     from pathlib import Path
 
     import ckan.plugins.toolkit as tk
@@ -142,7 +142,7 @@ def harvest_sync(folder: str) -> None:
 
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     try:
-        report = sync(Path(folder), {"user": site_user["name"], "ignore_auth": True})
+        report = sync([Path(f) for f in folders], {"user": site_user["name"], "ignore_auth": True})
     except SourceError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"created: {len(report.created)}, updated: {len(report.updated)}, "

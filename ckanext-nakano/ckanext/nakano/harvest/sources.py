@@ -65,10 +65,14 @@ def _fail(path: Path, line: int, ja: str, en: str) -> SourceError:
     return SourceError(f"{path}:{line}: {ja} / {en}")
 
 
-def load(folder: Path) -> list[Declared]:
+def load(folder: Path | list[Path]) -> list[Declared]:
+    """The declarations of one folder, or of several read as one set (an id
+    may be declared once across them)."""
+    folders = folder if isinstance(folder, list) else [folder]
     declared: list[Declared] = []
     seen: dict[str, str] = {}
-    for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
+    paths = [p for f in folders for p in sorted(f.glob("*.yaml")) + sorted(f.glob("*.yml"))]
+    for path in paths:
         try:
             document = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader) or {}
         except yaml.YAMLError as exc:
@@ -111,7 +115,7 @@ def load(folder: Path) -> list[Declared]:
                 raise _fail(path, line, f"id {item['id']} が {seen[item['id']]} と重複しています",
                             f"id {item['id']} is also declared in {seen[item['id']]}")
             seen[item["id"]] = f"{path.name}:{line}"
-            declared.append(Declared(item["id"], path.name, line, item))
+            declared.append(Declared(item["id"], str(path), line, item))
     return declared
 
 
@@ -134,7 +138,7 @@ def source_dict(item: Declared) -> dict[str, Any]:
     d = item.data
     config = dict(d.get("config") or {})
     config["default_extras"] = config.get("default_extras", {})
-    config.update({MARKER: item.file, "nakano_defaults": d.get("defaults") or {},
+    config.update({MARKER: Path(item.file).name, "nakano_defaults": d.get("defaults") or {},
                    "nakano_allow_private": bool(d.get("allow_private", False))})
     for key in ("files", "system"):
         if d.get(key):
@@ -160,7 +164,7 @@ def _same(source: Any, package: Any, wanted: dict[str, Any], org_id: str) -> boo
             and package.owner_org == org_id and norm(source.config) == norm(wanted["config"]))
 
 
-def sync(folder: Path, context: dict[str, Any]) -> SyncReport:
+def sync(folder: Path | list[Path], context: dict[str, Any]) -> SyncReport:
     """Create or update the declared sources; report the ones no file declares any more."""
     declared = load(folder)
     orgs: dict[str, str] = {}
@@ -169,7 +173,7 @@ def sync(folder: Path, context: dict[str, Any]) -> SyncReport:
             orgs[item.data["department"]] = tk.get_action("organization_show")(
                 dict(context), {"id": item.data["department"]})["id"]
         except tk.ObjectNotFound:
-            raise _fail(folder / item.file, item.line, f"部 {item.data['department']} がありません",
+            raise _fail(Path(item.file), item.line, f"部 {item.data['department']} がありません",
                         f"unknown department {item.data['department']}") from None
     report = SyncReport()
     ids: set[str] = set()

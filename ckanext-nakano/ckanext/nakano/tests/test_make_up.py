@@ -49,7 +49,22 @@ def test_harvest_processes_run_and_sources_are_declared(portal):
                             capture_output=True, text=True, timeout=60).stdout
     assert "Harvest     up  (4 processes)" in status
     assert "Metrics     up" in status
-    assert "created: 1" in (portal["local"] / "log" / "harvest-sync.log").read_text()
+    assert "created: 2" in (portal["local"] / "log" / "harvest-sync.log").read_text()   # Tokyo, demo folder
+
+
+def _demo_harvest(portal) -> dict:
+    token = (portal["local"] / "admin-api-token").read_text().strip()
+    report = requests.get(portal["url"] + "/api/3/action/nakano_harvest_report", params={"department": "kikaku"},
+                          headers={"Authorization": token}, timeout=30).json()["result"]
+    return next(s for d in report for s in d["sources"] if s["name"] == "demo-folder")
+
+
+def test_the_demo_folder_is_harvested_and_reported(portal):
+    demo = _demo_harvest(portal)
+    assert demo["outcome"]["code"] == "finished" and demo["counts"]["added"] == 2
+    found = requests.get(portal["url"] + "/api/3/action/package_search", params={"q": "【デモ】 救護所"},
+                         timeout=30).json()["result"]
+    assert found["count"] == 1 and found["results"][0]["license_id"] == "PDL-1.0"
 
 
 def test_admin_token_works(portal):
@@ -82,6 +97,9 @@ def test_second_run_keeps_data_and_credentials(portal):
     assert (portal["local"] / "admin-password").read_text() == password
     assert (portal["local"] / "admin-api-token").read_text() == token
     assert _demo_in_search(portal["url"]) == DEMO_IDS | {"portal-usage-statistics"}
+    # The demo folder again: nothing changed, nothing published twice.
+    demo = _demo_harvest(portal)
+    assert demo["counts"]["not modified"] == 2 and demo["counts"]["added"] == 0
 
 
 def test_changed_solr_configuration_reloads_cores_and_reindexes(portal):
