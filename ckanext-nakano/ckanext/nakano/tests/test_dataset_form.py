@@ -96,3 +96,14 @@ def test_staff_find_their_departments_pages(app):
     assert f"/harvest-report?department={org['name']}" in dashboard
     own = app.get(f"/organization/{org['name']}").body
     assert f"/harvest-report?department={org['name']}" in own
+
+
+def test_spatial_coverage_shows_town_names_not_geojson(app):
+    org = factories.Organization()
+    dataset = factories.Dataset(owner_org=org["id"], category="その他", license_id="CC-BY-4.0",
+                                spatial_coverage=[{"text": "中野一丁目"}, {"text": "新井二丁目"}])
+    stored = helpers.call_action("package_show", id=dataset["id"])["spatial_coverage"]
+    assert '"Point"' in stored[0]["centroid"]        # still there for machines
+    page = app.get(f"/dataset/{dataset['name']}").body
+    assert "中野一丁目" in page and "新井二丁目" in page
+    assert "&#34;type&#34;" not in page and '"type": "Point"' not in page and "代表点" not in page
