@@ -104,6 +104,13 @@
     tiles.addTo(map);
   }
 
+  // What a visitor reads first: the name, then where it is; codes and numbers last.
+  var ADDRESS = /住所|所在地|方書|設置位置|設置場所|場所/;
+  var CODE = /コード|番号|^NO$|^No\.?$|^ID$|^id$|緯度|経度|カナ/;
+  function rank(name) {
+    return ADDRESS.test(name) ? 0 : CODE.test(name) ? 2 : 1;
+  }
+
   function popupContent(row, fields) {
     var box = document.createElement("div");
     box.className = "nakano-map-popup";
@@ -113,15 +120,18 @@
       box.appendChild(title);
     }
     var list = document.createElement("dl");
-    fields.forEach(function (field) {
+    fields.filter(function (field) {
       var value = row[field.id];
-      if (field.id === "_id" || field.id === config.nameField || value === null || value === undefined || value === "") {
-        return;
-      }
+      return !(field.id === "_id" || field.id === config.nameField || value === null || value === undefined || value === "");
+    }).map(function (field, index) {
+      return { field: field, index: index };
+    }).sort(function (a, b) {
+      return (rank(a.field.id) - rank(b.field.id)) || (a.index - b.index);
+    }).forEach(function (item) {
       var term = document.createElement("dt");
       var detail = document.createElement("dd");
-      term.textContent = field.id;
-      detail.textContent = value;
+      term.textContent = item.field.id;
+      detail.textContent = row[item.field.id];
       list.appendChild(term);
       list.appendChild(detail);
     });
@@ -129,6 +139,14 @@
     list.tabIndex = 0;
     box.appendChild(list);
     return box;
+  }
+
+  // Wide enough on a 360 px phone that a value never wraps one digit per line,
+  // and panned clear of the zoom buttons.
+  function popupOptions() {
+    var width = Math.max(200, Math.min(320, window.innerWidth - 48));
+    return { minWidth: width, maxWidth: width, autoPanPaddingTopLeft: L.point(56, 24),
+             autoPanPaddingBottomRight: L.point(16, 16) };
   }
 
   function tableRow(row, point, marker) {
@@ -142,6 +160,11 @@
         : (row[field] === null || row[field] === undefined ? "" : row[field]);
       tr.appendChild(cell);
     });
+    var distance = document.createElement("td");
+    distance.className = "nakano-map-distance";
+    distance.hidden = true;
+    tr.appendChild(distance);
+    tr.nakanoPoint = point.latlng;
     var cell = document.createElement("td");
     var button = document.createElement("button");
     button.type = "button";
@@ -170,7 +193,7 @@
       if (point.swapped) { swapped += 1; }
       var marker = L.circleMarker(point.latlng, { renderer: renderer, radius: 7, weight: 2, color: "#ffffff",
                                                   fillColor: "#005a9c", fillOpacity: 0.9 });
-      marker.bindPopup(popupContent(row, data.fields));
+      marker.bindPopup(popupContent(row, data.fields), popupOptions());
       marker.addTo(markers);
       rows.appendChild(tableRow(row, point, marker));
     });
@@ -205,6 +228,46 @@
     }
     say(status, ja.join(""), en.join(" "));
     fitFrame();
+  }
+
+  // 「現在地から近い順」: the browser's position, asked only when the visitor
+  // presses the button, used here only (nothing is sent to the server).
+  var nearest = document.getElementById("nakano-map-nearest");
+  var nearestStatus = document.getElementById("nakano-map-nearest-status");
+  function metres(a, b) {
+    var rad = Math.PI / 180;
+    var dLat = (b.lat - a.lat) * rad;
+    var dLon = (b.lng - a.lng) * rad;
+    var h = Math.pow(Math.sin(dLat / 2), 2) +
+      Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.pow(Math.sin(dLon / 2), 2);
+    return 2 * 6371000 * Math.asin(Math.sqrt(h));
+  }
+  function sortByDistance(here) {
+    var rows = Array.prototype.slice.call(tbody.rows);
+    rows.forEach(function (tr) { tr.nakanoDistance = metres(here, tr.nakanoPoint); });
+    rows.sort(function (a, b) { return a.nakanoDistance - b.nakanoDistance; });
+    rows.forEach(function (tr) {
+      var cell = tr.querySelector(".nakano-map-distance");
+      var d = tr.nakanoDistance;
+      cell.textContent = d < 1000 ? Math.round(d) + " m" : (d / 1000).toFixed(1) + " km";
+      cell.dataset.metres = String(Math.round(d));
+      cell.hidden = false;
+      tbody.appendChild(tr);
+    });
+    document.getElementById("nakano-map-distance-head").hidden = false;
+    say(nearestStatus, "現在地から近い順に並べました。", "Sorted by distance from where you are.");
+  }
+  if (nearest && navigator.geolocation) {
+    nearest.hidden = false;
+    nearest.addEventListener("click", function () {
+      say(nearestStatus, "現在地を確かめています…", "Finding where you are…");
+      navigator.geolocation.getCurrentPosition(function (found) {
+        sortByDistance(L.latLng(found.coords.latitude, found.coords.longitude));
+      }, function () {
+        say(nearestStatus, "現在地がわかりませんでした（位置情報の利用が許可されていないか、取得できません）。",
+            "Your position could not be found (not allowed, or not available).");
+      }, { enableHighAccuracy: false, timeout: 15000, maximumAge: 60000 });
+    });
   }
 
   fetchRows().then(draw).catch(function (error) {

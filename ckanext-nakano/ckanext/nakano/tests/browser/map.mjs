@@ -1,7 +1,7 @@
 // Map preview: a CSV of points (名称,緯度,経度) uploaded by test_browser.py through the API;
 // its resource page must show a Leaflet map (nakano_map_view) with one circle marker per
 // point, and the table of points, although no map tile can load (no internet here).
-import { scenario, api, expect, poll, waitForDatastore, waitForView } from './lib.mjs';
+import { scenario, api, expect, poll, waitForDatastore, waitForView, ORIGIN } from './lib.mjs';
 
 const DATASET = process.env.DATASET_NAME;
 const RESOURCE = process.env.RESOURCE_ID;
@@ -49,6 +49,37 @@ await scenario('map', async (s) => {
       expect(rows === POINTS, `the table has ${rows} rows, expected ${POINTS}`);
       expect(await mapFrame.locator('.leaflet-container:visible').count(), 'the map disappeared after the tiles failed');
       return `${rows} rows; ${tiles} outside requests (tiles) refused`;
+    });
+    await s.step('「現在地から近い順」 sorts the points by distance from the browser\'s position', async () => {
+      // 中野区役所 (中野四丁目): the nearest town point is within a kilometre.
+      await page.context().grantPermissions(['geolocation'], { origin: ORIGIN });
+      await page.context().setGeolocation({ latitude: 35.7074, longitude: 139.6638 });
+      const button = mapFrame.locator('#nakano-map-nearest');
+      await button.waitFor({ state: 'visible', timeout: 10000 });
+      await button.click();
+      await poll(async () => (await mapFrame.locator('#nakano-map-nearest-status').innerText()).includes('近い順'),
+        { timeout: 15000, what: 'the sorted status' });
+      const metres = (await mapFrame.locator('td.nakano-map-distance').evaluateAll(
+        (cells) => cells.map((c) => Number(c.dataset.metres))));
+      expect(metres.length === POINTS, `${metres.length} distances, expected ${POINTS}`);
+      expect(metres.every((m, i) => i === 0 || metres[i - 1] <= m), 'distances are not in ascending order');
+      expect(metres[0] < 1000, `the nearest point is ${metres[0]} m away`);
+      return `nearest ${metres[0]} m, farthest ${metres[metres.length - 1]} m`;
+    });
+    await s.step('on a 360 px phone the popup is readable: name first, values on a full line', async () => {
+      await page.setViewportSize({ width: 360, height: 740 });
+      await mapFrame.locator('path.leaflet-interactive').first().click({ force: true });
+      const popup = mapFrame.locator('.leaflet-popup-content');
+      await popup.waitFor({ state: 'visible', timeout: 10000 });
+      const shape = await popup.evaluate((box) => ({
+        width: box.getBoundingClientRect().width,
+        first: box.firstElementChild && box.firstElementChild.tagName,
+        narrowest: Math.min(...Array.from(box.querySelectorAll('dd')).map((dd) => dd.getBoundingClientRect().width)),
+      }));
+      expect(shape.first === 'STRONG', `the popup starts with ${shape.first}, not the name`);
+      expect(shape.width >= 200, `the popup is ${shape.width} px wide`);
+      expect(shape.narrowest >= 150, `a value is only ${shape.narrowest} px wide (one digit per line)`);
+      return `popup ${Math.round(shape.width)} px, values ≥ ${Math.round(shape.narrowest)} px`;
     });
   }
   await s.shot('map-ja').catch(() => {});
