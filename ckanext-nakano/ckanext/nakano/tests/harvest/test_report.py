@@ -94,3 +94,11 @@ def test_errors_of_harvesters_are_said_in_japanese():
     assert outcome("Finished", {}, ["x"])["code"] == "failed"
     assert outcome("Finished", {"added": 2, "errored": 1}, ["x"])["code"] == "partial"
     assert outcome("Finished", {"not modified": 3}, [])["ja"] == "完了"
+
+
+def test_harvest_admin_pages_speak_japanese(app, ran):
+    sysadmin = factories.SysadminWithToken()
+    page = app.get("/harvest/", headers={"Authorization": sysadmin["token"]}).body
+    assert "収集元" in page and "Harvest Sources" not in page and "Add Harvest Source" not in page
+    source = app.get(f"/harvest/{ran}", headers={"Authorization": sysadmin["token"]}).body
+    assert "この収集元から集めたデータセットはありません" in source and ">About<" not in source
