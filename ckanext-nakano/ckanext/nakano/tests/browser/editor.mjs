@@ -81,6 +81,16 @@ await scenario('editor', async (s) => {
     s.result.info.resource = resourceUrl;
   }, { hard: true });
 
+  await s.step('the file keeps its Japanese name and its format is found without choosing one', async () => {
+    const fileName = path.basename(CSV);
+    const original = page.locator('tr.nakano-download-original a').first();
+    const href = await original.getAttribute('href');
+    expect(href && decodeURIComponent(href).endsWith(`/download/${fileName}`), `the original file's link is ${href}`);
+    const facts = await page.locator('.nakano-file-facts').innerText();
+    expect(/CSV/.test(facts), `the file facts say ${facts}`);
+    return decodeURIComponent(href);
+  });
+
   await s.step('the validation report appears on the resource page (background job)', async () => {
     const report = page.locator('section', { has: page.locator('h2', { hasText: /検証|Validation/ }) }).first();
     const text = await poll(async () => {
@@ -109,6 +119,20 @@ await scenario('editor', async (s) => {
     expect(text.includes(SAMPLE), `${href} lacks ${SAMPLE} (mis-decoded?): ${text.slice(0, 200)}`);
     fs.writeFileSync(path.join(ARTIFACTS, 'editor-utf8-copy.csv'), bytes);
     return `${href}: ${bytes.length} bytes`;
+  });
+
+  await s.step('the table is made from the CP932 file, and its tab speaks Japanese', async () => {
+    const excel = page.locator('a.nakano-download-primary');
+    await poll(async () => {
+      await page.reload();
+      return (await excel.count()) && /Excel/.test(await excel.innerText());
+    }, { timeout: DATASTORE_TIMEOUT, interval: 3000, what: 'the Excel CSV button (the DataStore table made)' });
+    const tab = resourceUrl.replace(/\/resource\/([0-9a-f-]{36})$/, '/resource_data/$1');
+    await s.open(tab.replace(BASE_URL, ''));
+    const text = await page.locator('main, [role=main], #content').first().innerText();
+    expect(text.includes('表データを作成済みです'), `the DataStore tab says: ${text.slice(0, 300)}`);
+    expect(!/Traceback|Upload Log|charmap/.test(text), 'the DataStore tab shows English internals');
+    return tab;
   });
 
   s.check('no uncaught JavaScript error on the way', !s.result.pageErrors.length, s.result.pageErrors);

@@ -74,7 +74,7 @@ await scenario('map', async (s) => {
       const shape = await popup.evaluate((content) => ({
         width: content.getBoundingClientRect().width,
         first: (content.querySelector('.nakano-map-popup') || content).firstElementChild?.tagName,
-        narrowest: Math.min(...Array.from(box.querySelectorAll('dd')).map((dd) => dd.getBoundingClientRect().width)),
+        narrowest: Math.min(...Array.from(content.querySelectorAll('dd')).map((dd) => dd.getBoundingClientRect().width)),
       }));
       expect(shape.first === 'STRONG', `the popup starts with ${shape.first}, not the name`);
       expect(shape.width >= 200, `the popup is ${shape.width} px wide`);
@@ -83,7 +83,7 @@ await scenario('map', async (s) => {
     });
     await s.step('on a phone the page opens on the file: its title and downloads above the sidebar and details', async () => {
       const top = await page.evaluate(() => ['.module-resource', 'aside.secondary', 'div.primary'].map(
-        (selector) => document.querySelector(selector)?.getBoundingClientRect().top ?? -1));
+        (selector) => { const e = document.querySelector(selector); return e ? e.getBoundingClientRect().top + window.scrollY : -1; }));
       expect(top[0] >= 0 && top[0] < top[1] && top[0] < top[2],
         `file block at ${top[0]}, sidebar at ${top[1]}, details at ${top[2]}`);
       return `file block ${Math.round(top[0])} px, sidebar ${Math.round(top[1])} px, details ${Math.round(top[2])} px`;

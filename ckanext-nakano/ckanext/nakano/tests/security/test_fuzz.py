@@ -10,6 +10,7 @@ Every answer below 500 passes; the test lists every 5xx it saw.
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -31,9 +32,17 @@ def target(portal) -> dict[str, Any]:
     url = portal["url"]
     session = requests.Session()
     spec = session.get(url + "/api/openapi.json", timeout=60).json()
-    pkg = session.get(url + "/api/3/action/package_show", params={"id": "portal-usage-statistics"},
-                      timeout=60).json()["result"]
-    resource = next(r for r in pkg["resources"] if r.get("datastore_active"))
+    # The usage statistics' table is loaded by the worker after `make up`,
+    # behind the demo's own jobs: wait for it rather than assume it is there.
+    deadline = time.monotonic() + 900
+    while True:
+        pkg = session.get(url + "/api/3/action/package_show", params={"id": "portal-usage-statistics"},
+                          timeout=60).json()["result"]
+        resource = next((r for r in pkg["resources"] if r.get("datastore_active")), None)
+        if resource or time.monotonic() > deadline:
+            break
+        time.sleep(3)
+    assert resource, "the usage statistics were not loaded into the DataStore in 15 minutes"
     valid = {"id": pkg["name"], "resource_id": resource["id"]}
     return {"url": url, "session": session, "spec": spec, "pkg": pkg, "resource": resource, "valid": valid}
 
