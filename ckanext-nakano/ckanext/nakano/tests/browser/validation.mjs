@@ -76,9 +76,13 @@ await scenario('validation', async (s) => {
   }, { hard: true });
 
   await s.step('editor: the full report, open, with 直し方 and the rows', async () => {
-    await s.open(url);
+    // xloader's update of the resource queues the validation again: wait until it has run.
+    const text = await poll(async () => {
+      await s.open(url);
+      const shown = await details.innerText();
+      return /検証待ち|Pending/.test(shown) ? null : shown;
+    }, { timeout: DATASTORE_TIMEOUT, interval: 3000, what: 'the report, no longer 検証待ち, for the editor' });
     expect(await details.evaluate((el) => el.open), 'the report is closed for an editor');
-    const text = await details.innerText();
     expect(text.includes('直し方') && text.includes('20〜46'), `no 「直し方」 for the swapped coordinates: ${text.slice(0, 400)}`);
     const rows = details.locator('details.nakano-validation-rows');
     expect(await rows.count() === 1, 'no list of the rows for an editor');
