@@ -48,6 +48,12 @@ def render(code: str, lang: str, params: dict[str, Any], part: str = "") -> str:
     return text.format_map(_Blank(params)) if text else ""
 
 
+def complete_fix(code: str, lang: str) -> bool:
+    """The code's 「直し方」 needs no parameters (so it can be shown for a report that kept none)."""
+    text = ((_messages().get(code) or {}).get("fix") or {}).get(lang, "")
+    return bool(text) and "{" not in text
+
+
 def example_text(lang: str, row: int | None, value: str | None) -> str:
     """「3 行目 "054 626 1139"」 / 'row 3: "054 626 1139"'."""
     if value is None or value == "":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .report import MAX_EXAMPLES, example_text, group_text, known, render
+from .report import MAX_EXAMPLES, complete_fix, example_text, group_text, known, render
 
 OLD_FRICTIONLESS_LIMIT = 300   # version 1 stopped frictionless there without saying so
 
@@ -29,7 +29,8 @@ def upgraded(report: dict[str, Any] | None) -> dict[str, Any] | None:
         group = groups.setdefault(key, {
             "code": code, "severity": issue.get("severity", "error"), "count": 0,
             "column": issue.get("column"), "column_name": issue.get("column_name"),
-            "params": {"column": issue.get("column_name") or ""} if code == "schema-error" else {},
+            # Version 1 kept no parameters: its stored texts are used (None marks that).
+            "params": {"column": issue.get("column_name") or ""} if code == "schema-error" else None,
             "examples": [], "message_ja": issue.get("message_ja", ""), "message_en": issue.get("message_en", ""),
             "fix_ja": "", "fix_en": ""})
         group["count"] += 1
@@ -48,7 +49,17 @@ def upgraded(report: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def _text(group: dict[str, Any], lang: str) -> tuple[str, str]:
     """The group's line and its 「直し方」, rendered from its code when the catalog knows it."""
-    code, params = group.get("code", ""), dict(group.get("params") or {})
+    code, params = group.get("code", ""), group.get("params")
+    if params is None:   # version 1: the stored text, counted
+        text = group.get(f"message_{lang}") or group.get("message_ja", "")
+        if group.get("count", 1) > 1:
+            rows = ("、" if lang == "ja" else ", ").join(
+                example_text(lang, e.get("row"), None) for e in group.get("examples") or [])
+            text += (f"（{group['count']} 件。例: {rows}）" if lang == "ja" else
+                     f" ({group['count']} times; e.g. {rows})") if rows else (
+                     f"（{group['count']} 件）" if lang == "ja" else f" ({group['count']} times)")
+        return text, render(code, lang, {}, "fix") if complete_fix(code, lang) else ""
+    params = dict(params)
     if code == "schema-error":   # version 1: frictionless's English note; say it in the reader's words
         values = {**params, "count": group["count"],
                   "examples": ("、" if lang == "ja" else ", ").join(

@@ -200,6 +200,12 @@ def test_old_stored_reports_still_render_in_the_readers_words():
     assert "constraint" not in " ".join(g["text"] + g["fix"] for g in shown["groups"])
     assert any("打ち切りました" in g["text"] for g in shown["groups"])   # the silent cut is now said
     assert upgraded(OLD_REPORT)["issues_total"] == 300
+    ragged = {"code": "ragged-row", "severity": "error", "row": 4, "column": None, "column_name": None,
+              "message_ja": "列の数が見出しと異なります（3 列、見出しは 5 列）。",
+              "message_en": "The row has 3 cells; the header has 5."}
+    old = view({"status": "invalid", "report": {"issues": [ragged, dict(ragged, row=7)]}}, "ja")["groups"][0]
+    assert old["text"] == "列の数が見出しと異なります（3 列、見出しは 5 列）。（2 件。例: 4 行目、7 行目）"
+    assert old["fix"].startswith("セルの中のコンマ")
     assert view({"status": "valid", "report": {"issues": [], "rows": 3}}, "ja")["headline"] == "機械判読に問題なし"
     assert view({"status": "pending", "report": None}, "en")["headline"] == "Validation pending"
 
