@@ -8,10 +8,12 @@ from typing import Any, Callable
 import ckan.plugins.toolkit as tk
 
 from . import datastore_loads, vocab, zero_results
+from .validation import summary as validation_summary
 
 __all__ = [
     "nakano_category_choices", "nakano_standard_dataset_choices",
-    "nakano_frequency_choices", "nakano_area_choices", "nakano_validation", "nakano_harvest_missing",
+    "nakano_frequency_choices", "nakano_area_choices", "nakano_validation", "nakano_validation_view",
+    "nakano_harvest_missing",
     "nakano_facet_hrefs", "nakano_package_organization", "nakano_dataset_metrics", "nakano_metrics_json",
     "nakano_metrics_dataset_name",
     "nakano_metrics_enabled", "nakano_home", "nakano_sort_options", "nakano_facet_labeler",
@@ -52,6 +54,11 @@ def nakano_validation(resource_id: str) -> dict[str, Any] | None:
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return None
     return shown if shown["status"] != "none" else None
+
+
+def nakano_validation_view(validation: dict[str, Any]) -> dict[str, Any]:
+    """The report as the resource page shows it, in the page's language (validation/summary.py)."""
+    return validation_summary.view(validation, tk.h.lang())
 
 
 def nakano_harvest_missing(package_id: str) -> dict[str, Any] | None:

@@ -284,3 +284,22 @@ def test_dataset_page_department_box_from_the_dataset(app):
     import ckan.plugins.toolkit as tk
     linked = tk.h.nakano_package_organization({"organization": {"name": "x", "image_url": "https://example.org/a.png"}})
     assert linked["image_display_url"] == "https://example.org/a.png"
+
+
+def test_signed_in_masthead_links_are_named_by_their_visible_text(app):
+    """WCAG 2.5.3 (axe label-content-name-mismatch on every page an editor sees): CKAN's
+    aria-labels 「プロフィールを表示」 and 「ダッシュボード (0 新しいアイテム)」 left out the name shown."""
+    from flask_login import login_user
+
+    import ckan.plugins.toolkit as tk
+
+    user = factories.User()
+    environ = {"CKAN_CURRENT_URL": "/dataset/", "CKAN_LANG": "ja", "CKAN_LANG_IS_DEFAULT": True}
+    with app.flask_app.test_request_context("/dataset/", environ_overrides=environ):
+        login_user(model.User.get(user["name"]))
+        tk.g.userobj, tk.g.user = model.User.get(user["name"]), user["name"]
+        masthead = tk.render("header.html", {})
+    assert f'<span class="username">{user["display_name"]}</span>' in masthead
+    assert 'aria-label="プロフィールを表示"' not in masthead and "新しいアイテム)" not in masthead
+    assert '<span class="visually-hidden"> 件の新着</span>' in masthead
+    assert "Profile settings" not in masthead and "アカウント設定" in masthead

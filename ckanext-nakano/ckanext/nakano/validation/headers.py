@@ -53,11 +53,63 @@ def normalize(text: str) -> str:
     return text
 
 
+@cache
+def _english() -> dict[str, str]:
+    return {normalize(k).casefold(): v for k, v in (_aliases().get("english") or {}).items()}
+
+
+def english_keys(header: list[str]) -> dict[int, str] | None:
+    """Column → standard Japanese name, when the header is written in English keys
+    (Takamatsu's "#property" rows); None for a Japanese header."""
+    filled = [(i, normalize(c).casefold()) for i, c in enumerate(header) if c.strip()]
+    ascii_words = [(i, c) for i, c in filled if c.isascii() and any(ch.isalpha() for ch in c)]
+    known = {i: _english()[c] for i, c in ascii_words if c in _english()}
+    if len(known) >= 2 and len(ascii_words) * 2 >= len(filled):
+        return known
+    return None
+
+
+def _lookalike(char: str) -> bool:
+    """Characters that look like the ones the standard's names use but are others:
+    dashes and bars for ー or -, full-width letters, digits and underscore, half-width kana."""
+    code = ord(char)
+    return (char in _aliases()["normalization"]["translate"]
+            or (0xFF10 <= code <= 0xFF5A and (char.isalnum() or char == "\uff3f"))
+            or 0xFF61 <= code <= 0xFF9F)
+
+
+def lookalikes(cell: str) -> list[tuple[str, str]]:
+    """(character as written, the character it passes for) in a header cell."""
+    found = []
+    for char in dict.fromkeys(cell):
+        if _lookalike(char):
+            found.append((char, normalize(char) or char))
+    return found
+
+
+def describe_lookalikes(found: list[tuple[str, str]]) -> dict[str, str]:
+    """「―」（U+2015。「ー」とは別の文字） and its English, for the header-lookalike message."""
+    ja = "、".join(f"「{c}」（U+{ord(c):04X}。「{r}」とは別の文字）" for c, r in found)
+    en = ", ".join(f'"{c}" (U+{ord(c):04X} {unicodedata.name(c, "?")}, not "{r}")' for c, r in found)
+    return {"chars_ja": ja, "chars_en": en}
+
+
+def _names_2016(suffix: str) -> dict[str, str]:
+    spec = legacy(suffix) or {}
+    names = list((spec.get("columns") or {}).keys())
+    names += [(spec.get("code") or {}).get("from") or ""]
+    for combined in (spec.get("combine") or {}).values():
+        names += combined.get("from") or []
+    return {normalize(n): n for n in names if n}
+
+
 @dataclass
 class HeaderMapping:
     columns: list[str | None]                       # canonical name per header cell, None = unknown
     renamed: list[tuple[int, str, str]] = field(default_factory=list)   # (column, as written, canonical)
     unknown: list[tuple[int, str]] = field(default_factory=list)
+    # (column, as written, the name meant, [(character, the one it passes for)])
+    lookalike: list[tuple[int, str, str, list[tuple[str, str]]]] = field(default_factory=list)
 
 
 def map_header(header: list[str], suffix: str) -> HeaderMapping:
@@ -76,8 +128,15 @@ def map_header(header: list[str], suffix: str) -> HeaderMapping:
                     target = table[key]
                     break
         mapping.columns.append(target)
+        chars = lookalikes(cell or "")
         if target is None:
-            mapping.unknown.append((i, cell))
+            meant = _names_2016(suffix).get(key) if chars else None
+            if meant:   # a 2016 name written with a look-alike: say so, not "not in the standard"
+                mapping.lookalike.append((i, cell, meant, chars))
+            else:
+                mapping.unknown.append((i, cell))
+        elif chars:
+            mapping.lookalike.append((i, cell, target, chars))
         elif target != cell:
             mapping.renamed.append((i, cell, target))
     return mapping

@@ -10,6 +10,7 @@ from ckan.types import Action, Context, DataDict
 
 from ...harvest.report import department_report
 from ...model import Validation
+from ...validation.summary import upgraded
 from ...queue_status import report as queue_report
 
 __all__ = ["nakano_validation_show", "nakano_harvest_report", "nakano_queue_status"]
@@ -21,15 +22,17 @@ def nakano_validation_show(context: Context, data_dict: DataDict) -> dict[str, A
 
     :param id: the resource id
     :returns: ``resource_id``, ``status`` (pending, valid, invalid, error or
-        none when the resource is not tabular), ``report`` (issues with row and
-        column, messages in Japanese and English) and ``updated``.
+        none when the resource is not tabular), ``report`` (``groups``: issues of
+        one kind per column, counted, with examples and 「直し方」; ``issues``: the
+        first of them with row and column; messages in Japanese and English) and
+        ``updated``. Reports stored before groups existed get them here.
     """
     resource_id = tk.get_or_bust(data_dict, "id")
     tk.check_access("nakano_validation_show", context, data_dict)
     row = Validation.get(resource_id)
     if row is None:
         return {"resource_id": resource_id, "status": "none", "report": None, "updated": None}
-    return {"resource_id": resource_id, "status": row.status, "report": row.report,
+    return {"resource_id": resource_id, "status": row.status, "report": upgraded(row.report),
             "updated": row.updated.isoformat()}
 
 

@@ -35,6 +35,8 @@ MARK = "NAKANO-BROWSER-RESULT "
 SHARED = ROOT.parent / "shared"
 TOWNS = SHARED / "geo" / "nakano-towns" / "中野区.json"            # Geolonia, CC BY 4.0
 CP932_CSV = SHARED / "data" / "municipal-csv" / "yaizu-222127" / "222127_kyuugosho-64302.csv"  # 焼津市, CP932
+# 小山市's park file (緯度 and 経度 swapped in every row), a fixture of the validation tests.
+PARK_CSV = HERE.parent / "validation" / "data" / "oyama-092088_park.csv"
 
 # Pages of the accessibility scan (a11y.mjs builds their URLs), each in Japanese and English.
 PAGES = ["home", "search", "dataset", "resource", "metrics", "organization", "department", "login"]
@@ -235,6 +237,16 @@ def background(request, site, tmp_path_factory):
             runs["map"] = Scenario(site, "map.mjs", DATASET_NAME=name, RESOURCE_ID=resource["id"],
                                    EXPECTED_POINTS=len(names),
                                    SAMPLE_NAMES=json.dumps([names[0], names[len(names) // 2], names[-1]], ensure_ascii=False))
+        if "test_validation_report_summary_and_full_report" in wanted:
+            name = f"browser-validation-{uuid.uuid4().hex[:8]}"
+            datasets.append(name)
+            _api(site, "package_create", name=name, title="公園一覧（小山市の実データ）", title_en="Parks (real data of Oyama)",
+                 notes="小山市の公園一覧（緯度と経度が入れ替わったファイル）。ブラウザテストで作成し、終了時に削除します。",
+                 category="国土・気象", license_id="CC-BY-4.0", owner_org="kikaku", standard_dataset="public_facility")
+            resource = _api(site, "resource_create", package_id=name, name="公園一覧", format="CSV",
+                            files={"upload": ("park.csv", PARK_CSV.read_bytes(), "text/csv")})
+            runs["validation"] = Scenario(site, "validation.mjs", ADMIN_PASSWORD=site["password"],
+                                          DATASET_NAME=name, RESOURCE_ID=resource["id"])
         yield runs
     finally:
         for run in runs.values():
@@ -273,6 +285,12 @@ def test_map_preview_of_points(background):
     """The 85 town points of Nakano uploaded as 名称,緯度,経度: Leaflet map with a circle marker
     per point and the table of points, without map tiles (no internet)."""
     _assert_checks(background["map"].result())
+
+
+def test_validation_report_summary_and_full_report(background):
+    """A visitor sees 「1件の問題」 on one line and opens it (keyboard); /en says it in English; an
+    editor sees it open with 「直し方」 and the rows. axe-core: 0 violations in every state."""
+    _assert_checks(background["validation"].result())
 
 
 @pytest.mark.parametrize("lang", LANGS)

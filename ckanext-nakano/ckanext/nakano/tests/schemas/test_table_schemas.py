@@ -310,7 +310,7 @@ def _all_2016_columns() -> dict[str, set[str]]:
 @requires_shared
 def test_alias_targets_are_columns_of_the_named_schema():
     data = aliases()
-    assert set(data) == {"normalization", "global", "datasets"}
+    assert set(data) == {"normalization", "global", "datasets", "english"}
     old = _all_2016_columns()
     suffixes = {p.stem for p in SCHEMA_FILES}
     assert set(data["datasets"]) <= suffixes
@@ -325,6 +325,9 @@ def test_alias_targets_are_columns_of_the_named_schema():
         assert isinstance(variant, str) and isinstance(canonical, str), variant
         assert canonical in every_column, (variant, canonical)
         assert variant != canonical
+    current = set().union(*(field_names(s) for s in suffixes))
+    for key, canonical in data["english"].items():
+        assert key.isascii() and canonical in current, (key, canonical)
 
 
 def test_normalisation_catches_the_known_variants():

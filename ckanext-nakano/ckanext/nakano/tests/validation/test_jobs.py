@@ -63,10 +63,12 @@ def test_invalid_file_is_kept_and_published_with_its_report(dataset, create_with
     # Nothing lost: the original is still there, byte for byte.
     stored = app.get(f"/dataset/{pkg['id']}/resource/{resource['id']}/download/tourism.csv")
     assert stored.status_code == 200 and stored.data == data
-    # The report is on the resource page, with row and column, in Japanese and English.
+    # The report is on the resource page, in the reader's language: Japanese, English on /en.
     page = app.get(f"/dataset/{pkg['id']}/resource/{resource['id']}").body
-    assert "データの検証結果" in page and "Validation" in page
-    assert "申告された文字コード" in page and "differs from the detected cp932" in page
+    assert "データの検証結果" in page and "申告された文字コード" in page
+    assert "differs from the detected" not in page
+    english = app.get(f"/en/dataset/{pkg['id']}/resource/{resource['id']}").body
+    assert "Validation report" in english and "differs from the detected cp932" in english
     # ... and a UTF-8 copy sits beside the original.
     copy = app.get(f"/dataset/{pkg['id']}/resource/{resource['id']}/utf8.csv")
     assert copy.status_code == 200 and copy.data.decode("utf-8").startswith("都道府県コード")
