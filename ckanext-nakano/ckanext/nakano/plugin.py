@@ -131,6 +131,7 @@ class NakanoPlugin(p.SingletonPlugin, DefaultTranslation):
         upload_intake.prepare(resource)
 
     def before_resource_update(self, context: Any, current: dict[str, Any], resource: dict[str, Any]) -> None:
+        context.setdefault(jobs.FILE_CHANGED, {})[current["id"]] = jobs.file_changed(current, resource)
         upload_intake.prepare(resource, current)
         upload_intake.keep_name(resource, current)
 

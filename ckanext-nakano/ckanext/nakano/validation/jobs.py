@@ -26,8 +26,34 @@ def is_tabular(resource: dict[str, Any]) -> bool:
     return fmt in TABULAR or name.endswith((".csv", ".xlsx", ".tsv"))
 
 
+# Set by before_resource_update, per resource id: whether the edit changed
+# what validation reads (a context may carry several resources' updates).
+FILE_CHANGED = "nakano_file_changed"
+# Fields whose change needs a new validation (the file, its declared form).
+_VALIDATED = ("url", "conforms_to_schema", "encoding", "format")
+
+
+def file_changed(current: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether an update touches what validation reads: a new upload, another
+    link, or another declared table schema, encoding or format. xloader's own
+    update (datastore_active) and metadata edits do not."""
+    upload = new.get("upload")
+    if getattr(upload, "filename", None):
+        return True
+    for key in _VALIDATED:
+        if key not in new:
+            continue
+        if key == "url" and (new.get("url_type") or current.get("url_type")) == "upload":
+            continue   # an upload's link is rebuilt from its name; the file changes only with a new upload
+        if (new.get(key) or "") != (current.get(key) or ""):
+            return True
+    return False
+
+
 def enqueue(resource: dict[str, Any], context: dict[str, Any] | None = None) -> None:
-    if not is_tabular(resource) or (context or {}).get(OWN_UPDATE):
+    context = context or {}
+    unchanged = (context.get(FILE_CHANGED) or {}).get(resource.get("id")) is False
+    if not is_tabular(resource) or context.get(OWN_UPDATE) or unchanged:
         return
     from ..queue import enqueue_once
 

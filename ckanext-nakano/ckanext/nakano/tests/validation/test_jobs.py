@@ -141,3 +141,19 @@ def test_linked_file_on_an_allowed_host_is_fetched_and_validated(dataset, local_
                                    url=local_server, format="CSV")
     assert jobs.run(resource["id"]) == "valid"
     assert helpers.call_action("nakano_validation_show", id=resource["id"])["report"]["rows"] == 193
+
+
+def test_only_a_change_of_the_file_validates_again(dataset, create_with_upload):
+    """xloader's own update (datastore_active) and metadata edits keep the report;
+    a new file, link or declared schema validates again."""
+    pkg, ctx = dataset
+    data = (SHARED / "yaizu-222127" / "222127_fire_hydrant.csv").read_bytes()
+    resource = create_with_upload(data, "fire_hydrant.csv", context=ctx, package_id=pkg["id"], format="CSV",
+                                  url="fire_hydrant.csv")
+    run_worker()
+    assert helpers.call_action("nakano_validation_show", id=resource["id"])["status"] == "valid"
+    helpers.call_action("resource_patch", context=dict(ctx), id=resource["id"], datastore_active=True)
+    helpers.call_action("resource_patch", context=dict(ctx), id=resource["id"], description="説明を追加")
+    assert helpers.call_action("nakano_validation_show", id=resource["id"])["status"] == "valid"
+    helpers.call_action("resource_patch", context=dict(ctx), id=resource["id"], conforms_to_schema="aed")
+    assert helpers.call_action("nakano_validation_show", id=resource["id"])["status"] == "pending"
