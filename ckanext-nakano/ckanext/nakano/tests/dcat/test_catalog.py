@@ -18,7 +18,7 @@ from ckan.tests import helpers
 from ckanext.nakano.dcat.profiles import SPDX
 from ckanext.nakano.demo.loader import load_demo
 
-from ..harvest.conftest import declare, departments, http_share, run, share, stored_bytes  # noqa: F401
+from ..harvest.conftest import admin_context, declare, departments, http_share, run, share, stored_bytes  # noqa: F401
 from .test_profiles import shapes, violations  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
@@ -59,7 +59,7 @@ NEIGHBOUR_TTL = """\
 <{base}dist/aed-pdf> a dcat:Distribution ;
     dct:title "AED 一覧表"@ja ;
     dct:format "PDF, CSV" ;
-    dcat:accessURL <{base}一覧 (印刷用).pdf> .
+    dcat:accessURL <{base}aed-list.pdf> .
 
 <{base}dataset/toilet> a dcat:Dataset ;
     dct:identifier "yaizu-toilet" ;
@@ -107,7 +107,7 @@ def catalog(departments, declare, http_share, share, shared_dir, ckan_config, mo
         for resource in dataset["resources"]:
             if resource.get("url_type") == "upload":
                 digest = hashlib.md5(stored_bytes(resource)).hexdigest()
-                helpers.call_action("resource_patch", id=resource["id"], hash=digest)
+                helpers.call_action("resource_patch", context=admin_context(), id=resource["id"], hash=digest)
     return helpers.call_action("package_search", rows=1000)["results"]
 
 
