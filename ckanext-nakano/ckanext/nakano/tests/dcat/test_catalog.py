@@ -10,12 +10,11 @@ import shutil
 from collections import Counter
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, RDF
 
 from ckan.tests import helpers
 
-from ckanext.nakano.dcat.profiles import SPDX
 from ckanext.nakano.demo.loader import load_demo
 
 from ..harvest.conftest import admin_context, declare, departments, http_share, run, share, stored_bytes  # noqa: F401
@@ -23,6 +22,7 @@ from .test_profiles import shapes, violations  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
+SPDX = Namespace("http://spdx.org/rdf/terms#")
 JPN = URIRef("http://publications.europa.eu/resource/authority/language/JPN")
 PDL = URIRef("https://www.digital.go.jp/resources/open_data/public_data_license_v1.0")
 
