@@ -32,6 +32,22 @@
     }
   }
 
+  var SERVER_LABEL = root.getAttribute('data-lang') === 'en' ? 'Server' : 'サーバー';
+
+  /* What Swagger UI draws without: a name for its server list, and keyboard
+     access to the code blocks that scroll (WCAG 4.1.2, 2.1.1). */
+  function accessible(node) {
+    if (!node.querySelectorAll) {
+      return;
+    }
+    node.querySelectorAll('select#servers:not([aria-label])').forEach(function (select) {
+      select.setAttribute('aria-label', SERVER_LABEL);
+    });
+    node.querySelectorAll('pre:not([tabindex]), .highlight-code > .microlight:not([tabindex])').forEach(function (block) {
+      block.setAttribute('tabindex', '0');
+    });
+  }
+
   window.SwaggerUIBundle({
     url: root.getAttribute('data-spec-url'),
     domNode: root,
@@ -40,6 +56,8 @@
     supportedSubmitMethods: ['get'],
     defaultModelsExpandDepth: -1,
     displayRequestDuration: true,
+    // Plain code blocks: the highlighter's colours fall below 4.5:1 on its dark background.
+    syntaxHighlight: {activated: false},
     onComplete: function () {
       var listing = document.getElementById('nakano-api-static');
       if (listing) {
@@ -49,18 +67,25 @@
     }
   });
 
-  if (root.getAttribute('data-lang') === 'ja' && window.MutationObserver) {
+  var japanese = root.getAttribute('data-lang') === 'ja';
+  if (window.MutationObserver) {
     new MutationObserver(function (changes) {
       changes.forEach(function (change) {
         if (change.type === 'characterData') {
-          translate(change.target.parentNode || root);
+          if (japanese) {
+            translate(change.target.parentNode || root);
+          }
+          return;
         }
         change.addedNodes.forEach(function (added) {
-          if (added.nodeType === 1) {
-            translate(added);
-          } else if (added.nodeType === 3 && added.parentNode) {
-            translate(added.parentNode);
+          var element = added.nodeType === 1 ? added : added.parentNode;
+          if (!element) {
+            return;
           }
+          if (japanese) {
+            translate(element);
+          }
+          accessible(element);
         });
       });
     }).observe(root, {childList: true, subtree: true, characterData: true});

@@ -29,9 +29,9 @@ await scenario('api_docs', async (s) => {
       const example = await block.locator('tr[data-param-name="id"] .parameter__example, tr[data-param-name="id"] .markdown').allInnerTexts();
       await block.getByRole('button', { name: WORDS[lang].tryIt }).click();
       await block.getByRole('button', { name: WORDS[lang].execute }).click();
-      const status = block.locator('.live-responses-table .response-col_status').first();
+      const status = block.locator('.live-responses-table tr.response .response-col_status').first();
       await poll(async () => (await status.count()) && (await status.innerText()).trim() === '200', { timeout: 30000, what: 'HTTP 200 in the live response' });
-      const body = await block.locator('.live-responses-table .response-col_description pre').first().innerText();
+      const body = await block.locator('.live-responses-table tr.response .response-col_description pre').first().innerText();
       expect(body.includes('"success": true') && body.includes('"resources"'), `response body: ${body.slice(0, 200)}`);
       await s.shot(`api-docs-${lang}`);
       return `example ${example.join(' ').slice(0, 80)}`;
