@@ -46,7 +46,7 @@ if [ "$(cat "$VENV/.nakano-installed" 2>/dev/null)" != "$req_hash" ]; then
 fi
 
 # --- front-end libraries (npm, bundled as CKAN assets; no CDN) ---------------
-command -v npm >/dev/null || fail "npm not found: the portal's chart and map libraries are installed with npm"
+command -v npm >/dev/null || fail "npm not found: the portal's chart, map and API reference libraries are installed with npm"
 VENDOR=$ROOT/ckanext-nakano/ckanext/nakano/assets/vendor
 lock_hash=$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)
 if [ "$(cat "$VENDOR/.installed" 2>/dev/null)" != "$lock_hash" ]; then
@@ -58,6 +58,10 @@ if [ "$(cat "$VENDOR/.installed" 2>/dev/null)" != "$lock_hash" ]; then
   cp "$ROOT/node_modules/chart.js/LICENSE.md" "$VENDOR/chart.js.LICENSE.md"
   cp "$ROOT/node_modules/leaflet/dist/leaflet.js" "$ROOT/node_modules/leaflet/dist/leaflet.css" "$VENDOR/"
   cp "$ROOT/node_modules/leaflet/LICENSE" "$VENDOR/leaflet.LICENSE"
+  # Swagger UI for /api/docs; its stylesheet without the source-map comment (no map is served).
+  cp "$ROOT/node_modules/swagger-ui-dist/swagger-ui-bundle.js" "$VENDOR/"
+  sed '/sourceMappingURL/d' "$ROOT/node_modules/swagger-ui-dist/swagger-ui.css" > "$VENDOR/swagger-ui.css"
+  cp "$ROOT/node_modules/swagger-ui-dist/LICENSE" "$VENDOR/swagger-ui.LICENSE"
   echo "$lock_hash" > "$VENDOR/.installed"
 fi
 

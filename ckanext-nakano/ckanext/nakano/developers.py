@@ -1,22 +1,18 @@
-"""The developer page's examples, filled with this portal's address and a
-dataset that is really here (so every example can be copied and run)."""
+"""The developer page's examples, filled with this portal's address and real
+open data that is here (api_examples.py), so every example can be copied and
+run as printed."""
 from __future__ import annotations
 
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from . import api_examples
+
 
 def examples() -> dict[str, Any]:
     site = tk.config["ckan.site_url"].rstrip("/")
-    name = tk.config["ckanext.nakano.metrics.dataset"]
-    dataset, resource = name, "RESOURCE_ID"
-    try:
-        pkg = tk.get_action("package_show")({}, {"id": name})
-        loaded = [r for r in pkg["resources"] if r.get("datastore_active")] or pkg["resources"]
-        if loaded:
-            resource = loaded[0]["id"]
-    except (tk.ObjectNotFound, tk.NotAuthorized):
-        pass
-    return {"site": site, "api": f"{site}/api/3/action", "dataset": dataset, "resource": resource,
-            "query": "公園"}
+    found = api_examples.find()
+    return {"site": site, "api": f"{site}/api/3/action", "dataset": found.dataset,
+            "resource": found.table or found.resource, "organization": found.organization,
+            "usage_dataset": tk.config["ckanext.nakano.metrics.dataset"], "query": "公園"}

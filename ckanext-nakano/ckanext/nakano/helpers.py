@@ -1,6 +1,7 @@
 """Template helpers: choice lists for the scheming forms, from the vocabularies."""
 from __future__ import annotations
 
+import json
 import time
 from collections import OrderedDict
 from typing import Any, Callable
@@ -18,7 +19,7 @@ __all__ = [
     "nakano_metrics_dataset_name",
     "nakano_metrics_enabled", "nakano_home", "nakano_sort_options", "nakano_facet_labeler",
     "nakano_downloads", "nakano_datastore_state", "structured_data", "xloader_badge",
-    "nakano_zero_results",
+    "nakano_zero_results", "nakano_license_choices",
 ]
 
 Choices = list[dict[str, Any]]
@@ -38,6 +39,12 @@ def nakano_frequency_choices(field: dict[str, Any]) -> Choices:
     f = vocab.frequencies()
     return [{"value": f["base_uri"] + c["code"], "label": {"ja": c["ja"], "en": c["en"]}}
             for c in f["choices"]]
+
+
+def nakano_license_choices(field: dict[str, Any]) -> Choices:
+    """The portal's licences (licenses.json), for a file whose licence is not its dataset's."""
+    listed = json.loads(vocab.licenses_file().read_text(encoding="utf-8"))
+    return [{"value": entry["id"], "label": entry["title"]} for entry in listed]
 
 
 def nakano_area_choices(field: dict[str, Any]) -> Choices:

@@ -1,18 +1,37 @@
 """The OpenAPI 3.1 document of the read actions the portal exposes, built from
 schemas/openapi/ (actions.yaml: actions and parameters; components.yaml: the
-JSON Schemas of their results)."""
+JSON Schemas of their results), with examples on this portal's real data
+(api_examples.py): each parameter's example value and each action's answer
+to it, shortened. /api/docs renders it with Swagger UI."""
 from __future__ import annotations
 
+import json
+import logging
+import time
 from functools import cache
 from typing import Any
+from urllib.parse import urlencode
 
 import yaml
 
 import ckan.plugins.toolkit as tk
 
-from . import vocab
+from . import api_examples, vocab
+
+__all__ = ["FOLDER", "LANGUAGES", "actions", "document", "example_url"]
+
+log = logging.getLogger(__name__)
 
 FOLDER = vocab.VOCAB.parent / "openapi"
+LANGUAGES = ("ja", "en")
+# Example answers are real answers: made again when the example dataset
+# changes, and at least every this many seconds (usage figures move).
+ANSWERS_TTL = 600
+# How much of an answer an example shows: the first items of each list, the
+# start of each long text.
+EXAMPLE_ITEMS, EXAMPLE_TEXT = 2, 200
+
+_answers: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
 
 
 @cache
@@ -24,14 +43,23 @@ def actions() -> dict[str, Any]:
     return _load("actions.yaml")
 
 
-def _text(value: Any) -> str:
-    return f"{value['ja']} / {value['en']}" if isinstance(value, dict) else str(value or "")
+def _text(value: Any, lang: str | None) -> str:
+    """A {ja, en} text in the page's language, or both ("ja / en") for API clients."""
+    if not isinstance(value, dict):
+        return str(value or "")
+    if lang in LANGUAGES:
+        return value[lang]
+    return f"{value['ja']} / {value['en']}"
 
 
-def _parameter(name: str, spec: dict[str, Any]) -> dict[str, Any]:
+def _parameter(name: str, spec: dict[str, Any], example: Any, lang: str | None) -> dict[str, Any]:
     schema = {k: v for k, v in spec.items() if k not in ("required", "description")}
-    return {"name": name, "in": "query", "required": bool(spec.get("required")),
-            "description": _text(spec.get("description")), "schema": schema}
+    parameter = {"name": name, "in": "query", "required": bool(spec.get("required")),
+                 "description": _text(spec.get("description"), lang), "schema": schema}
+    if example is not None:
+        # As written in the URL: JSON parameters (x-json) are JSON text.
+        parameter["example"] = api_examples.as_query(example) if spec.get("x-json") else example
+    return parameter
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -39,36 +67,91 @@ def _error(description: str) -> dict[str, Any]:
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
-def document() -> dict[str, Any]:
-    """The OpenAPI document, with this site's URL as server."""
+def _shorten(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_shorten(v) for v in value[:EXAMPLE_ITEMS]]
+    if isinstance(value, dict):
+        return {k: _shorten(v) for k, v in value.items()}
+    if isinstance(value, str) and len(value) > EXAMPLE_TEXT:
+        return value[:EXAMPLE_TEXT] + "…"
+    return value
+
+
+def _answers_for(examples: api_examples.Examples) -> dict[str, Any]:
+    """Each action's answer to its example, as a visitor gets it (cached)."""
+    key = (tk.config["ckan.site_url"], examples.modified)
+    now = time.monotonic()
+    cached = _answers.get(key)
+    if cached and now - cached[0] < ANSWERS_TTL:
+        return cached[1]
+    answers = {}
+    for name, action in actions()["actions"].items():
+        params = api_examples.fill(action.get("example") or {}, examples)
+        if params is None:
+            continue
+        try:
+            result = api_examples.anonymous_call(name, params)
+        except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError) as error:
+            # The example would not run here: it is left out, and the test says so.
+            log.warning("OpenAPI example of %s does not run: %s", name, error)
+            continue
+        help_url = tk.url_for("api.action", ver=3, logic_function="help_show", name=name, _external=True)
+        # Through JSON as the API sends it (dates as text).
+        answers[name] = {"help": help_url, "success": True,
+                         "result": _shorten(json.loads(json.dumps(result, default=str)))}
+    _answers.clear()
+    _answers[key] = (now, answers)
+    return answers
+
+
+def example_url(path: str, parameters: list[dict[str, Any]]) -> str:
+    """The URL of an operation's example, as printed on /api/docs."""
+    query = {p["name"]: api_examples.as_query(p["example"]) for p in parameters if "example" in p}
+    server = tk.config.get("ckan.site_url", "").rstrip("/")
+    return f"{server}{path}" + (f"?{urlencode(query)}" if query else "")
+
+
+def document(lang: str | None = None) -> dict[str, Any]:
+    """The OpenAPI document, with this site's URL as server; texts in ``lang``
+    (ja or en), or both when None."""
     spec = actions()
+    examples = api_examples.find()
+    answers = _answers_for(examples)
     paths = {}
     for name, action in spec["actions"].items():
+        filled = api_examples.fill(action.get("example") or {}, examples) if name in answers else None
+        filled = filled or {}
         result = {"allOf": [{"$ref": "#/components/schemas/Envelope"},
                             {"type": "object", "properties": {"result": action["result"]}}]}
+        success: dict[str, Any] = {"schema": result}
+        if name in answers:
+            success["example"] = answers[name]
         paths[f"/api/3/action/{name}"] = {"get": {
-            "operationId": name, "tags": [action["tag"]], "summary": _text(action["summary"]),
-            "parameters": [_parameter(p, s) for p, s in (action.get("parameters") or {}).items()],
+            "operationId": name, "tags": [action["tag"]], "summary": _text(action["summary"], lang),
+            "parameters": [_parameter(p, s, filled.get(p), lang)
+                           for p, s in (action.get("parameters") or {}).items()],
             "responses": {
-                "200": {"description": "成功 / success",
-                        "content": {"application/json": {"schema": result}}},
-                "403": _error("権限がありません / not authorized"),
-                "404": _error("見つかりません / not found"),
-                "409": _error("パラメータの誤り / invalid parameters"),
+                "200": {"description": _text({"ja": "成功", "en": "success"}, lang),
+                        "content": {"application/json": success}},
+                "403": _error(_text({"ja": "権限がありません", "en": "not authorized"}, lang)),
+                "404": _error(_text({"ja": "見つかりません", "en": "not found"}, lang)),
+                "409": _error(_text({"ja": "パラメータの誤り", "en": "invalid parameters"}, lang)),
             },
         }}
     return {
         "openapi": "3.1.0",
         "info": {"title": spec["info"]["title"], "version": spec["info"]["version"],
-                 "description": spec["info"]["description"],
+                 "description": _text(spec["info"]["description"], lang),
                  "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"}},
         "servers": [{"url": tk.config.get("ckan.site_url") or "/"}],
-        "tags": [{"name": t} for t in sorted({a["tag"] for a in spec["actions"].values()})],
+        "tags": [{"name": tag, "description": _text(text, lang)} for tag, text in spec["tags"].items()],
         "paths": paths,
         "components": {
             "schemas": _load("components.yaml"),
-            "securitySchemes": {"apiToken": {"type": "apiKey", "in": "header", "name": "Authorization",
-                                             "description": "API トークン / API token (user page → API tokens)"}},
+            "securitySchemes": {"apiToken": {
+                "type": "apiKey", "in": "header", "name": "Authorization",
+                "description": _text({"ja": "API トークン（ユーザーページ →「APIトークン」）",
+                                      "en": "API token (user page → API tokens)"}, lang)}},
         },
         "security": [{}, {"apiToken": []}],
     }

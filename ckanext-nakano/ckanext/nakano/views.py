@@ -7,7 +7,7 @@ import flask
 
 import ckan.plugins.toolkit as tk
 
-from . import password_reset, response_policy, table_csv, upload_intake
+from . import openapi, password_reset, response_policy, table_csv, upload_intake
 from .harvest import pages as harvest_pages
 from .validation import copies
 
@@ -126,20 +126,22 @@ def quality_method() -> str:
 
 @nakano.route("/api/openapi.json")
 def openapi_json() -> flask.Response:
-    """OpenAPI 3.1 document of the read actions (CKAN itself has none)."""
-    from .openapi import document
-
-    response = flask.jsonify(document())
+    """OpenAPI 3.1 document of the read actions (CKAN itself has none); texts
+    in both languages, or in one with ?lang=ja|en (the reference page's)."""
+    lang = tk.request.args.get("lang")
+    response = flask.jsonify(openapi.document(lang if lang in openapi.LANGUAGES else None))
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
 
 @nakano.route("/api/docs")
 def api_docs() -> str:
-    """API の説明 / API reference, rendered from the same OpenAPI document."""
-    from .openapi import document
-
-    return tk.render("nakano/api_docs.html", {"doc": document()})
+    """API の説明 / API reference: Swagger UI on the same OpenAPI document,
+    with a plain listing of every action and its example for pages without script."""
+    lang = "en" if tk.h.lang() == "en" else "ja"
+    doc = openapi.document(lang)
+    urls = {path: openapi.example_url(path, item["get"]["parameters"]) for path, item in doc["paths"].items()}
+    return tk.render("nakano/api_docs.html", {"doc": doc, "example_urls": urls, "doc_lang": lang})
 
 
 DOCS = Path(__file__).resolve().parent / "docs"

@@ -83,3 +83,10 @@ def area_centroid(area: str) -> tuple[float, float] | None:
 
 def licenses_file() -> Path:
     return VOCAB / "licenses.json"
+
+
+@cache
+def license_urls() -> dict[str, str]:
+    """Licence id → the URL of its text (licenses.json)."""
+    return {entry["id"]: entry["url"] for entry in json.loads(licenses_file().read_text(encoding="utf-8"))
+            if entry.get("url")}

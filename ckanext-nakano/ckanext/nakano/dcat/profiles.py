@@ -13,22 +13,31 @@ import re
 from urllib.parse import quote
 
 from rdflib import BNode, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, RDF, RDFS, SKOS
+from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, RDF, RDFS, SKOS, XSD
 from rdflib.term import _is_valid_uri
 
 import ckan.plugins.toolkit as tk
 from ckanext.dcat.profiles.base import RDFProfile
+from ckanext.dcat.utils import resource_uri
 
 from .. import vocab
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 CNT = Namespace("http://www.w3.org/2011/content#")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
 PUBLISHER_TYPE = URIRef("http://purl.org/adms/publishertype/LocalAuthority")
 FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 IANA = "https://www.iana.org/assignments/media-types/"
 WARD_JA, WARD_EN = "中野区", "Nakano City"
 MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
+# Checksum algorithms by the names a resource's ``hash_algorithm`` may give
+# (also SPDX's own IRIs), and by digest length when none is given: xloader
+# stores an MD5 in ``hash`` without naming it.
+ALGORITHMS = {"md5": "md5", "sha1": "sha1", "sha224": "sha224", "sha256": "sha256", "sha384": "sha384",
+              "sha512": "sha512"}
+ALGORITHM_BY_LENGTH = {32: "md5", 40: "sha1", 56: "sha224", 64: "sha256", 96: "sha384", 128: "sha512"}
+HEX = re.compile(r"^[0-9a-f]+$")
 # Characters left as they are when an IRI is percent-encoded (its syntax, and
 # the percent signs of what is encoded already).
 SAFE_IRI_CHARACTERS = ":/?#[]@!$&'()*+,;=%~-._"
@@ -85,7 +94,9 @@ class NakanoDCATProfile(RDFProfile):
         self._contact_phones(dataset_dict, dataset_ref)
 
         for resource in dataset_dict.get("resources", []):
-            distribution = URIRef(self._distribution_uri(resource))
+            distribution = URIRef(resource_uri(resource))
+            self._resource_license(resource, distribution)
+            self._checksums(resource, distribution)
             if resource.get("encoding"):
                 g.add((distribution, CNT.characterEncoding, Literal(resource["encoding"])))
             if resource.get("name_en"):
@@ -98,8 +109,16 @@ class NakanoDCATProfile(RDFProfile):
             g.remove((catalog_ref, predicate, None))
         g.add((catalog_ref, DCT.publisher, self._ward_agent()))
         g.add((catalog_ref, DCT.title, Literal("Nakano City Open Data Catalog", lang="en")))
-        g.add((catalog_ref, DCT.language,
-               URIRef("http://publications.europa.eu/resource/authority/language/JPN")))
+        # The base profile states the site's locale as a literal ("ja"); DCAT-AP
+        # asks for the EU language authority's IRI, a dct:LinguisticSystem.
+        for language in list(g.objects(catalog_ref, DCT.language)):
+            if isinstance(language, Literal):
+                g.remove((catalog_ref, DCT.language, language))
+        language = URIRef("http://publications.europa.eu/resource/authority/language/JPN")
+        g.add((catalog_ref, DCT.language, language))
+        g.add((language, RDF.type, DCT.LinguisticSystem))
+        for homepage in g.objects(catalog_ref, FOAF.homepage):
+            g.add((homepage, RDF.type, FOAF.Document))
 
     # -- helpers ------------------------------------------------------------
 
@@ -174,10 +193,6 @@ class NakanoDCATProfile(RDFProfile):
                 g.remove((subject, predicate, obj))
                 g.add(fixed)
 
-    def _distribution_uri(self, resource: dict[str, Any]) -> str:
-        from ckanext.dcat.utils import resource_uri
-        return resource_uri(resource)
-
     def _ward_agent(self) -> URIRef:
         ref = URIRef(tk.config["ckan.site_url"].rstrip("/") + "/#publisher")
         g = self.g
@@ -198,6 +213,10 @@ class NakanoDCATProfile(RDFProfile):
         g = self.g
         for old in list(g.objects(dataset_ref, DCT.publisher)):
             g.remove((dataset_ref, DCT.publisher, old))
+            if old != ref:
+                # The base profile's node for the same department (named by its
+                # id): dropped whole, or the catalog has two agents for one 部.
+                g.remove((old, None, None))
         g.add((dataset_ref, DCT.publisher, ref))
         g.add((ref, RDF.type, FOAF.Agent))
         g.add((ref, FOAF.name, Literal(f"{WARD_JA}{org['title']}", lang="ja")))
@@ -205,12 +224,57 @@ class NakanoDCATProfile(RDFProfile):
             g.add((ref, FOAF.name, Literal(f"{WARD_EN} {org['title_en']}", lang="en")))
         self._publisher_type(ref)
 
+    def _resource_license(self, resource: dict[str, Any], distribution: URIRef) -> None:
+        """A file under another licence than its dataset (a sample file of
+        another municipality) says so with the resource field ``license``, a
+        licence id of the portal's list; the distribution gets that licence's
+        document instead of the dataset's."""
+        known = vocab.license_urls()
+        url = known.get(resource.get("license") or "")
+        if not url:
+            return
+        g = self.g
+        for old in list(g.objects(distribution, DCT.license)):
+            g.remove((distribution, DCT.license, old))
+        document = URIRef(url)
+        g.add((distribution, DCT.license, document))
+        g.add((document, RDF.type, DCT.LicenseDocument))
+
+    def _checksums(self, resource: dict[str, Any], distribution: URIRef) -> None:
+        """spdx:checksum as DCAT-AP 3 asks: a lower-case hex digest and the
+        algorithm as an SPDX IRI. xloader stores an MD5 without naming it, a
+        harvested record may name it in words (「SHA-256」) or prefix the digest
+        (``sha256:…``); a digest that cannot be told apart is left out."""
+        g = self.g
+        for checksum in list(g.objects(distribution, SPDX.checksum)):
+            value = str(g.value(checksum, SPDX.checksumValue) or "").strip().lower()
+            named = str(resource.get("hash_algorithm") or "")
+            if ":" in value and not named:
+                named, value = value.split(":", 1)
+            algorithm = _algorithm(named) if named else ALGORITHM_BY_LENGTH.get(len(value))
+            g.remove((checksum, None, None))
+            g.remove((distribution, SPDX.checksum, checksum))
+            if not algorithm or not HEX.match(value) or len(value) % 2:
+                continue
+            ref = SPDX["checksumAlgorithm_" + algorithm]
+            g.add((distribution, SPDX.checksum, checksum))
+            g.add((checksum, RDF.type, SPDX.Checksum))
+            g.add((checksum, SPDX.checksumValue, Literal(value, datatype=XSD.hexBinary)))
+            g.add((checksum, SPDX.algorithm, ref))
+            g.add((ref, RDF.type, SPDX.ChecksumAlgorithm))
+
     def _contact_phones(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         phones = {c.get("name"): c.get("phone") for c in dataset_dict.get("contact") or [] if c.get("phone")}
         for node in self.g.objects(dataset_ref, DCAT.contactPoint):
             name = str(self.g.value(node, VCARD.fn) or "")
             if phones.get(name):
                 self.g.add((node, VCARD.hasTelephone, URIRef("tel:" + phones[name])))
+
+
+def _algorithm(name: str) -> str | None:
+    """``sha256`` from 「SHA-256」, ``sha_256`` or SPDX's ``…#checksumAlgorithm_sha256``."""
+    key = re.sub(r"[^a-z0-9]", "", name.lower().rsplit("checksumalgorithm_", 1)[-1])
+    return ALGORITHMS.get(key)
 
 
 def _serializable(term: Any) -> Any:

@@ -79,6 +79,7 @@ def attach_sample(dataset_name: str, sample: str, sources: dict[str, Any]) -> No
                 f"License: {src['license']}."
             ),
             "format": path.suffix.lstrip(".").upper(),
+            "license": src["license_id"],
             "url": filename,
             "upload": FileStorage(stream=stream, filename=filename),
         })

@@ -272,6 +272,11 @@ def test_language_switch_to_english_and_back(site):
     _assert_checks(Scenario(site, "language.mjs").result())
 
 
+def test_api_reference_swagger_ui(site):
+    """/api/docs and /en/api/docs: Swagger UI under the page CSP, try-it on package_show, axe."""
+    _assert_checks(Scenario(site, "api_docs.mjs").result())
+
+
 def test_keyboard_skip_link_and_search_box(a11y):
     _assert_checks(a11y, only=lambda check: check["name"].startswith("keyboard"))
 
