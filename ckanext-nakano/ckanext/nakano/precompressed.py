@@ -48,9 +48,10 @@ def _accepted(name: str) -> bool:
 def _copy(source: Path, suffix: str, compress) -> Path | None:
     """The compressed copy of ``source``, written now if missing or older; None if it cannot be."""
     target = source.with_name(source.name + suffix)
+    if target.is_file() and target.stat().st_mtime >= source.stat().st_mtime:
+        return target
+    temporary = None
     try:
-        if target.is_file() and target.stat().st_mtime >= source.stat().st_mtime:
-            return target
         data = compress(source.read_bytes())
         # Written whole under another name, then renamed: a concurrent request never reads half a file.
         handle, temporary = tempfile.mkstemp(dir=source.parent, prefix=".nakano-", suffix=suffix)
@@ -60,6 +61,8 @@ def _copy(source: Path, suffix: str, compress) -> Path | None:
         return target
     except OSError as error:   # a read-only folder: the bundle is sent uncompressed
         log.warning("cannot write the compressed copy of %s: %s", source, error)
+        if temporary:
+            Path(temporary).unlink(missing_ok=True)
         return None
 
 
