@@ -21,7 +21,8 @@ async function visit(s, context, pathname) {
   cdp.on('Network.responseReceived', (e) => {
     const headers = Object.fromEntries(Object.entries(e.response.headers).map(([k, v]) => [k.toLowerCase(), v]));
     requests.set(e.requestId, { url: e.response.url, status: e.response.status, type: e.response.mimeType,
-      encoding: headers['content-encoding'] || '', cached: e.response.fromDiskCache || e.response.fromPrefetchCache || false });
+      encoding: headers['content-encoding'] || '', cached: e.response.fromDiskCache || e.response.fromPrefetchCache || false,
+      headerBytes: e.response.encodedDataLength || 0 });
   });
   cdp.on('Network.requestServedFromCache', (e) => {
     const known = requests.get(e.requestId);
@@ -48,7 +49,8 @@ async function visit(s, context, pathname) {
     requests: list.length,
     fromNetwork: list.filter((r) => r.bytes > 0).length,
     fcpMs: fcp,
-    uncompressed: list.filter((r) => TEXT.test(r.type || '') && !r.encoding && !r.cached && r.bytes > 1024)
+    // Bodies (bytes after the headers) under 1 KB are not worth compressing.
+    uncompressed: list.filter((r) => TEXT.test(r.type || '') && !r.encoding && !r.cached && r.bytes - (r.headerBytes || 0) > 1024)
       .map((r) => `${r.url} (${r.type}, ${r.bytes} B)`),
     files: list.map((r) => ({ url: r.url.replace(s.base, ''), bytes: r.bytes, encoding: r.encoding, type: r.type })),
   };
