@@ -36,8 +36,6 @@ COMPRESSIBLE = {".js", ".css", ".map", ".json", ".svg", ".txt", ".xml", ".html"}
 # Preferred first: Brotli is smaller at its best level; gzip for every other browser.
 ENCODINGS = (("br", ".br", lambda data: brotli.compress(data, quality=11)),
              ("gzip", ".gz", lambda data: gzip.compress(data, compresslevel=9, mtime=0)))
-# Below this a compressed copy saves less than the headers it needs.
-_MIN_SIZE = 1024
 
 
 def _accepted(name: str) -> bool:
@@ -75,9 +73,8 @@ def serve() -> Response | None:
         return None
     folder = Path(get_webassets_path()).resolve()
     source = (folder / request.path[len(prefix):]).resolve()
-    if (folder not in source.parents or source.suffix not in COMPRESSIBLE or not source.is_file()
-            or source.stat().st_size < _MIN_SIZE):
-        return None   # CKAN's own view answers (404s, images, small files)
+    if folder not in source.parents or source.suffix not in COMPRESSIBLE or not source.is_file():
+        return None   # CKAN's own view answers (404s, images)
     for name, suffix, compress in ENCODINGS:
         if not _accepted(name):
             continue
