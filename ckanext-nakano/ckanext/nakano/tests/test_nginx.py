@@ -46,6 +46,13 @@ def test_uploaded_files_are_sandboxed(front):
     pkg = requests.get(front + "/api/3/action/package_show", params={"id": "portal-usage-statistics"},
                        timeout=60).json()["result"]
     upload = next(r for r in pkg["resources"] if r["url_type"] == "upload")
+    # The DataStore dumps exist once the worker has loaded the file: on a fresh
+    # portal it is still busy with the demo catalog's jobs for a few minutes.
+    deadline = time.monotonic() + 900
+    while not requests.get(front + "/api/3/action/resource_show", params={"id": upload["id"]},
+                           timeout=60).json()["result"].get("datastore_active"):
+        assert time.monotonic() < deadline, "the worker did not load the usage statistics into the DataStore"
+        time.sleep(5)
     path = urlsplit(upload["url"]).path
     without_name = path.rsplit("/", 1)[0]
     for variant in (path, "/en" + path, "/ja" + path, without_name, "/en" + without_name,

@@ -37,7 +37,7 @@ TOWNS = SHARED / "geo" / "nakano-towns" / "中野区.json"            # Geolonia
 CP932_CSV = SHARED / "data" / "municipal-csv" / "yaizu-222127" / "222127_kyuugosho-64302.csv"  # 焼津市, CP932
 
 # Pages of the accessibility scan (a11y.mjs builds their URLs), each in Japanese and English.
-PAGES = ["home", "search", "dataset", "resource", "metrics", "organization", "department", "login"]
+PAGES = ["home", "search", "dataset", "resource", "metrics", "organization", "department", "login", "about"]
 LANGS = ["ja", "en"]
 # Background jobs (xloader, validation) queue behind the demo catalog's on a fresh portal.
 JOB_WAIT = 900          # seconds a scenario waits for a job's outcome
