@@ -6,6 +6,7 @@
 #   bench/run.sh harvest [ARGS]   1,000-file folder through the harvest queues
 #   bench/run.sh metrics [ARGS]   event ingestion (ab) and latency, metrics on vs off
 #   bench/run.sh web [ARGS]       home, search and dataset pages under load (wrk), ours vs stock CKAN
+#   bench/run.sh weight [ARGS]    bytes Chromium transfers for the home page (first, second visit) and FCP, nginx vs gunicorn
 #   bench/run.sh scale [ARGS]     Solr core size, SolrCloud (2 nodes, 2x2, alias), web workers, DataStore on a replica, uploads on S3, two web nodes behind nginx
 # Uses the test database read-only, its own Solr cores (bench_*) and, for the
 # harvest benchmark, its own database (nakano_bench) and Redis db 2; for the
@@ -45,6 +46,12 @@ if [ "$which" = all ] || [ "$which" = web ]; then
   say "Benchmark: web"
   env -u CKAN_SQLALCHEMY_URL -u CKAN_SOLR_URL -u CKAN_REDIS_URL -u CKAN_DATASTORE_WRITE_URL \
     -u CKAN_DATASTORE_READ_URL -u CKAN_INI "$VENV/bin/python" bench/web/run.py "$@"
+fi
+if [ "$which" = all ] || [ "$which" = weight ]; then
+  env -u CKAN_SQLALCHEMY_URL -u CKAN_SOLR_URL -u CKAN_REDIS_URL -u CKAN_DATASTORE_WRITE_URL \
+    -u CKAN_DATASTORE_READ_URL -u CKAN_INI "$ROOT/scripts/up.sh"
+  say "Benchmark: page weight"
+  "$VENV/bin/python" bench/web/weight.py "$@"
 fi
 if [ "$which" = all ] || [ "$which" = scale ]; then
   # The portal (its gunicorn is measured with 1 and 2 workers), and the test

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import ckan.plugins.toolkit as tk
 
-from . import datastore_loads, vocab, zero_results
+from . import about, datastore_loads, vocab, zero_results
 from .validation import summary as validation_summary
 
 __all__ = [
@@ -19,7 +19,7 @@ __all__ = [
     "nakano_metrics_dataset_name",
     "nakano_metrics_enabled", "nakano_home", "nakano_sort_options", "nakano_facet_labeler",
     "nakano_downloads", "nakano_datastore_state", "structured_data", "xloader_badge",
-    "nakano_zero_results", "nakano_license_choices",
+    "nakano_zero_results", "nakano_license_choices", "nakano_about",
 ]
 
 Choices = list[dict[str, Any]]
@@ -162,6 +162,11 @@ def nakano_home() -> dict[str, Any]:
     from .home import home_page
 
     return home_page()
+
+
+def nakano_about() -> dict[str, Any]:
+    """Facts of 「このサイトについて」: licences and their datasets, contact (about.py)."""
+    return about.facts()
 
 
 def nakano_zero_results(q: str) -> dict[str, Any]:

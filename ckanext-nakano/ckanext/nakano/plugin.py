@@ -12,8 +12,8 @@ from ckanext.datastore.interfaces import IDatastore
 from ckanext.xloader.interfaces import IXloader
 
 from . import (api_contract, assets_mode, csrf, datastore_text, error_pages, input_guard, login_throttle,
-               password_reset, preview, response_policy, search, storage, subscriptions, upload_intake, vocab,
-               xloader_internals)
+               password_reset, precompressed, preview, response_policy, search, storage, subscriptions,
+               upload_intake, vocab, xloader_internals)
 from .harvest import pages as harvest_pages
 from .harvest import remote
 from .metrics import middleware, quality
@@ -109,13 +109,14 @@ class NakanoPlugin(p.SingletonPlugin, DefaultTranslation):
     def can_upload(self, resource_id: str) -> bool:
         return preview.xloader_may_fetch(resource_id)
 
-    # IMiddleware: CSRF exemptions per request, requests no field can hold
-    # refused, API parameters checked against the OpenAPI document, what
+    # IMiddleware: CSS/JS bundles sent precompressed, CSRF exemptions per
+    # request, requests no field can hold refused, API parameters checked against the OpenAPI document, what
     # browsers may do with each answer, usage events recorded after each
     # request, and the beacon.
     def make_middleware(self, app: Any, config: CKANConfig) -> Any:
         csrf.install()
         app.register_error_handler(csrf.CSRFError, csrf.refused)
+        app.before_request(precompressed.serve)
         app.before_request(input_guard.check)
         app.before_request(api_contract.check)
         app.before_request(harvest_pages.confirm_first)

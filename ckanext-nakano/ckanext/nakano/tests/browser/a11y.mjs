@@ -20,6 +20,7 @@ const PATHS = {
   organization: (c) => `/organization/${c.org}`,
   department: (c) => `/metrics/department/${c.org}`,
   login: () => '/user/login',
+  about: () => '/about',
 };
 const PAGES = (process.env.PAGES || Object.keys(PATHS).join(',')).split(',');
 

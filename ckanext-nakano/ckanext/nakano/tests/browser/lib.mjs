@@ -118,19 +118,31 @@ export class Scenario {
     this.failures = 0;
   }
 
-  /** A browser context as a resident in Tokyo would have it, other origins blocked. */
-  async newContext(options = {}) {
+  /** A browser context as a resident in Tokyo would have it, other origins blocked. `{ cache: true }`
+   * keeps the browser's HTTP cache, which Playwright turns off when it routes requests: other
+   * origins are then only listed (there is no internet here to reach them). */
+  async newContext(options = {}, { cache = false } = {}) {
     const context = await this.browser.newContext({
       locale: 'ja-JP', timezoneId: 'Asia/Tokyo', viewport: { width: 1280, height: 900 },
       acceptDownloads: true, ...options,
     });
-    await context.route((url) => url.origin !== ORIGIN && !['data:', 'blob:'].includes(url.protocol), (route) => {
-      const url = new URL(route.request().url());
+    const other = (url) => url.origin !== ORIGIN && !['data:', 'blob:'].includes(url.protocol);
+    const record = (url) => {
       const seen = this.result.blocked[url.origin] || (this.result.blocked[url.origin] = { requests: 0, first: [] });
       seen.requests += 1;
       if (seen.first.length < 3) seen.first.push(url.href);
-      return route.abort('internetdisconnected');
-    });
+    };
+    if (cache) {
+      context.on('request', (request) => {
+        const url = new URL(request.url());
+        if (other(url)) record(url);
+      });
+    } else {
+      await context.route(other, (route) => {
+        record(new URL(route.request().url()));
+        return route.abort('internetdisconnected');
+      });
+    }
     // Every page of every scenario is also a CSP check: a blocked inline script,
     // handler, eval or other-origin load is a violation the test reports.
     await context.exposeBinding('__nakanoCspViolation', ({ frame }, violation) => {

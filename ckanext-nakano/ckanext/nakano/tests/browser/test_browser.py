@@ -39,7 +39,7 @@ CP932_CSV = SHARED / "data" / "municipal-csv" / "yaizu-222127" / "222127_kyuugos
 PARK_CSV = HERE.parent / "validation" / "data" / "oyama-092088_park.csv"
 
 # Pages of the accessibility scan (a11y.mjs builds their URLs), each in Japanese and English.
-PAGES = ["home", "search", "dataset", "resource", "metrics", "organization", "department", "login"]
+PAGES = ["home", "search", "dataset", "resource", "metrics", "organization", "department", "login", "about"]
 LANGS = ["ja", "en"]
 # Background jobs (xloader, validation) queue behind the demo catalog's on a fresh portal.
 JOB_WAIT = 900          # seconds a scenario waits for a job's outcome
@@ -76,6 +76,7 @@ def site(request) -> dict:
     if os.environ.get("NAKANO_BROWSER_URL"):
         url = os.environ["NAKANO_BROWSER_URL"]
         local = Path(os.environ.get("NAKANO_BROWSER_LOCAL", ROOT / ".local"))
+        front = os.environ.get("NAKANO_BROWSER_FRONT_URL", url)
     else:
         portal = request.getfixturevalue("portal")
         first = portal["first"]
@@ -83,9 +84,10 @@ def site(request) -> dict:
             pytest.fail(f"scripts/up.sh failed ({first.returncode}):\n{first.stdout[-3000:]}\n{first.stderr[-3000:]}",
                         pytrace=False)
         url, local = portal["url"], portal["local"]
+        front = f"http://127.0.0.1:{portal['ports']['nginx']}"
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
-    return {**tools, "url": url.rstrip("/"),
+    return {**tools, "url": url.rstrip("/"), "front": front.rstrip("/"),
             "token": (local / "admin-api-token").read_text().strip(),
             "password": (local / "admin-password").read_text().strip()}
 
@@ -275,6 +277,22 @@ def test_language_switch_to_english_and_back(site):
 def test_api_reference_swagger_ui(site):
     """/api/docs and /en/api/docs: Swagger UI under the page CSP, try-it on package_show, axe."""
     _assert_checks(Scenario(site, "api_docs.mjs").result())
+
+
+def test_page_weight_and_first_contentful_paint(site, record_property):
+    """Home page through nginx, as a resident's browser loads it: at most 400 KB
+    on a first visit and 50 KB on the second, every text file compressed; first
+    contentful paint of each page visited is recorded (weight.json, and the
+    JUnit properties), never asserted against a time."""
+    result = Scenario({**site, "url": site["front"]}, "weight.mjs").result()
+    weight = result.get("info", {}).get("weight", {})
+    visits = [("home-first", weight.get("first")), ("home-second", weight.get("second"))]
+    visits += [(visit["path"], visit) for visit in weight.get("others", [])]
+    for label, visit in visits:
+        if visit:
+            record_property(f"fcp_ms {label}", visit["fcpMs"])
+            record_property(f"bytes {label}", visit["bytes"])
+    _assert_checks(result)
 
 
 def test_keyboard_skip_link_and_search_box(a11y):
