@@ -21,7 +21,7 @@ from .romaji import romanised_slug
 __all__ = [
     "nakano_name_from_title", "nakano_license_id", "nakano_end_after_start",
     "nakano_area_centroid", "nakano_phone", "nakano_http_url", "nakano_default_language",
-    "nakano_resource_url",
+    "nakano_resource_url", "nakano_resource_license",
 ]
 
 Missing = tk.missing
@@ -70,6 +70,20 @@ def nakano_license_id(value: Any, context: Context) -> Any:
             f"選択できないライセンスです: {value} / Unknown license: {value} "
             f"({', '.join(licenses.keys())})")
     return value
+
+
+def nakano_resource_license(value: Any, context: Context) -> Any:
+    """A file's own licence: an id of the ward's list, or the URL of one (as a
+    DCAT harvest brings it), stored as the id. Another catalog's licence the
+    list does not know is not the file's licence here: left empty (the
+    dataset's applies) rather than refusing the whole dataset."""
+    if value in model.Package.get_license_register():
+        return value
+    wanted = str(value).strip().rstrip("/").lower()
+    for license_id, url in vocab.license_urls().items():
+        if url.rstrip("/").lower() == wanted:
+            return license_id
+    return ""
 
 
 def nakano_end_after_start(key: FlattenKey, data: FlattenDataDict,

@@ -12,7 +12,7 @@ from .conftest import run
 pytestmark = [pytest.mark.services, pytest.mark.usefixtures("with_plugins")]
 
 CLINICS = "07093b22-8a16-41f2-8ceb-855a669de205"   # 医療機関一覧 of the demo catalog
-PORTAL_DATASETS = 47   # the 46 of the demo catalog and 「ポータル利用統計」
+PORTAL_DATASETS = 49   # the 46 of the demo catalog, 「ポータル利用統計」 and the 2 of the demo folder harvest
 
 
 def test_portal_api_harvested_as_a_remote_ckan(portal, declare, clean_index):

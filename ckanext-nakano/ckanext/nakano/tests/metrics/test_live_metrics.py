@@ -107,9 +107,12 @@ def test_views_downloads_api_calls_counted_exactly(portal, dataset):
     assert sum(1 for e in mine if e["bot"] and e["kind"] == "view") == 4
     assert sum(1 for e in mine if e["kind"] == "api" and e["auth"] == "token") == 1
 
-    # Idempotent: rolling up again changes nothing.
+    # Idempotent: rolling up again changes no usage figure. (The quality score
+    # is not the rollup's: the worker may still finish the upload's validation
+    # between the two reads and score the dataset again.)
     _rollup(portal)
-    assert _api(portal, "nakano_metrics_dataset", id=pkg["id"]) == first
+    again = _api(portal, "nakano_metrics_dataset", id=pkg["id"])
+    assert {k: v for k, v in again.items() if k != "quality"} == {k: v for k, v in first.items() if k != "quality"}
 
 
 def test_searches_and_zero_result_searches(portal):
