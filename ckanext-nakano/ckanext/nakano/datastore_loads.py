@@ -34,9 +34,9 @@ _KNOWN = [
 def _message(error: Any) -> dict[str, str]:
     text = error.get("message") if isinstance(error, dict) else error
     text = redact.text(str(text or ""))
-    if " / " in text and any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in text):
-        ja, en = text.split(" / ", 1)     # one of the portal's own messages
-        return {"ja": ja, "en": en}
+    own = messages.bilingual(text)
+    if own:
+        return {"ja": own[0], "en": own[1]}
     code = next((c for needle, c in _KNOWN if needle in text), "load-failed")
     ja, en = messages.text(code, detail=text.splitlines()[0][:120] if text else "?").split(" / ", 1)
     return {"ja": ja, "en": en}

@@ -5,7 +5,7 @@
   ``resource_dictize`` munges the stored name again when it builds the link.
   The readable name (Japanese and spaces kept; path parts, control and URL
   syntax characters dropped) is kept in the resource's ``file_name`` field,
-  and the download link is made from it (``download_url``), so the file
+  and the download link ends with it (``shown_url``), so the file
   downloads under the name the clerk gave it.
 - **Its format comes from its bytes** when none was chosen (CKAN guesses from
   the name's extension, and ``.csv`` alone has none), and when the name says
@@ -21,11 +21,11 @@ import re
 import unicodedata
 import zipfile
 from typing import IO, Any
+from urllib.parse import quote
 
-import ckan.plugins.toolkit as tk
 from werkzeug.datastructures import FileStorage
 
-__all__ = ["readable_file_name", "format_of", "prepare", "keep_name", "shown_url", "download_url"]
+__all__ = ["readable_file_name", "format_of", "prepare", "keep_name", "shown_url"]
 
 MAX_NAME = 120
 HEAD = 64 * 1024
@@ -151,19 +151,12 @@ def keep_name(data_dict: dict[str, Any], stored: dict[str, Any]) -> None:
 
 
 def shown_url(resource: dict[str, Any]) -> None:
-    """``before_resource_show``: the link of an upload made from its kept name.
-    The edit form reads the bare stored name (no "/"): it gets the kept name."""
+    """``before_resource_show``: an upload's link ends with its kept name.
+    CKAN has just built the link (``…/download/<munged name>``): only its last
+    part is replaced, no second ``url_for`` per resource on every show. The
+    edit form reads the bare stored name (no "/"): it gets the kept name."""
     name = resource.get("file_name")
     if resource.get("url_type") != "upload" or not name:
         return
     url = resource.get("url") or ""
-    resource["url"] = download_url(resource) if "/" in url else name
-
-
-def download_url(resource: dict[str, Any]) -> str | None:
-    """The link of an upload, made from its kept name (None: CKAN's link stands)."""
-    name = resource.get("file_name")
-    if resource.get("url_type") != "upload" or not name or not resource.get("package_id"):
-        return None
-    return tk.url_for("dataset_resource.download", id=resource["package_id"], resource_id=resource["id"],
-                      filename=name, qualified=True)
+    resource["url"] = url.rsplit("/", 1)[0] + "/" + quote(name, safe="") if "/" in url else name

@@ -1,6 +1,8 @@
 """Harvest messages in Japanese and English ("ja / en", as stored on harvest objects)."""
 from __future__ import annotations
 
+import re
+
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,18 @@ class CodedError(Exception):
 def text(code: str, **values: Any) -> str:
     message = _messages()[code]
     return f"{message['ja'].format(**values)} / {message['en'].format(**values)}"
+
+
+_JAPANESE = re.compile(r"[\u3041-\u30ff\u4e00-\u9fff]")
+
+
+def bilingual(stored: str) -> tuple[str, str] | None:
+    """(ja, en) of one of the portal's own "ja / en" messages; None for a
+    foreign (English) message."""
+    if " / " not in stored:
+        return None
+    ja, en = stored.split(" / ", 1)
+    return (ja, en) if _JAPANESE.search(ja) else None
 
 
 def japanese(stored: str) -> str:

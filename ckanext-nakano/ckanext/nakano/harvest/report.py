@@ -86,22 +86,20 @@ _ENGLISH_ERRORS = [
      "source-unreachable"),
     (re.compile(r"\b(404|410)\b"), "source-not-found"),
 ]
-_JAPANESE = re.compile(r"[\u3041-\u30ff\u4e00-\u9fff]")
 
 
 def readable_error(stored: str) -> dict[str, str]:
     """``{"ja", "en", "detail"}`` of a stored error: the portal's own messages
     are bilingual already; English ones are said in Japanese and kept as the
     technical detail."""
-    text = stored
-    if " / " in text and _JAPANESE.search(text.split(" / ", 1)[0]):
-        ja, en = text.split(" / ", 1)
-        return {"ja": ja, "en": en, "detail": ""}
+    own = messages.bilingual(stored)
+    if own:
+        return {"ja": own[0], "en": own[1], "detail": ""}
     for pattern, code in _ENGLISH_ERRORS:
-        found = pattern.search(text)
+        found = pattern.search(stored)
         if found:
             ja, en = messages.text(code, detail=found.group(0)).split(" / ", 1)
-            return {"ja": ja, "en": en, "detail": text[:500]}
+            return {"ja": ja, "en": en, "detail": stored[:500]}
     ja, en = messages.text("source-error").split(" / ", 1)
-    return {"ja": ja, "en": en, "detail": text[:500]}
+    return {"ja": ja, "en": en, "detail": stored[:500]}
 
