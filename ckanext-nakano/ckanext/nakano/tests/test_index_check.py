@@ -135,7 +135,10 @@ def test_a_purge_waiting_for_a_job_leaves_no_document_behind(app):
     purging = threading.Thread(target=purge)
     purging.start()
     # the purge waits for the job's lock
-    engine = sa.create_engine(str(model.meta.engine.url.render_as_string(hide_password=False)))
+    # Autocommit: PostgreSQL shows pg_stat_activity as it was at the first read
+    # of a transaction, and a single transaction would never see the purge wait.
+    engine = sa.create_engine(str(model.meta.engine.url.render_as_string(hide_password=False)),
+                              isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         for _ in range(600):
             waiting = conn.execute(sa.text("select count(*) from pg_stat_activity where wait_event_type = 'Lock'"
