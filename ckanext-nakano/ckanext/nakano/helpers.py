@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import ckan.plugins.toolkit as tk
 
-from . import about, datastore_loads, vocab, zero_results
+from . import about, area_map, datastore_loads, vocab, zero_results
 from .validation import summary as validation_summary
 
 __all__ = [
@@ -19,7 +19,7 @@ __all__ = [
     "nakano_metrics_dataset_name",
     "nakano_metrics_enabled", "nakano_home", "nakano_sort_options", "nakano_facet_labeler",
     "nakano_downloads", "nakano_datastore_state", "structured_data", "xloader_badge",
-    "nakano_zero_results", "nakano_license_choices", "nakano_about",
+    "nakano_zero_results", "nakano_license_choices", "nakano_about", "nakano_area_map",
 ]
 
 Choices = list[dict[str, Any]]
@@ -237,3 +237,8 @@ def nakano_datastore_state(resource: dict[str, Any]) -> dict[str, Any] | None:
     """Whether the resource's table failed or is being made (datastore_loads.py)."""
     return datastore_loads.state(resource)
 
+
+
+def nakano_area_map(areas: list[dict[str, Any]] | None) -> dict[str, Any] | None:
+    """The small map of 対象地域 (area_map.py); None when there is nothing to draw."""
+    return area_map.config(areas)

@@ -11,7 +11,7 @@ from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.datastore.interfaces import IDatastore
 from ckanext.xloader.interfaces import IXloader
 
-from . import (api_contract, assets_mode, csrf, datastore_text, error_pages, input_guard, login_throttle,
+from . import (api_contract, assets_mode, csrf, datastore_text, datastore_types, error_pages, input_guard, login_throttle,
                password_reset, precompressed, preview, response_policy, search, storage, subscriptions,
                upload_intake, vocab, xloader_internals)
 from .harvest import pages as harvest_pages
@@ -108,6 +108,10 @@ class NakanoPlugin(p.SingletonPlugin, DefaultTranslation):
     # IXloader: linked files are fetched under the harvesters' address rules.
     def can_upload(self, resource_id: str) -> bool:
         return preview.xloader_may_fetch(resource_id)
+
+    # IXloader: columns of plain numbers become numbers once the table is made.
+    def after_upload(self, context: Any, resource_dict: dict[str, Any], dataset_dict: dict[str, Any]) -> None:
+        datastore_types.apply(resource_dict["id"])
 
     # IMiddleware: CSS/JS bundles sent precompressed, CSRF exemptions per
     # request, requests no field can hold refused, API parameters checked against the OpenAPI document, what

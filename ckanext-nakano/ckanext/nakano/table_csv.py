@@ -26,14 +26,17 @@ def rows(resource_id: str, user: str | None, for_excel: bool = True) -> tuple[li
     """(column names, CSV body in chunks). The first page is read before the
     answer starts, so that a missing table or a refusal is an error page."""
     first = _page(resource_id, user, None)
-    names = [f["id"] for f in first["fields"] if f["id"] != "_id"]
-    return names, _stream(resource_id, user, names, first, for_excel)
+    ids = [f["id"] for f in first["fields"]]
+    keep = [i for i, name in enumerate(ids) if name != "_id"]
+    return [ids[i] for i in keep], _stream(resource_id, user, [ids[i] for i in keep], keep, first, for_excel)
 
 
 def _page(resource_id: str, user: str | None, keyset: dict[str, Any] | None) -> dict[str, Any]:
     """A page of rows in ``_id`` order; the next one continues from the last
-    (keyset pagination, as CKAN's own dump: no growing offsets)."""
-    params: dict[str, Any] = {"resource_id": resource_id, "limit": PAGE, "sort": "_id", "records_format": "objects",
+    (keyset pagination, as CKAN's own dump: no growing offsets). As CSV text
+    written by PostgreSQL: a number typed in the DataStore comes back as it
+    was written (35.70, not the float 35.7)."""
+    params: dict[str, Any] = {"resource_id": resource_id, "limit": PAGE, "sort": "_id", "records_format": "csv",
                               "include_total": False, "include_next_page": True}
     if keyset:
         params["filters"] = keyset
@@ -44,7 +47,7 @@ def _as_is(value: str) -> str:
     return value
 
 
-def _stream(resource_id: str, user: str | None, names: list[str], page: dict[str, Any],
+def _stream(resource_id: str, user: str | None, names: list[str], keep: list[int], page: dict[str, Any],
             for_excel: bool) -> Iterator[bytes]:
     cell = excel_safe if for_excel else _as_is
     buffer = io.StringIO()
@@ -53,12 +56,13 @@ def _stream(resource_id: str, user: str | None, names: list[str], page: dict[str
         buffer.write("\ufeff")
     writer.writerow([cell(n) for n in names])
     while True:
-        records = page["records"]
-        for record in records:
-            writer.writerow([cell("" if record.get(n) is None else str(record.get(n))) for n in names])
+        count = 0
+        for record in csv.reader(io.StringIO(page["records"] or "")):
+            count += 1
+            writer.writerow([cell(record[i]) if i < len(record) else "" for i in keep])
         yield buffer.getvalue().encode("utf-8")
         buffer.seek(0)
         buffer.truncate()
-        if len(records) < PAGE or not page.get("next_page"):
+        if count < PAGE or not page.get("next_page"):
             return
         page = _page(resource_id, user, page["next_page"])

@@ -112,3 +112,22 @@ def test_spatial_coverage_shows_town_names_not_geojson(app):
     page = app.get(f"/dataset/{dataset['name']}").body
     assert "中野一丁目" in page and "新井二丁目" in page
     assert "&#34;type&#34;" not in page and '"type": "Point"' not in page and "代表点" not in page
+    # … and where they are: a drawing of the ward's 85 towns, the two marked and named.
+    drawing = page[page.index('<svg class="nakano-area-map"'):page.index("</svg>")]
+    assert drawing.count("<circle") == 85 and drawing.count('class="nakano-area-chosen"') == 2
+    assert "中野区の中での対象地域の位置: 中野一丁目、新井二丁目" in drawing
+    assert [t.split(">")[1] for t in drawing.split("<text")[1:]] == ["中野一丁目</text", "新井二丁目</text"]
+    assert "<script" not in drawing and "leaflet" not in page.lower()
+
+
+def test_the_whole_ward_and_unknown_areas():
+    from ckanext.nakano import area_map
+
+    whole = area_map.config([{"text": "中野区全域"}])
+    assert len(whole["dots"]) == 85 and all(d["chosen"] for d in whole["dots"]) and whole["labels"] == []
+    assert area_map.config([{"text": "新宿一丁目"}]) is None and area_map.config(None) is None
+    many = area_map.config([{"text": t} for t in ("新井一丁目", "新井二丁目", "新井三丁目", "新井四丁目")])
+    assert sum(d["chosen"] for d in many["dots"]) == 4 and many["labels"] == []   # the list names them
+    xs = [d["x"] for d in whole["dots"]]
+    ys = [d["y"] for d in whole["dots"]]
+    assert min(xs) >= 0 and max(xs) <= whole["width"] and min(ys) >= 0 and max(ys) <= whole["height"]

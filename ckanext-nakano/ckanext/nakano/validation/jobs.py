@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 import ckan.plugins.toolkit as tk
 
-from .. import uploads
+from .. import datastore_types, uploads
 from ..fetch import FetchRefused, safe_download
 from ..model import Validation
 from . import copies
@@ -111,6 +111,8 @@ def run(resource_id: str) -> str:
             _record_detected_encoding(resource_id, report.encoding)
         except tk.ObjectNotFound:  # deleted while it was being validated
             pass
+    if report.number_columns:   # the table was loaded before the report was ready
+        datastore_types.apply_if_loaded(resource_id)
     if package_id:  # the validation status is part of the dataset's quality score
         from ..metrics import quality
         quality.refresh(package_id)

@@ -106,6 +106,7 @@ class Report:
     copies: dict[str, str] = field(default_factory=dict)   # kind → file name of a derived copy
     issues_total: int = 0          # every issue found (``issues`` keeps the first MAX_ISSUES)
     groups: list[Group] = field(default_factory=list)
+    number_columns: list[str] = field(default_factory=list)   # only numbers: typed in the DataStore
     version: int = REPORT_VERSION
 
     def __post_init__(self) -> None:

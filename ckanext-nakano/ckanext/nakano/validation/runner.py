@@ -19,7 +19,7 @@ from frictionless import Resource, Schema, formats
 
 from ..spreadsheet_safety import is_formula_like
 from . import encoding as enc
-from . import cells, header_row, headers, legacy
+from . import cells, column_types, header_row, headers, legacy
 from .checkdigit import is_valid as code_is_valid
 from .reader import UNIT, Unreadable, Workbook, csv_rows, has_nul_bytes, sniff_format
 from .report import Report
@@ -194,6 +194,9 @@ def _check_table(rows: Iterator[list[str]], report: Report, standard: str | None
     code_columns = {i for i, name in enumerate(mapping.columns if mapping else [])
                     if name and fields[name].get("nakano:checkDigit")}
     coordinates = _coordinates(mapping.columns if mapping else header)
+    as_text = {i for i, name in enumerate(mapping.columns if mapping else [])
+               if name and fields[name].get("type") not in ("number", "integer")}
+    number_columns = column_types.NumberColumns(located.written or header, excluded=as_text)
     counts: dict[tuple[str, int | None], int] = {}
 
     def once(code: str, severity: str = "error", **kw: object) -> None:
@@ -242,6 +245,7 @@ def _check_table(rows: Iterator[list[str]], report: Report, standard: str | None
                         once("check-digit", row=number, column=i + 1, column_name=canonical[i], value=cell)
                     if is_formula_like(cell):
                         once("formula-like", "warning", row=number, column=i + 1, value=cell[:40])
+                number_columns.see(row)
                 if coordinates and max(coordinates) < len(row):
                     lat, lon = coordinates
                     if cells.swapped(row[lat], row[lon]):
@@ -250,6 +254,7 @@ def _check_table(rows: Iterator[list[str]], report: Report, standard: str | None
                         row = list(row)
                         row[lat], row[lon] = row[lon], row[lat]
                 writer.writerow(row)
+        report.number_columns = number_columns.found()
         if mapping:
             _frictionless(table, standard, fields, report, located.row - 1 + len(located.before[located.row - 1:]))
 

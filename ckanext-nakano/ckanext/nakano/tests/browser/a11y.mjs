@@ -1,13 +1,9 @@
 // Accessibility: axe-core (WCAG 2.0/2.1 A and AA rules) on the key pages in Japanese and in
 // English, and a keyboard check of the home page. PAGES (set by test_browser.py) names the pages.
-import fs from 'node:fs';
 import {
-  scenario, api, expect, poll, waitForDatastore, localePath, AXE_PATH,
+  scenario, api, expect, waitForDatastore, localePath, axeRun, settle,
 } from './lib.mjs';
 
-const AXE_SOURCE = fs.readFileSync(AXE_PATH, 'utf8');
-
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const LANGS = (process.env.LANGS || 'ja,en').split(',');
 const QUERY = '公園';
 
@@ -47,18 +43,6 @@ function focused(page) {
       indicator: (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0) || cs.boxShadow !== 'none',
     };
   });
-}
-
-/** Waits for the page and its iframes (table and map previews) to settle. */
-async function settle(page) {
-  await page.waitForLoadState('networkidle', { timeout: 10000 }).catch(() => {});
-  for (const frame of page.frames()) await frame.waitForLoadState('load', { timeout: 10000 }).catch(() => {});
-  // DataTables fills its table by XHR; give it the time to draw its rows.
-  for (const frame of page.frames()) {
-    if (await frame.locator('table.dataTable, table[data-module="datatables_view"]').count().catch(() => 0)) {
-      await poll(() => frame.locator('table tbody tr td').count(), { timeout: 15000, what: 'rows of the table preview' }).catch(() => {});
-    }
-  }
 }
 
 function summarise(violation) {
@@ -130,11 +114,7 @@ await scenario('a11y', async (s) => {
         await s.open(url);
         await settle(page);
         await s.shot(name);
-        // Evaluated, not added as a <script>: the portal's CSP refuses inline scripts.
-        for (const frame of page.frames()) await frame.evaluate(AXE_SOURCE).catch(() => {});
-        const results = await page.evaluate((options) => window.axe.run(document, options),
-          { runOnly: { type: 'tag', values: TAGS }, iframes: true });
-        s.saveJSON(`axe-${name}`, results);
+        const results = await axeRun(page, { saveAs: name });
         const violations = results.violations.map(summarise);
         Object.assign(s.result.axe[name], { violations, passes: results.passes.length, incomplete: results.incomplete.map((r) => r.id) });
         expect(!violations.length, `${violations.length} violations: ${violations.map((v) => `${v.id} (${v.impact}, ${v.nodes})`).join(', ')}`);

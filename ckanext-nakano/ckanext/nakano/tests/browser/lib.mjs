@@ -31,6 +31,8 @@ try {
   bail(`cannot load playwright-core / axe-core from ${ROOT}/node_modules (run scripts/install.sh): ${error.message}`);
 }
 export const AXE_PATH = axePath;
+const AXE_SOURCE = fs.readFileSync(axePath, 'utf8');
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 export const BASE_URL = (process.env.BASE_URL || '').replace(/\/+$/, '');
 if (!BASE_URL) bail('BASE_URL is not set');
@@ -291,4 +293,32 @@ export async function choose(page, selectSelector, label) {
   }
   const chosen = await select.evaluate((el) => [...el.selectedOptions].map((o) => o.textContent.trim()));
   expect(chosen.some((text) => text.includes(label)), `${selectSelector}: chose ${JSON.stringify(label)}, the form has ${JSON.stringify(chosen)}`);
+}
+
+/** axe-core's WCAG 2.1 A/AA rules on the page and its frames (evaluated, not added as a <script>:
+ * the portal's CSP refuses inline scripts). Returns axe's results; `saveAs` keeps them under ARTIFACTS. */
+export async function axeRun(page, { saveAs, iframes = true } = {}) {
+  for (const frame of iframes ? page.frames() : [page.mainFrame()]) await frame.evaluate(AXE_SOURCE).catch(() => {});
+  const results = await page.evaluate((options) => window.axe.run(document, options),
+    { runOnly: { type: 'tag', values: AXE_TAGS }, iframes });
+  if (saveAs) fs.writeFileSync(path.join(ARTIFACTS, `axe-${saveAs}.json`), JSON.stringify(results, null, 2));
+  return results;
+}
+
+/** One line per violation: rule, impact, the first elements. */
+export function axeLines(results) {
+  return results.violations.map((v) => `${v.id} (${v.impact}, ${v.nodes.length}): ${v.nodes.slice(0, 2)
+    .map((n) => `${n.target.join(' ')} ${(n.html || '').replace(/\s+/g, ' ').slice(0, 120)}`).join(' | ')}`);
+}
+
+/** Waits for the page and its iframes (table and map previews) to settle. */
+export async function settle(page) {
+  await page.waitForLoadState('networkidle', { timeout: 10000 }).catch(() => {});
+  for (const frame of page.frames()) await frame.waitForLoadState('load', { timeout: 10000 }).catch(() => {});
+  // DataTables fills its table by XHR; give it the time to draw its rows.
+  for (const frame of page.frames()) {
+    if (await frame.locator('table.dataTable, table[data-module="datatables_view"]').count().catch(() => 0)) {
+      await poll(() => frame.locator('table tbody tr td').count(), { timeout: 15000, what: 'rows of the table preview' }).catch(() => {});
+    }
+  }
 }

@@ -1,21 +1,15 @@
 // Validation report on the resource page: a visitor sees one line (「○件の問題」) and opens it on
 // demand; an editor sees it open, with the 「直し方」 of each problem and the rows. axe-core on
 // each state. The real Oyama park file (緯度/経度 swapped) is uploaded by test_browser.py.
-import fs from 'node:fs';
-import { scenario, api, expect, poll, BASE_URL, AXE_PATH, DATASTORE_TIMEOUT } from './lib.mjs';
+import { scenario, api, expect, poll, BASE_URL, DATASTORE_TIMEOUT, axeRun, axeLines } from './lib.mjs';
 
-const AXE_SOURCE = fs.readFileSync(AXE_PATH, 'utf8');
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const PASSWORD = process.env.ADMIN_PASSWORD;
 const DATASET = process.env.DATASET_NAME;
 const RESOURCE = process.env.RESOURCE_ID;
 
 async function axe(s, page, name) {
-  for (const frame of page.frames()) await frame.evaluate(AXE_SOURCE).catch(() => {});
-  const results = await page.evaluate((options) => window.axe.run(document, options),
-    { runOnly: { type: 'tag', values: TAGS }, iframes: true });
-  s.saveJSON(`axe-${name}`, results);
-  const violations = results.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 2).map((n) => n.html.slice(0, 120)).join(' | ')}`);
+  const results = await axeRun(page, { saveAs: name });
+  const violations = axeLines(results);
   expect(!violations.length, `${violations.length} axe violations: ${violations.join('; ')}`);
   return `${results.passes.length} rules pass, 0 violations`;
 }
