@@ -41,21 +41,26 @@ def _xy(lat: float, lon: float) -> tuple[float, float]:
     return round(MARGIN + (lon - west) * sx, 1), round(MARGIN + (north - lat) * sy, 1)
 
 
+@cache
+def _town_points() -> dict[str, tuple[float, float]]:
+    """Each town's place in the drawing (the same on every page: computed once)."""
+    return {name: _xy(lat, lon) for name, (lat, lon) in vocab.towns().items()}
+
+
 def config(areas: list[dict[str, Any]] | None) -> dict[str, Any] | None:
     """What templates/scheming/display_snippets/areas.html draws; None when no area is a place of the ward."""
-    towns = vocab.towns()
+    points = _town_points()
     names = [a.get("text") for a in areas or [] if isinstance(a, dict)]
     whole = vocab.WHOLE_WARD in names
-    chosen = [n for n in dict.fromkeys(names) if n in towns]
+    chosen = [n for n in dict.fromkeys(names) if n in points]
     if not chosen and not whole:
         return None
     marked = set(chosen)
-    dots = [{"x": x, "y": y, "chosen": whole or name in marked}
-            for name, (lat, lon) in towns.items() for x, y in [_xy(lat, lon)]]
+    dots = [{"x": x, "y": y, "chosen": whole or name in marked} for name, (x, y) in points.items()]
     labels = []
     if not whole and len(chosen) <= MAX_LABELS:
         for name in chosen:
-            x, y = _xy(*towns[name])
+            x, y = points[name]
             labels.append({"x": x, "y": y, "name": name, "anchor": "end" if x > WIDTH / 2 else "start"})
     return {"width": WIDTH, "height": _projection()[4], "dots": dots, "labels": labels, "whole": whole,
             "names": chosen}

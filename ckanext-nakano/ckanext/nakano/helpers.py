@@ -238,7 +238,6 @@ def nakano_datastore_state(resource: dict[str, Any]) -> dict[str, Any] | None:
     return datastore_loads.state(resource)
 
 
-
 def nakano_area_map(areas: list[dict[str, Any]] | None) -> dict[str, Any] | None:
     """The small map of 対象地域 (area_map.py); None when there is nothing to draw."""
     return area_map.config(areas)

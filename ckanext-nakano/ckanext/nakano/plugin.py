@@ -11,9 +11,9 @@ from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.datastore.interfaces import IDatastore
 from ckanext.xloader.interfaces import IXloader
 
-from . import (api_contract, assets_mode, csrf, datastore_text, datastore_types, error_pages, input_guard, login_throttle,
-               password_reset, precompressed, preview, response_policy, search, storage, subscriptions,
-               upload_intake, vocab, xloader_internals)
+from . import (api_contract, assets_mode, csrf, datastore_text, datastore_types, error_pages, input_guard,
+               login_throttle, password_reset, precompressed, preview, response_policy, search, storage,
+               subscriptions, upload_intake, vocab, xloader_internals)
 from .harvest import pages as harvest_pages
 from .harvest import remote
 from .metrics import middleware, quality

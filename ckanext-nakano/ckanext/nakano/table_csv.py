@@ -28,7 +28,8 @@ def rows(resource_id: str, user: str | None, for_excel: bool = True) -> tuple[li
     first = _page(resource_id, user, None)
     ids = [f["id"] for f in first["fields"]]
     keep = [i for i, name in enumerate(ids) if name != "_id"]
-    return [ids[i] for i in keep], _stream(resource_id, user, [ids[i] for i in keep], keep, first, for_excel)
+    names = [ids[i] for i in keep]
+    return names, _stream(resource_id, user, names, keep, first, for_excel)
 
 
 def _page(resource_id: str, user: str | None, keyset: dict[str, Any] | None) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 __all__ = ["PLAIN_NUMBER", "XLOADER_NAME_LENGTH", "NumberColumns", "is_code_name", "loader_name"]
@@ -48,8 +49,9 @@ class NumberColumns:
     def __init__(self, header: Sequence[str], excluded: Iterable[int] = ()) -> None:
         self._names = [loader_name(h) for h in header]
         skip = set(excluded)
+        times = Counter(self._names)    # a repeated name is not one column of the table
         self._open = {i for i, name in enumerate(self._names)
-                      if name and i not in skip and not is_code_name(name) and self._names.count(name) == 1}
+                      if name and i not in skip and times[name] == 1 and not is_code_name(name)}
         self._seen: set[int] = set()
 
     def see(self, row: Sequence[str]) -> None:
