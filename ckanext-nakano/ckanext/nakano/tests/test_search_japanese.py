@@ -147,6 +147,8 @@ def test_reading_matches_rank_below_the_word_itself():
     ("避難施設", "震災時の避難所一覧"),
     ("町丁目", "町丁別世帯数及び人口"),
     ("自動体外式除細動器", "AED設置箇所一覧"),
+    ("えーいーでぃー", "AED設置箇所一覧"),      # letters typed as they sound
+    ("エーイーディー", "AED設置箇所一覧"),
     ("お手洗い", "公衆トイレ一覧"),
     ("WiFi", "公衆無線LANアクセスポイント一覧"),
     ("無線LAN", "公衆無線LANアクセスポイント一覧"),

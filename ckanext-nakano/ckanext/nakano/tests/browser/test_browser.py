@@ -270,6 +270,13 @@ def test_resident_searches_previews_and_downloads(site):
     _assert_checks(Scenario(site, "resident.mjs").result())
 
 
+def test_resident_on_a_phone_searches_as_people_type(site):
+    """360 px, touch: こうえん / ｺｳｴﾝ / ひなんじょ / 避難場所 / えーいーでぃー find what they mean; a search that
+    finds nothing offers a way on; the AED dataset draws its area; its resource page opens on the
+    title, the Excel download (Japanese file name, BOM, no _id), then the preview. axe at 360 px."""
+    _assert_checks(Scenario(site, "resident_phone.mjs").result())
+
+
 def test_language_switch_to_english_and_back(site):
     _assert_checks(Scenario(site, "language.mjs").result())
 
