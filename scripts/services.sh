@@ -6,6 +6,8 @@
 #   scripts/services.sh start  [postgres|redis|solr|ckan|nginx|worker|harvest|metrics|mail|s3 ...]
 #   scripts/services.sh stop   [same]
 #   scripts/services.sh status
+#   scripts/services.sh createdb|dropdb NAME ...      databases of our role
+#   scripts/services.sh stockcore|dropcore NAME       an extra Solr core with CKAN's stock schema
 #
 # A server already listening on a service's port is reused only when it answers
 # as that service with our role; anything else on the port is reported.
@@ -68,6 +70,17 @@ create_database() {
     pg_psql "$PG_USER" "$PG_PASSWORD" postgres "create database $1 encoding 'UTF8' template template0" \
       || fail "PostgreSQL: could not create database $1; see $PG_LOG"
   fi
+}
+
+# drop_database NAME: as our role; connections still open to it are closed.
+drop_database() {
+  [[ $1 =~ ^[a-z][a-z0-9_]*$ ]] || fail "PostgreSQL: database name '$1' must be lower-case letters, digits and _"
+  case $1 in "$PG_DB"|"$PG_DS_DB") fail "PostgreSQL: $1 is one of the portal's own databases";; esac
+  resolve_pgdata
+  pg_accepts_role || fail "PostgreSQL: no server accepting role '$PG_USER' on port $PG_PORT"
+  say "PostgreSQL: dropping database $1"
+  pg_psql "$PG_USER" "$PG_PASSWORD" postgres "drop database if exists $1 with (force)" \
+    || fail "PostgreSQL: could not drop database $1; see $PG_LOG"
 }
 
 # create_datastore MAIN_DB DATASTORE_DB: CKAN's DataStore database, owned by our
@@ -147,6 +160,48 @@ reload_solr_if_conf_changed() {
   done
   echo "$now" > "$SOLR_HOME/conf.sha256"
   touch "$SOLR_HOME/reindex-needed"
+}
+
+# An extra core with CKAN's own schema (the schema.xml shipped in the ckan
+# wheel: no Japanese analysis, no portal fields), as a stock CKAN site has it.
+# The stock CKAN aggregator of the tests (tests/aggregator/) indexes into one,
+# in the portal's running Solr. Its configset: that schema, the portal's
+# solrconfig.xml (nothing in it names a field), and the two word lists the
+# stock schema reads, empty.
+STOCK_CONFIGSET=ckan-stock
+solr_core_exists() {
+  curl -fsS "$(solr_url)/admin/cores?action=STATUS&core=$1&wt=json" 2>/dev/null | grep -q "\"instanceDir\""
+}
+
+create_stock_core() {
+  local core=$1 schema conf=$SOLR_HOME/configsets/$STOCK_CONFIGSET/conf
+  [[ $core =~ ^[a-z][a-z0-9_]*$ ]] || fail "Solr: core name '$core' must be lower-case letters, digits and _"
+  solr_answers || fail "Solr: no portal Solr answers on $(solr_url) (scripts/services.sh start solr)"
+  schema=$("$VENV/bin/python" -c 'import ckan, os; print(os.path.join(os.path.dirname(ckan.__file__), "config", "solr", "schema.xml"))') \
+    || fail "Solr: CKAN is not installed in $VENV"
+  [ -f "$schema" ] || fail "Solr: CKAN's stock schema $schema is missing"
+  mkdir -p "$conf"
+  cp "$schema" "$conf/schema.xml"
+  cp "$ROOT/solr/conf/solrconfig.xml" "$conf/solrconfig.xml"
+  : > "$conf/synonyms.txt"; : > "$conf/protwords.txt"
+  if solr_core_exists "$core"; then say "Solr: reusing core $core"; return; fi
+  say "Solr: creating core $core (CKAN's stock schema)"
+  mkdir -p "$SOLR_HOME/$core"
+  local answer
+  answer=$(curl -sS "$(solr_url)/admin/cores?action=CREATE&name=$core&instanceDir=$core&configSet=$STOCK_CONFIGSET&wt=json" 2>&1) \
+    && solr_core_exists "$core" || fail "Solr: creating core $core failed: $answer (see $LOGDIR/solr.log)"
+  curl -fsS "$(solr_url)/$core/schema/name?wt=json" | grep -q '"ckan-2.12"' \
+    || fail "Solr: core $core does not serve CKAN's schema ckan-2.12"
+}
+
+drop_core() {
+  local core=$1
+  solr_answers || fail "Solr: no portal Solr answers on $(solr_url)"
+  case " ${SOLR_CORES[*]} " in *" $core "*) fail "Solr: $core is one of the portal's own cores";; esac
+  solr_core_exists "$core" || return 0
+  say "Solr: removing core $core"
+  curl -fsS "$(solr_url)/admin/cores?action=UNLOAD&core=$core&deleteInstanceDir=true&wt=json" >/dev/null \
+    || fail "Solr: removing core $core failed; see $LOGDIR/solr.log"
 }
 
 start_solr() {
@@ -444,7 +499,10 @@ case $cmd in
     for x in "${targets[@]}"; do "stop_$x"; done
     [ $# -gt 0 ] || stop_leftovers ;;
   createdb) for db in "$@"; do create_database "$db"; done ;;
+  dropdb) for db in "$@"; do drop_database "$db"; done ;;
+  stockcore) [ $# = 1 ] || fail "usage: $0 stockcore CORE"; create_stock_core "$1" ;;
+  dropcore) [ $# = 1 ] || fail "usage: $0 dropcore CORE"; drop_core "$1" ;;
   datastore) [ $# = 2 ] || fail "usage: $0 datastore MAIN_DB DATASTORE_DB"; create_datastore "$1" "$2" ;;
   status) status ;;
-  *) fail "usage: $0 start|stop|status|createdb|datastore [service ...]" ;;
+  *) fail "usage: $0 start|stop|status|createdb|dropdb|datastore|stockcore|dropcore [service ...]" ;;
 esac
