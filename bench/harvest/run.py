@@ -169,7 +169,7 @@ def main() -> None:
     declared.mkdir()
     (declared / "bench.yaml").write_text(
         f"sources:\n  - id: bench-share\n    department: kikaku\n    type: folder\n    url: {folder.as_uri()}\n"
-        f"    defaults: {{license_id: CC-BY-4.0, category: 行財政}}\n", encoding="utf-8")
+        f"    defaults: {{license_id: cc-by, category: 行財政}}\n", encoding="utf-8")
     sync(declared, dict(context))
     source_id = tk.get_action("harvest_source_show")(dict(context), {"id": "bench-share"})["id"]
     purge_queues()

@@ -122,7 +122,7 @@ def prepare(datasets: int, ini: Path) -> dict[str, Any]:
     indexed = time.perf_counter() - start
     pkg = tk.get_action("package_create")(dict(context), {
         "name": "bench-parks", "title": "公園一覧", "notes": "区立公園の一覧", "owner_org": "kikaku",
-        "category": "国土・気象", "license_id": "CC-BY-4.0", "tag_string": "公園,緑地"})
+        "category": "国土・気象", "license_id": "cc-by", "tag_string": "公園,緑地"})
     csv = "名称,所在地\n" + "".join(f"公園{i},中野{i % 6 + 1}丁目\n" for i in range(200))
     res = tk.get_action("resource_create")(dict(context), {
         "package_id": pkg["id"], "name": "公園一覧 CSV", "format": "CSV", "url": "parks.csv",

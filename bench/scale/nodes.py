@@ -119,7 +119,7 @@ def main() -> dict[str, Any]:
         url_a, url_b = nodes["a"][1], nodes["b"][1]
         pkg = requests.post(url_a + "/api/3/action/package_create", headers={"Authorization": token}, json={
             "name": f"bench-nodes-{secrets.token_hex(4)}", "title": "二台のウェブ", "notes": "ベンチマーク",
-            "owner_org": "kikaku", "category": "その他", "license_id": "CC-BY-4.0", "private": True},
+            "owner_org": "kikaku", "category": "その他", "license_id": "cc-by", "private": True},
             timeout=60).json()["result"]
         try:
             data = "名称,所在地\n中野区役所,中野4-11-19\n".encode()

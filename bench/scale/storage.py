@@ -134,7 +134,7 @@ def main() -> dict[str, Any]:
         pkg = requests.post(local_url + "/api/3/action/package_create", headers={"Authorization": token}, json={
             "name": f"bench-storage-{secrets.token_hex(4)}", "title": "保存先の比較", "notes": "ベンチマーク",
             "owner_org": org,
-            "category": "その他", "license_id": "CC-BY-4.0", "private": True}, timeout=60).json()["result"]
+            "category": "その他", "license_id": "cc-by", "private": True}, timeout=60).json()["result"]
         uploads: dict[str, list[float]] = {"local": [], "s3": []}
         downloads: dict[str, list[float]] = {name: [] for name in servers}
         in_ckan: dict[str, list[float]] = {name: [] for name in servers}   # CKAN's answer alone

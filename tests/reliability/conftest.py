@@ -96,7 +96,7 @@ def dataset(site):
     import uuid
 
     pkg = site.call("package_create", name=f"rel-{uuid.uuid4().hex[:8]}", title="信頼性試験", notes="試験用",
-                    category="行財政", license_id="CC-BY-4.0", owner_org="kikaku")
+                    category="行財政", license_id="cc-by", owner_org="kikaku")
     yield pkg
     site.api("dataset_purge", site.token, id=pkg["id"])
 
@@ -141,7 +141,7 @@ def folder_source(site, shared_dir, tmp_path):
         (declared / "source.yaml").write_text(yaml.safe_dump({"sources": [{
             "id": source_id, "department": "kikaku", "type": "folder", "title": f"信頼性試験 {tag}",
             "url": f"http://127.0.0.1:{server.server_address[1]}/", "allow_private": True,
-            "defaults": {"license_id": "CC-BY-4.0", "category": "行財政"}}]}, allow_unicode=True), encoding="utf-8")
+            "defaults": {"license_id": "cc-by", "category": "行財政"}}]}, allow_unicode=True), encoding="utf-8")
         site.ckan("nakano", "harvest", "sync", str(declared))
         source = site.call("harvest_source_show", id=source_id)
         sources.append(source)

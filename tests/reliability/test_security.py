@@ -54,7 +54,7 @@ def theirs(site) -> dict:
 
 def test_editor_cannot_touch_another_department_through_the_api(site, editor, theirs):
     token = editor["token"]
-    fields = {"category": "行財政", "license_id": "CC-BY-4.0", "notes": "試験"}
+    fields = {"category": "行財政", "license_id": "cc-by", "notes": "試験"}
     refused = {
         "package_create": site.api("package_create", token, name=f"x-{uuid.uuid4().hex[:6]}", title="他部署へ",
                                    owner_org=OTHER, **fields),
@@ -93,7 +93,7 @@ def test_editor_cannot_touch_another_department_through_the_forms(site, editor, 
     name = f"form-{uuid.uuid4().hex[:6]}"
     create = browser.post(f"{url}/dataset/new", timeout=60, allow_redirects=False,
                           data={"_csrf_token": token, "name": name, "title": "他部署へ", "owner_org": OTHER,
-                                "category": "行財政", "license_id": "CC-BY-4.0", "notes": "x", "save": ""})
+                                "category": "行財政", "license_id": "cc-by", "notes": "x", "save": ""})
     assert create.status_code in (200, 403)   # the form again with its error, or refused
     assert site.api("package_show", site.token, method="get", id=name).status_code == 404
     after = site.call("package_show", id=theirs["id"])
@@ -102,9 +102,9 @@ def test_editor_cannot_touch_another_department_through_the_forms(site, editor, 
 
 def test_forms_refuse_a_post_without_csrf_token(site, editor):
     own = site.call("package_create", name=f"csrf-{uuid.uuid4().hex[:6]}", title="元の題名",
-                    owner_org="kikaku", category="行財政", license_id="CC-BY-4.0", notes="x")
+                    owner_org="kikaku", category="行財政", license_id="cc-by", notes="x")
     browser = editor["browser"]
-    form = {"name": own["name"], "title": "偽の題名", "notes": "x", "category": "行財政", "license_id": "CC-BY-4.0",
+    form = {"name": own["name"], "title": "偽の題名", "notes": "x", "category": "行財政", "license_id": "cc-by",
             "owner_org": own["owner_org"], "save": ""}
     forged = browser.post(f"{site.url}/dataset/edit/{own['name']}", data=form, timeout=60, allow_redirects=False)
     assert forged.status_code == 400
@@ -122,7 +122,7 @@ def test_forms_refuse_a_post_without_csrf_token(site, editor):
 def test_private_datasets_are_invisible_to_anonymous_visitors(site):
     word = f"非公開{uuid.uuid4().hex[:6]}"
     private = site.call("package_create", name=f"private-{uuid.uuid4().hex[:6]}", title=word, private=True,
-                        owner_org="kikaku", category="行財政", license_id="CC-BY-4.0", notes=word)
+                        owner_org="kikaku", category="行財政", license_id="cc-by", notes=word)
     site.call("resource_create", package_id=private["id"], name="CSV", url="https://example.org/p.csv", format="CSV")
     try:
         # Views by its department make it "popular" in the figures; still not shown to others.

@@ -11,9 +11,10 @@ from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.datastore.interfaces import IDatastore
 from ckanext.xloader.interfaces import IXloader
 
-from . import (api_contract, assets_mode, csrf, datastore_text, datastore_types, error_pages, input_guard,
-               login_throttle, password_reset, precompressed, preview, response_policy, search, storage,
-               subscriptions, upload_intake, vocab, xloader_internals)
+from . import (api_contract, assets_mode, csrf, datastore_text, datastore_types, error_pages, extras_mirror,
+               former_ids, input_guard, login_throttle, password_reset, precompressed, preview, response_policy,
+               search, storage, subscriptions, upload_intake, vocab, xloader_internals)
+from .dcat import turtle as dcat_turtle
 from .harvest import pages as harvest_pages
 from .harvest import remote
 from .metrics import middleware, quality
@@ -73,6 +74,7 @@ class NakanoPlugin(p.SingletonPlugin, DefaultTranslation):
         assets_mode.apply()
         locked_reads.install()
         xloader_internals.install()
+        dcat_turtle.install()
 
     # IPackageController
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
@@ -83,7 +85,14 @@ class NakanoPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:
         middleware.remember_search(search_params, search_results)
+        for result in search_results.get("results", []):
+            if isinstance(result, dict) and "organization" in result:  # whole datasets, not ``fl`` picks
+                extras_mirror.add_extras(result)
         return search_results
+
+    # The ward fields also as extras, for the CKAN sites that harvest the portal.
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        extras_mirror.add_extras(pkg_dict)
 
     # Every edit scores the dataset again (in the background).
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
@@ -116,7 +125,7 @@ class NakanoPlugin(p.SingletonPlugin, DefaultTranslation):
     # IMiddleware: CSS/JS bundles sent precompressed, CSRF exemptions per
     # request, requests no field can hold refused, API parameters checked against the OpenAPI document, what
     # browsers may do with each answer, usage events recorded after each
-    # request, and the beacon.
+    # request, old dataset ids sent on to the datasets, and the beacon.
     def make_middleware(self, app: Any, config: CKANConfig) -> Any:
         csrf.install()
         app.register_error_handler(csrf.CSRFError, csrf.refused)
@@ -125,6 +134,7 @@ class NakanoPlugin(p.SingletonPlugin, DefaultTranslation):
         app.before_request(api_contract.check)
         app.before_request(harvest_pages.confirm_first)
         app.before_request(password_reset.check_link)
+        app.before_request(former_ids.redirect)
         error_pages.register(app)
         app.after_request(response_policy.apply)
         app.after_request(middleware.after_request)

@@ -8,6 +8,7 @@ import flask
 import ckan.plugins.toolkit as tk
 
 from . import openapi, password_reset, response_policy, table_csv, upload_intake
+from .dcat import categories
 from .harvest import pages as harvest_pages
 from .validation import copies
 
@@ -183,3 +184,12 @@ def sitemap() -> flask.Response:
     from .sitemap import document
 
     return flask.Response(document(), mimetype="application/xml")
+
+
+@nakano.route(categories.PATH)
+def category_vocabulary() -> flask.Response:
+    """分類の語彙 / The category vocabulary (SKOS, Turtle): what the catalog's
+    dcat:theme URIs <site>/vocab/categories#<code> name."""
+    response = flask.Response(categories.scheme().serialize(format="turtle"), mimetype="text/turtle")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -86,7 +86,18 @@ def licenses_file() -> Path:
 
 
 @cache
+def licenses() -> list[dict[str, Any]]:
+    """The ward's licence list (licenses.json), in its order."""
+    return json.loads(licenses_file().read_text(encoding="utf-8"))
+
+
+@cache
 def license_urls() -> dict[str, str]:
     """Licence id → the URL of its text (licenses.json)."""
-    return {entry["id"]: entry["url"] for entry in json.loads(licenses_file().read_text(encoding="utf-8"))
-            if entry.get("url")}
+    return {entry["id"]: entry["url"] for entry in licenses() if entry.get("url")}
+
+
+@cache
+def former_license_ids() -> dict[str, str]:
+    """An id a licence had before (``formerly``: CC-BY-4.0) → its id now (cc-by)."""
+    return {old: entry["id"] for entry in licenses() for old in entry.get("formerly", [])}

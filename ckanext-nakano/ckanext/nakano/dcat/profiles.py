@@ -21,6 +21,7 @@ from ckanext.dcat.profiles.base import RDFProfile
 from ckanext.dcat.utils import resource_uri
 
 from .. import vocab
+from . import categories
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 CNT = Namespace("http://www.w3.org/2011/content#")
@@ -38,9 +39,14 @@ ALGORITHMS = {"md5": "md5", "sha1": "sha1", "sha224": "sha224", "sha256": "sha25
               "sha512": "sha512"}
 ALGORITHM_BY_LENGTH = {32: "md5", 40: "sha1", 56: "sha224", 64: "sha256", 96: "sha384", 128: "sha512"}
 HEX = re.compile(r"^[0-9a-f]+$")
+UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # Characters left as they are when an IRI is percent-encoded (its syntax, and
 # the percent signs of what is encoded already).
 SAFE_IRI_CHARACTERS = ":/?#[]@!$&'()*+,;=%~-._"
+LOCN = Namespace("http://www.w3.org/ns/locn#")
+# Properties whose values are text in a language.
+TEXT_PREDICATES = (DCT.title, DCT.description, DCAT.keyword, FOAF.name, VCARD.fn, SKOS.prefLabel,
+                   RDFS.label, LOCN.geographicName, VCARD["organization-name"])
 
 
 class NakanoDCATProfile(RDFProfile):
@@ -56,10 +62,15 @@ class NakanoDCATProfile(RDFProfile):
                             if getattr(o, "language", None) != "en"]
                 if japanese:
                     dataset_dict["title" if field == "title_en" else "notes"] = str(japanese[0])
+        for theme in g.objects(dataset_ref, DCAT.theme):
+            category = categories.category_of(str(theme))
+            if category:
+                dataset_dict["category"] = category
+        # Catalogs of before issue 17 sent the category as a keyword.
         values = {c["value"] for c in vocab.categories()}
         for keyword in g.objects(dataset_ref, DCAT.keyword):
             if str(keyword) in values:
-                dataset_dict["category"] = str(keyword)
+                dataset_dict.setdefault("category", str(keyword))
                 dataset_dict["tags"] = [t for t in dataset_dict.get("tags", []) if t.get("name") != str(keyword)]
         prefix = vocab.standard_datasets()["standard_url"] + "#"
         for ref in g.objects(dataset_ref, DCT.conformsTo):
@@ -75,12 +86,17 @@ class NakanoDCATProfile(RDFProfile):
             if dataset_dict.get(field):
                 g.add((dataset_ref, predicate, Literal(dataset_dict[field], lang="en")))
 
-        category = next((c for c in vocab.categories() if c["value"] == dataset_dict.get("category")), None)
+        # The category as themes (the ward's concept and the EU theme), never
+        # as a keyword: CKAN's tag rules refuse 「・」.
+        category = categories.by_value(dataset_dict.get("category"))
         if category:
+            g.add((dataset_ref, DCAT.theme, categories.describe(g, category)))
             theme = URIRef(vocab.EU_THEME + category["eu_theme"])
             g.add((dataset_ref, DCAT.theme, theme))
             g.add((theme, SKOS.prefLabel, Literal(vocab.eu_theme_labels()[category["eu_theme"]], lang="en")))
-            g.add((dataset_ref, DCAT.keyword, Literal(category["value"], lang="ja")))
+        for keyword in list(g.objects(dataset_ref, DCAT.keyword)):
+            if str(keyword) == dataset_dict.get("category"):
+                g.remove((dataset_ref, DCAT.keyword, keyword))
 
         standards = vocab.standard_datasets()
         standard = standards["by_value"].get(dataset_dict.get("standard_dataset") or "")
@@ -93,6 +109,8 @@ class NakanoDCATProfile(RDFProfile):
         self._publisher(dataset_dict, dataset_ref)
         self._contact_phones(dataset_dict, dataset_ref)
 
+        self._dataset_license(dataset_dict, dataset_ref)
+        self._source_identifier(dataset_dict, dataset_ref)
         for resource in dataset_dict.get("resources", []):
             distribution = URIRef(resource_uri(resource))
             self._resource_license(resource, distribution)
@@ -102,6 +120,8 @@ class NakanoDCATProfile(RDFProfile):
             if resource.get("name_en"):
                 g.add((distribution, DCT.title, Literal(resource["name_en"], lang="en")))
         self._typed_nodes(dataset_ref)
+        self._licence_titles(dataset_ref)
+        self._language_tags(dataset_ref)
 
     def graph_from_catalog(self, catalog_dict: dict[str, Any], catalog_ref: URIRef) -> None:
         g = self.g
@@ -156,6 +176,7 @@ class NakanoDCATProfile(RDFProfile):
         that names no single known format (「PDF, CSV」) becomes a described
         format instead of an IRI made of free text."""
         g = self.g
+        media_of_format = None
         for value in [v for v in g.objects(dist, DCT.format) if isinstance(v, Literal)]:
             g.remove((dist, DCT.format, value))
             known = vocab.file_format(str(value))
@@ -164,6 +185,12 @@ class NakanoDCATProfile(RDFProfile):
             g.add((node, RDF.type, DCT.MediaTypeOrExtent))
             if not known:
                 g.add((node, RDFS.label, Literal(str(value))))
+            media_of_format = known and known.get("media")
+        # A linked file has no media type of its own (CKAN stores none): the
+        # format's. Without one, a stock CKAN guessed it on the second harvest
+        # only, and every linked file "changed".
+        if media_of_format and g.value(dist, DCAT.mediaType) is None:
+            g.add((dist, DCAT.mediaType, Literal(media_of_format)))
         for value in [v for v in g.objects(dist, DCAT.mediaType) if isinstance(v, Literal)]:
             g.remove((dist, DCAT.mediaType, value))
             media = str(value).split(";", 1)[0].strip().lower()
@@ -239,6 +266,68 @@ class NakanoDCATProfile(RDFProfile):
         document = URIRef(url)
         g.add((distribution, DCT.license, document))
         g.add((document, RDF.type, DCT.LicenseDocument))
+
+    def _dataset_license(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        """The dataset's licence on the dataset too (DCAT's dct:license of a
+        dcat:Resource), not only on each distribution."""
+        url = vocab.license_urls().get(dataset_dict.get("license_id") or "")
+        if url:
+            self.g.add((dataset_ref, DCT.license, URIRef(url)))
+
+    def _source_identifier(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        """The id the dataset has in the catalog it was taken from, as another
+        identifier (adms:identifier), never as its own dct:identifier."""
+        if not dataset_dict.get("source_identifier"):
+            return
+        g = self.g
+        # An IRI, not a blank node: ckanext-dcat 2.4.4's parser keeps the node
+        # itself as the value of adms:identifier (a blank node's generated id,
+        # other on every harvest, so every record "changed").
+        value = dataset_dict["source_identifier"]
+        node = URIRef(f"urn:uuid:{value.lower()}" if UUID.match(value) else f"{dataset_ref}#source-identifier")
+        g.add((dataset_ref, ADMS.identifier, node))
+        g.add((node, RDF.type, ADMS.Identifier))
+        g.add((node, SKOS.notation, Literal(dataset_dict["source_identifier"])))
+        label = (dataset_dict.get("source_system") or "").removesuffix(dataset_dict["source_identifier"]).strip()
+        if label:
+            g.add((node, ADMS.schemaAgency, Literal(label, lang="ja")))
+
+    def _licence_titles(self, dataset_ref: URIRef) -> None:
+        """Each licence document titled as CKAN's own list titles the same
+        licence (in English and in CKAN's Japanese): a stock DCAT harvester finds
+        the licence in its list by URL or by the title in its default language,
+        and our URLs (the Japanese deeds) are not CKAN's."""
+        g = self.g
+        by_url = {entry["url"]: entry for entry in vocab.licenses() if entry.get("url")}
+        documents = set(g.objects(dataset_ref, DCT.license))
+        for dist in g.objects(dataset_ref, DCAT.distribution):
+            documents.update(g.objects(dist, DCT.license))
+        for document in documents:
+            entry = by_url.get(str(document))
+            if not entry:
+                continue
+            g.add((document, RDF.type, DCT.LicenseDocument))
+            g.remove((document, DCT.title, None))
+            titles = entry.get("ckan_title") or {"ja": entry["title"]}
+            for lang, title in titles.items():
+                g.add((document, DCT.title, Literal(title, lang=lang)))
+            if entry.get("ckan_title"):
+                g.add((document, RDFS.label, Literal(entry["title"], lang="ja")))
+
+    def _language_tags(self, dataset_ref: URIRef) -> None:
+        """Text without a language tag is the ward's Japanese: tagged @ja, so
+        that a consumer tells it from the @en translations (an aggregator picks
+        a title by its own default language, and took the English one)."""
+        g = self.g
+        nodes = {dataset_ref}
+        for predicate in (DCAT.distribution, DCAT.contactPoint, DCT.publisher, DCT.spatial):
+            nodes.update(g.objects(dataset_ref, predicate))
+        for node in nodes:
+            for predicate in TEXT_PREDICATES:
+                for value in list(g.objects(node, predicate)):
+                    if isinstance(value, Literal) and not value.language and value.datatype is None:
+                        g.remove((node, predicate, value))
+                        g.add((node, predicate, Literal(str(value), lang="ja")))
 
     def _checksums(self, resource: dict[str, Any], distribution: URIRef) -> None:
         """spdx:checksum as DCAT-AP 3 asks: a lower-case hex digest and the

@@ -55,7 +55,8 @@ def ensure_organizations(report: LoadReport) -> list[dict[str, Any]]:
 
 def dataset_dict(record: dict[str, Any], departments: list[dict[str, Any]]) -> dict[str, Any]:
     """A Tokyo-catalog ``package_show`` result as our dataset, mapped exactly as the
-    CKAN harvester maps it (same id, so a later harvest updates it in place)."""
+    CKAN harvester maps it (same id and ``source_system``, so a later harvest
+    updates it in place; the Tokyo id is its ``source_identifier``, not its id)."""
     known = [mapping.Department(d["name"], d["prefix"]) for d in departments]
     dataset = mapping.from_ckan(record, known, source_label="東京都オープンデータカタログ")
     if not dataset["owner_org"]:

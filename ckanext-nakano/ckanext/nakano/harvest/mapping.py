@@ -7,24 +7,36 @@ controlled frequency (original kept), licence ids → the ward's list.
 """
 from __future__ import annotations
 
-import json
 import re
-from functools import cache
+import uuid
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from .. import vocab
 from ..frequency import frequency_uri
 
-# Licence ids and titles other catalogs use → ids of schemas/vocab/licenses.json.
+# Licence ids, titles and URLs other catalogs use → ids of
+# schemas/vocab/licenses.json (ids a licence had there before: vocab.former_license_ids).
 LICENSE_ALIASES = {
-    "cc-by": "CC-BY-4.0", "cc-by-4.0": "CC-BY-4.0", "cc-by 4.0": "CC-BY-4.0",
-    "creative commons attribution": "CC-BY-4.0", "クリエイティブ・コモンズ 表示（cc by）": "CC-BY-4.0",
-    "cc0": "CC0-1.0", "cc0-1.0": "CC0-1.0", "cc-zero": "CC0-1.0", "odc-pddl": "CC0-1.0",
-    "http://creativecommons.org/licenses/by/4.0/": "CC-BY-4.0",
-    "https://creativecommons.org/licenses/by/4.0/": "CC-BY-4.0",
-    "https://creativecommons.org/publicdomain/zero/1.0/": "CC0-1.0",
+    "cc-by-4.0": "cc-by", "cc-by 4.0": "cc-by", "creative commons attribution": "cc-by",
+    "クリエイティブ・コモンズ 表示（cc by）": "cc-by",
+    "cc0": "cc-zero", "cc0-1.0": "cc-zero", "odc-pddl": "cc-zero",
+    "http://creativecommons.org/licenses/by/4.0/": "cc-by",
+    "https://creativecommons.org/licenses/by/4.0/": "cc-by",
+    "https://creativecommons.org/publicdomain/zero/1.0/": "cc-zero",
 }
+
+
+# Ids of datasets taken from another catalog: a name-based UUID of the record
+# there, so the same record always gets the same id here, and never that
+# catalog's own id (docs/interoperability.md, "Identifiers").
+ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://www.city.tokyo-nakano.lg.jp/opendata/dataset")
+
+
+def local_id(source_label: str, remote_id: str) -> str:
+    """The portal's id of the dataset a remote catalog's record becomes."""
+    return str(uuid.uuid5(ID_NAMESPACE, f"{source_label} {remote_id}".strip()))
 
 
 @dataclass
@@ -35,10 +47,11 @@ class Department:
 
 @cache
 def _license_ids() -> frozenset[str]:
-    return frozenset(entry["id"] for entry in json.loads(vocab.licenses_file().read_text(encoding="utf-8")))
+    return frozenset(entry["id"] for entry in vocab.licenses())
 
 
 def license_id(value: str | None, default: str) -> str:
+    value = vocab.former_license_ids().get(value or "", value)
     if value in _license_ids():
         return value  # type: ignore[return-value]
     return LICENSE_ALIASES.get((value or "").strip().lower(), default)
@@ -85,7 +98,8 @@ def from_ckan(record: dict[str, Any], departments: list[Department], *, default_
     standard = standard_dataset_for(record["title"])
     category = category_for(record["title"], standard, defaults.get("category"))
     dataset = {
-        "id": record["id"],
+        "id": local_id(source_label, record["id"]),
+        "source_identifier": record["id"],
         "name": record["name"],
         "title": record["title"],
         "notes": record.get("notes") or record["title"],
@@ -129,7 +143,8 @@ def _from_ward_portal(record: dict[str, Any], departments: list[Department], def
         else default_org
     dataset = {k: record[k] for k in WARD_FIELDS if record.get(k) not in (None, "", [])}
     dataset.update({
-        "id": record["id"], "name": record["name"], "title": record["title"],
+        "id": local_id(source_label, record["id"]), "source_identifier": record["id"],
+        "name": record["name"], "title": record["title"],
         "notes": record.get("notes") or record["title"], "owner_org": owner,
         "license_id": license_id(record.get("license_id"), "CC-BY-4.0"),
         "source_system": f"{source_label} {record['id']}".strip(),

@@ -47,7 +47,7 @@ def dataset_fields(meta: dict[str, Any], *, title: str, owner_org: str, source_l
         "title": title,
         "notes": meta.get("notes") or title,
         "owner_org": owner_org,
-        "license_id": mapping.license_id(meta.get("license_id"), "CC-BY-4.0"),
+        "license_id": mapping.license_id(meta.get("license_id"), "cc-by"),
         "category": meta.get("category") or mapping.category_for(title, standard) or "",
         "standard_dataset": standard,
         "spatial_coverage": meta.get("spatial_coverage") or [{"text": vocab.WHOLE_WARD}],

@@ -118,8 +118,9 @@ class NakanoCKANHarvester(CKANHarvester):
 def _existing(remote_id: str, source: HarvestSource, context: dict[str, Any]) -> dict[str, Any] | None:
     """The local copy of a remote record: the dataset this source's earlier
     harvest objects of the record point to; else a copy made from that record
-    without a harvest (the demo load keeps the remote id and names the record
-    in ``source_system``) that no other source has taken.
+    without a harvest (the demo load names the record in ``source_system``;
+    portals before issue 17 also kept the remote id) that no other source has
+    taken.
 
     Never a dataset only because it has the remote record's id or name: a
     remote catalog (or one pretending to be) could otherwise take over any
@@ -179,7 +180,7 @@ def dcat_dataset(harvest_object: HarvestObject, dataset_dict: dict[str, Any]) ->
     sections = [c.get("name") for c in dataset_dict.get("contact") or [] if c.get("name")]
     dataset_dict["owner_org"] = mapping.department_for(sections[0], departments(), owner) if sections else owner
     dataset_dict["license_id"] = mapping.license_id(dataset_dict.get("license_id"),
-                                                    defaults.get("license_id", "CC-BY-4.0"))
+                                                    defaults.get("license_id", "cc-by"))
     standard = dataset_dict.get("standard_dataset") or mapping.standard_dataset_for(dataset_dict.get("title", ""))
     dataset_dict["standard_dataset"] = standard or ""
     if not dataset_dict.get("category"):

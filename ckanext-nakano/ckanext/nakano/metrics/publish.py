@@ -90,7 +90,7 @@ def _dataset_dict(name: str, org: str) -> dict[str, Any]:
                  "部署別・データセット別の公開品質。毎日更新。IPアドレスは記録していません。",
         "notes_en": "Usage of the Nakano open data portal (views, downloads, API calls, searches) and "
                     "publishing quality per department and dataset. Updated daily. No IP addresses are kept.",
-        "category": "行財政", "license_id": "CC-BY-4.0",
+        "category": "行財政", "license_id": "cc-by",
         "frequency": "http://publications.europa.eu/resource/authority/frequency/DAILY",
         "tags": [{"name": "オープンデータ"}, {"name": "利用統計"}],
         "spatial_coverage": [{"text": "中野区全域"}],

@@ -62,7 +62,7 @@ def dataset(clean_db, clean_index, with_request_context):
     org = factories.Organization()
     ctx = {"user": user["name"]}
     pkg = helpers.call_action("package_create", context=ctx, owner_org=org["id"], title="救護所一覧",
-                              notes="災害時の救護所", category="社会保障・衛生", license_id="CC-BY-4.0")
+                              notes="災害時の救護所", category="社会保障・衛生", license_id="cc-by")
     return pkg, ctx
 
 
@@ -119,7 +119,7 @@ def test_new_file_gets_its_own_format_and_encoding(dataset):
 def portal_dataset(portal):
     pkg = api(portal, "package_create", token(portal), name=f"clerk-{uuid.uuid4().hex[:8]}", title="救護所一覧",
               notes="出典：焼津市オープンデータ（公共データ利用規約 第1.0版）", category="社会保障・衛生",
-              license_id="CC-BY-4.0", owner_org="kikaku")
+              license_id="cc-by", owner_org="kikaku")
     yield pkg
     api(portal, "dataset_purge", token(portal), id=pkg["id"])
 

@@ -38,7 +38,7 @@ def test_new_dataset_form_defaults(app):
     _sign_in(app, admin)
     page = app.get("/dataset/new").body
     license_select = _select(page, "license_id")
-    assert re.search(r'<option value="CC-BY-4.0"\s+selected', license_select)
+    assert re.search(r'<option value="cc-by"\s+selected', license_select)
     category = _select(page, "category")
     # The first option is empty and nothing is preselected.
     assert re.search(r'<option value=""', category) and "selected" not in category
@@ -51,13 +51,13 @@ def test_missing_required_field_says_enter_it(app):
     org = factories.Organization()
     body = app.post("/api/3/action/package_create", headers=_auth(admin),
                     json={"owner_org": org["id"], "title": "救護所一覧", "category": "社会保障・衛生",
-                          "license_id": "CC-BY-4.0"}).json
+                          "license_id": "cc-by"}).json
     assert body.get("error", {}).get("notes") == ["入力してください"], body
 
 
 def test_dataset_page_speaks_plain_japanese(app):
     org = factories.Organization()
-    dataset = factories.Dataset(owner_org=org["id"], category="社会保障・衛生", license_id="CC-BY-4.0",
+    dataset = factories.Dataset(owner_org=org["id"], category="社会保障・衛生", license_id="cc-by",
                                 title="救護所一覧", notes="災害時の救護所")
     resource = factories.Resource(package_id=dataset["id"], url="https://example.org/kyuugo.csv", format="CSV",
                                   name="救護所一覧")
@@ -105,7 +105,7 @@ def test_staff_find_their_departments_pages(app):
 
 def test_spatial_coverage_shows_town_names_not_geojson(app):
     org = factories.Organization()
-    dataset = factories.Dataset(owner_org=org["id"], category="その他", license_id="CC-BY-4.0",
+    dataset = factories.Dataset(owner_org=org["id"], category="その他", license_id="cc-by",
                                 spatial_coverage=[{"text": "中野一丁目"}, {"text": "新井二丁目"}])
     stored = helpers.call_action("package_show", id=dataset["id"])["spatial_coverage"]
     assert '"Point"' in stored[0]["centroid"]        # still there for machines

@@ -41,7 +41,7 @@ def schools(clean_db, clean_datastore):
     from ckan.tests import factories, helpers
 
     org = factories.Organization()
-    pkg = factories.Dataset(owner_org=org["id"], category="教育・文化・スポーツ・生活", license_id="CC-BY-4.0")
+    pkg = factories.Dataset(owner_org=org["id"], category="教育・文化・スポーツ・生活", license_id="cc-by")
     resource = factories.Resource(package_id=pkg["id"], url="https://example.org/schools.csv", format="CSV")
     helpers.call_action("datastore_create", context={"user": factories.Sysadmin()["name"]},
                         resource_id=resource["id"], force=True,
@@ -86,7 +86,7 @@ def loaded_as_text(clean_db, clean_datastore):
     from ckanext.nakano.model import Validation
 
     org = factories.Organization()
-    pkg = factories.Dataset(owner_org=org["id"], category="その他", license_id="CC-BY-4.0")
+    pkg = factories.Dataset(owner_org=org["id"], category="その他", license_id="cc-by")
     resource = factories.Resource(package_id=pkg["id"], url="https://example.org/shelters.csv", format="CSV")
     names = ["名称", "緯度", "経度", "収容人数", "開設時刻:分", "地区番号", "備考", "手で決めた"]
     rows = [["桃園小学校", "35.7056", "139.6657", "450", "8", "01", "", "3"],

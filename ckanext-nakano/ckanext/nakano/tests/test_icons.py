@@ -54,7 +54,7 @@ def test_small_font_holds_ckans_glyphs_for_every_declared_icon():
 
 def test_first_pages_use_only_icons_of_the_small_font(app):
     org = factories.Organization()
-    dataset = factories.Dataset(owner_org=org["id"], category="人口・世帯", license_id="CC-BY-4.0")
+    dataset = factories.Dataset(owner_org=org["id"], category="人口・世帯", license_id="cc-by")
     resource = factories.Resource(package_id=dataset["id"], url="https://www.city.tokyo-nakano.lg.jp/a.csv",
                                   format="CSV")
     ranges, _ = _declared()

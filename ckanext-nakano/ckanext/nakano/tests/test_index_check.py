@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.services, pytest.mark.usefixtures("clean_db", "clean_i
 
 
 def _dataset(org: dict, title: str) -> dict:
-    return factories.Dataset(owner_org=org["id"], title=title, category="その他", license_id="CC-BY-4.0")
+    return factories.Dataset(owner_org=org["id"], title=title, category="その他", license_id="cc-by")
 
 
 def test_missing_stale_and_orphan_datasets_are_found_and_repaired():

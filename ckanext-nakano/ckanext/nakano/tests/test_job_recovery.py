@@ -77,7 +77,7 @@ def test_a_failed_validation_or_load_says_so_on_the_resource(monkeypatch):
     monkeypatch.setitem(tk.config, "ckanext.xloader.jobs_db.uri", tk.config["sqlalchemy.url"])
     monkeypatch.setattr(xloader_db, "ENGINE", None)
     org = factories.Organization()
-    dataset = factories.Dataset(owner_org=org["id"], category="その他", license_id="CC-BY-4.0")
+    dataset = factories.Dataset(owner_org=org["id"], category="その他", license_id="cc-by")
     resource = factories.Resource(package_id=dataset["id"], url="https://example.org/a.csv", format="CSV")
     connection = ckan_jobs.get_queue().connection
 
@@ -114,7 +114,7 @@ def test_an_abandoned_load_is_submitted_afresh_once_then_failed(monkeypatch, cre
     monkeypatch.setitem(tk.config, "ckanext.xloader.jobs_db.uri", tk.config["sqlalchemy.url"])
     monkeypatch.setattr(xloader_db, "ENGINE", None)
     org = factories.Organization()
-    dataset = factories.Dataset(owner_org=org["id"], category="その他", license_id="CC-BY-4.0")
+    dataset = factories.Dataset(owner_org=org["id"], category="その他", license_id="cc-by")
     admin = factories.Sysadmin()
     # xloader's jobs call the API with a token (set by make up and in docker; not in test.ini).
     monkeypatch.setitem(tk.config, "ckanext.xloader.api_token",

@@ -45,7 +45,7 @@ def test_a_job_patching_a_resource_keeps_an_edit_made_while_it_ran(app):
     editor = factories.Sysadmin()
     org = factories.Organization()
     dataset = factories.Dataset(owner_org=org["id"], notes="作業開始時の説明", notes_en="before",
-                                category="その他", license_id="CC-BY-4.0")
+                                category="その他", license_id="cc-by")
     resource = factories.Resource(package_id=dataset["id"], url="https://example.org/a.csv", format="CSV")
     model.Session.remove()
 

@@ -87,7 +87,7 @@ def _table(resource_id: str, fields: list[str], rows: list[list[str]]) -> dict:
 
 @pytest.fixture()
 def resource(clean_datastore, with_plugins):  # noqa: F811
-    pkg = factories.Dataset(owner_org=factories.Organization()["id"], category="その他", license_id="CC-BY-4.0")
+    pkg = factories.Dataset(owner_org=factories.Organization()["id"], category="その他", license_id="cc-by")
     return factories.Resource(package_id=pkg["id"], url="https://www.city.tokyo-nakano.lg.jp/points.csv",
                               format="CSV")
 
@@ -166,7 +166,7 @@ def dataset(portal):
     pkg = _api(portal, "package_create", _token(portal), name=f"map-{uuid.uuid4().hex[:8]}",
                title="中野区の町丁目（地図表示のテスト）",
                notes="出典：Geolonia 住所データ（CC BY 4.0） https://github.com/geolonia/japanese-addresses",
-               category="行財政", license_id="CC-BY-4.0", owner_org="kikaku")
+               category="行財政", license_id="cc-by", owner_org="kikaku")
     yield pkg
     _api(portal, "dataset_purge", _token(portal), id=pkg["id"])
 

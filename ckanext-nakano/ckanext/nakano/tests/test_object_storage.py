@@ -78,7 +78,7 @@ def test_an_upload_lives_in_the_bucket_and_is_validated_and_served_from_it(bucke
     client, name = bucket
     ctx = {"user": factories.Sysadmin()["name"]}
     pkg = factories.Dataset(owner_org=factories.Organization()["id"], category="司法・安全・環境",
-                            license_id="CC-BY-4.0", standard_dataset="fire_hydrant")
+                            license_id="cc-by", standard_dataset="fire_hydrant")
     data = (SHARED / "yaizu-222127" / "222127_fire_hydrant.csv").read_bytes()
     resource = create_with_upload(data, "fire_hydrant.csv", context=ctx, package_id=pkg["id"], format="CSV",
                                   url="fire_hydrant.csv")
@@ -128,7 +128,7 @@ def test_downloads_are_handed_to_the_bucket_by_a_short_lived_link(bucket, create
 
     user = factories.Sysadmin()
     org = factories.Organization()
-    pkg = factories.Dataset(owner_org=org["id"], category="その他", license_id="CC-BY-4.0")
+    pkg = factories.Dataset(owner_org=org["id"], category="その他", license_id="cc-by")
     data = (SHARED / "yaizu-222127" / "222127_fire_hydrant.csv").read_bytes()
     resource = create_with_upload(data, "fire_hydrant.csv", context={"user": user["name"]}, package_id=pkg["id"],
                                   format="CSV", url="fire_hydrant.csv")
@@ -161,7 +161,7 @@ def test_downloads_are_handed_to_the_bucket_by_a_short_lived_link(bucket, create
                    follow_redirects=False).headers["Location"]
     assert requests.get(link, timeout=30).headers["Content-Disposition"].startswith("attachment")
     # A private dataset's file: no link for a visitor.
-    hidden = factories.Dataset(owner_org=org["id"], private=True, category="その他", license_id="CC-BY-4.0")
+    hidden = factories.Dataset(owner_org=org["id"], private=True, category="その他", license_id="cc-by")
     secret = create_with_upload(b"a,b\n1,2\n", "secret.csv", context={"user": user["name"]},
                                 package_id=hidden["id"], format="CSV", url="secret.csv")
     refused = app.get(f"/dataset/{hidden['id']}/resource/{secret['id']}/download/secret.csv",
@@ -186,7 +186,7 @@ def test_the_bucket_is_backed_up_and_restored(bucket, create_with_upload, app, t
 
     client, name = bucket
     user = factories.Sysadmin()
-    pkg = factories.Dataset(owner_org=factories.Organization()["id"], category="その他", license_id="CC-BY-4.0")
+    pkg = factories.Dataset(owner_org=factories.Organization()["id"], category="その他", license_id="cc-by")
     files = {"parks.csv": "名称,所在地\n平和の森公園,草刈1-1\n".encode(), "toilets.csv": b"a,b\n1,2\n"}
     resources = {filename: create_with_upload(data, filename, context={"user": user["name"]},
                                               package_id=pkg["id"], format="CSV", url=filename)

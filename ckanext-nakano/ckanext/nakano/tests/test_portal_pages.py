@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.usefixtures("clean_db", "clean_index", "with_request_c
 
 
 def _dataset(org: dict, **fields) -> dict:
-    base = {"owner_org": org["id"], "category": "人口・世帯", "license_id": "CC-BY-4.0"}
+    base = {"owner_org": org["id"], "category": "人口・世帯", "license_id": "cc-by"}
     return factories.Dataset(**{**base, **fields})
 
 

@@ -24,7 +24,7 @@ def catalog(clean_db, clean_index, with_plugins):
         ("京都市との交流事業", "姉妹都市交流の記録"),
     ]:
         factories.Dataset(title=title, notes=notes, owner_org=org["id"],
-                          category="その他", license_id="CC-BY-4.0")
+                          category="その他", license_id="cc-by")
 
 
 @pytest.mark.usefixtures("catalog")
@@ -106,7 +106,7 @@ def everyday_catalog(clean_db, clean_index, with_plugins):
         ("公衆無線LANアクセスポイント一覧", "Nakano Free Wi-Fi", {}),
     ]:
         factories.Dataset(title=title, notes=notes, owner_org=org["id"],
-                          category="その他", license_id="CC-BY-4.0", **extra)
+                          category="その他", license_id="cc-by", **extra)
 
 
 @pytest.mark.usefixtures("everyday_catalog")
@@ -135,7 +135,7 @@ def test_readings_widen_kana_queries_only():
 def test_reading_matches_rank_below_the_word_itself():
     org = helpers.call_action("organization_list")[0]
     factories.Dataset(title="コウエン通信", notes="区の広報", owner_org=org,
-                      category="その他", license_id="CC-BY-4.0")
+                      category="その他", license_id="cc-by")
     found = titles("コウエン")
     assert found[0] == "コウエン通信"
     assert "公共施設一覧（公園等）" in found[1:]

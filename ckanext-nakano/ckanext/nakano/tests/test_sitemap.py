@@ -14,7 +14,7 @@ NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 def test_sitemap_lists_public_datasets_only(app):
     org = factories.Organization()
-    base = {"owner_org": org["id"], "category": "人口・世帯", "license_id": "CC-BY-4.0"}
+    base = {"owner_org": org["id"], "category": "人口・世帯", "license_id": "cc-by"}
     public = factories.Dataset(**base)
     private = factories.Dataset(private=True, **base)
     deleted = factories.Dataset(**base)

@@ -9,12 +9,13 @@ from ckan import model
 from ckan.types import Action, Context, DataDict
 from ckan.lib.search import SearchIndexError, index_for
 
+from ...extras_mirror import take_extras
 from ...index_check import PurgedMeanwhile
 from ...standard_tags import with_standard_tags
 
 log = logging.getLogger(__name__)
 
-__all__ = ["package_create", "package_update", "dataset_purge"]
+__all__ = ["package_create", "package_update", "dataset_purge", "package_list"]
 
 
 SEARCH_DOWN = ("検索サーバーに接続できないため、保存しませんでした。入力した内容はこのままです。しばらくしてから"
@@ -40,14 +41,16 @@ def _saved_with_search(up_func: Action, context: Context, data_dict: DataDict) -
 
 @tk.chained_action
 def package_create(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    """Core package_create, with the aggregator tags of standard datasets."""
-    return _saved_with_search(up_func, context, with_standard_tags(data_dict))
+    """Core package_create, with the aggregator tags of standard datasets and
+    without the extras package_show mirrors the ward fields into."""
+    return _saved_with_search(up_func, context, with_standard_tags(take_extras(data_dict)))
 
 
 @tk.chained_action
 def package_update(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    """Core package_update, with the aggregator tags of standard datasets."""
-    return _saved_with_search(up_func, context, with_standard_tags(data_dict))
+    """Core package_update, with the aggregator tags of standard datasets and
+    without the extras package_show mirrors the ward fields into."""
+    return _saved_with_search(up_func, context, with_standard_tags(take_extras(data_dict)))
 
 
 @tk.chained_action
@@ -75,3 +78,18 @@ def dataset_purge(up_func: Action, context: Context, data_dict: DataDict) -> Any
         except SearchIndexError:  # purged all the same; the periodic index check removes it
             log.warning("purged dataset %s: second removal from search failed", package_id)
     return result
+
+
+@tk.side_effect_free
+@tk.chained_action
+def package_list(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    """Core package_list, datasets only: CKAN lists every public package, and
+    ``ckanapi dump datasets --all`` (what mirrors and aggregators script with)
+    took the harvest sources (packages of type ``harvest``, listed by
+    harvest_source_list) for datasets. A page with ``limit`` may hold fewer
+    names than asked when a source fell on it; paging on to an empty page still
+    lists every dataset."""
+    names = up_func(context, data_dict)
+    others = {name for (name,) in model.Session.query(model.Package.name)
+              .filter(model.Package.type != "dataset", model.Package.name.in_(names))}
+    return [name for name in names if name not in others] if others else names

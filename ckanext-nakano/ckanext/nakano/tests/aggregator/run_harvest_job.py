@@ -1,6 +1,6 @@
 """Runs one harvest job of a CKAN site to its end, in this process.
 
-    python run_harvest_job.py CKAN_INI JOB_ID
+    python run_harvest_job.py CKAN_INI JOB_ID [--gather-only]
 
 What the gather consumer, the fetch consumer and the cron's ``harvester run``
 do, through ckanext-harvest's own functions and without the queues:
@@ -10,6 +10,10 @@ then the ``harvest_jobs_run`` action, which marks the job finished. It is
 cannot be used with ckanext-harvest 1.6.3 on CKAN 2.12 (``KeyError:
 'source_type'``), and its consumers stop after 5 s of an idle queue under the
 redis-py CKAN 2.12 pins (a socket timeout on their ``BLPOP``).
+
+With ``--gather-only`` the job stops after the gather stage (what the source
+lists, e.g. across the pages of a DCAT catalog): its objects are left
+unimported and the job is closed.
 
 Run by tests/aggregator/stock.py with the stock aggregator's ini: nothing of
 ckanext-nakano is imported here.
@@ -23,7 +27,7 @@ from ckan.cli import CKANConfigLoader
 from ckan.config.middleware import make_app
 
 
-def main(ini: str, job_id: str) -> int:
+def main(ini: str, job_id: str, gather_only: bool = False) -> int:
     fileConfig(ini, disable_existing_loggers=False)
     app = make_app(CKANConfigLoader(ini).get_config())
     with app._wsgi_app.test_request_context():
@@ -50,6 +54,17 @@ def main(ini: str, job_id: str) -> int:
             object_ids = []
         if not isinstance(object_ids, list):
             object_ids = []
+        if gather_only:
+            objects = [{"guid": o.guid, "state": o.state, "report_status": o.report_status,
+                        "package_id": o.package_id}
+                       for o in model.Session.query(HarvestObject).filter_by(harvest_job_id=job_id)]
+            model.Session.query(HarvestObject).filter_by(harvest_job_id=job_id).update(
+                {"state": "COMPLETE", "current": False})
+            job = HarvestJob.get(job_id)
+            job.status = "Finished"
+            job.save()
+            print("RESULT " + json.dumps({"job": job_id, "status": job.status, "objects": objects}))
+            return 0
         for object_id in object_ids:
             obj = HarvestObject.get(object_id)
             try:
@@ -76,4 +91,4 @@ def main(ini: str, job_id: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:3]))
+    sys.exit(main(sys.argv[1], sys.argv[2], "--gather-only" in sys.argv[3:]))

@@ -42,6 +42,7 @@ REDIS_DB = 3
 HARVEST_EXTRAS = {"harvest_object_id", "harvest_source_id", "harvest_source_title"}
 
 WSGI = '''"""The aggregator's WSGI application, as CKAN's deployment docs write it."""
+import os
 from logging.config import fileConfig
 
 from ckan.cli import CKANConfigLoader
@@ -343,13 +344,17 @@ class StockAggregator:
     def source(self, source: str | dict[str, Any]) -> dict[str, Any]:
         return self.sources[source] if isinstance(source, str) else source
 
-    def harvest(self, source: str | dict[str, Any], timeout: float = 900) -> HarvestReport:
+    def harvest(self, source: str | dict[str, Any], timeout: float = 900,
+                gather_only: bool = False) -> HarvestReport:
         """Runs one whole harvest of ``source`` (a type of ``sources`` or a
-        source dict) and returns its job's report."""
+        source dict) and returns its job's report; ``gather_only``: only what
+        the source lists (``report.gathered``), nothing imported."""
         src = self.source(source)
         started = time.monotonic()
         job = self.api("harvest_job_create", source_id=src["id"], run=False)
-        output = self._run(f"harvest {src['name']}", [PYTHON, RUNNER, self.ini, job["id"]], timeout=timeout)
+        output = self._run(f"harvest {src['name']}",
+                           [PYTHON, RUNNER, self.ini, job["id"], *(["--gather-only"] if gather_only else [])],
+                           timeout=timeout)
         result = json.loads(output.strip().splitlines()[-1].removeprefix("RESULT "))
         seconds = time.monotonic() - started
         job = self.api("harvest_job_show", id=job["id"])

@@ -13,13 +13,13 @@ harvest jobs' own errors are in the messages and in
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import subprocess
 import time
 import uuid
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -46,6 +46,9 @@ CORE_FIELDS = {"title", "name", "notes", "owner_org", "tag_string", "license_id"
 WARD_FIELDS = [f["field_name"] for f in
                yaml.safe_load((ROOT / "schemas" / "ward_dataset.yaml").read_text(encoding="utf-8"))["dataset_fields"]
                if f["field_name"] not in CORE_FIELDS]
+# Licence ids in stock CKAN's own list: on an aggregator only these can be open.
+STOCK_LICENSES = {"notspecified", "odc-pddl", "odc-odbl", "odc-by", "cc-zero", "cc-by", "cc-by-sa", "gfdl",
+                  "other-open", "other-pd", "other-at", "uk-ogl", "cc-nc", "other-nc", "other-closed"}
 # Extras ckanext-dcat's parser writes for itself on the DCAT path.
 DCAT_BOOKKEEPING = {"uri", "guid"}
 SHOWN = 40  # lines of detail in a failure message
@@ -72,7 +75,7 @@ def private_dataset(portal) -> Iterator[dict[str, Any]]:
     tag = uuid.uuid4().hex[:8]
     dataset = api(portal, "package_create", token(portal), title=f"非公開の確認用データセット {tag}",
                   title_en=f"Private aggregator check {tag}", notes="ハーベストされてはならない非公開データセット。",
-                  owner_org=org, category="その他", license_id="CC-BY-4.0", private="true")
+                  owner_org=org, category="その他", license_id="cc-by", private="true")
     assert dataset["private"] is True
     yield dataset
     api(portal, "dataset_purge", token(portal), id=dataset["id"])
@@ -251,13 +254,22 @@ def test_title_notes_tags_licence_and_resources(harvested: Harvested):
         lost, added = _tags(source) - _tags(record), _tags(record) - _tags(source)
         if lost or added:
             problems.append(f"{where} | tags | lost {sorted(lost)}, added {sorted(added)}")
-        if record.get("license_id") != source.get("license_id"):
-            problems.append(f"{where} | license_id | portal {source.get('license_id')!r}, "
-                            f"aggregator {record.get('license_id')!r}")
-        if record.get("isopen") is not True:
-            problems.append(f"{where} | isopen | aggregator {record.get('isopen')!r} for licence "
-                            f"{record.get('license_id')!r} ({record.get('license_title')!r}, "
-                            f"url {record.get('license_url')!r})")
+        if source.get("license_id") in STOCK_LICENSES:
+            if record.get("license_id") != source.get("license_id"):
+                problems.append(f"{where} | license_id | portal {source.get('license_id')!r}, "
+                                f"aggregator {record.get('license_id')!r}")
+            if record.get("isopen") is not True:
+                problems.append(f"{where} | isopen | aggregator {record.get('isopen')!r} for licence "
+                                f"{record.get('license_id')!r} ({record.get('license_title')!r}, "
+                                f"url {record.get('license_url')!r})")
+        else:
+            # A Japanese licence CKAN's list lacks (PDL-1.0): its URL must arrive,
+            # as an extra (CKAN API) or as each file's licence (DCAT).
+            urls = ([extras(record).get("license_url")] if harvested.kind == "ckan"
+                    else [r.get("license") for r in record.get("resources") or []])
+            if not urls or any(url != source.get("license_url") for url in urls):
+                problems.append(f"{where} | license_url | portal {source.get('license_url')!r}, "
+                                f"aggregator {urls!r}")
         if _resources(record) != _resources(source):
             problems.append(f"{where} | resources | portal {[n for n, _ in _resources(source)]}, "
                             f"aggregator {[n for n, _ in _resources(record)]}"
@@ -383,9 +395,9 @@ def test_categories_arrive_as_dcat_themes(portal, public, runs):
 def test_ward_fields_arrive_as_dcat_properties(portal, public, runs):
     """DCAT path: the ward fields that DCAT-AP has a property for, as ckanext-dcat
     stores them on a stock CKAN: issued, modified, frequency
-    (dct:accrualPeriodicity), language, contact (every name and email, in the
-    one contact point a stock CKAN keeps), spatial coverage (every area, in its
-    one spatial text), the standard dataset (dct:conformsTo), temporal coverage.
+    (dct:accrualPeriodicity), language, contact (the first, as a stock CKAN
+    keeps one contact point), spatial coverage (the first area, as it keeps one
+    spatial text), the standard dataset (dct:conformsTo), temporal coverage.
     (title_en and notes_en: a stock CKAN has no field for a second language;
     frequency_note and source_system: no DCAT-AP property a stock parser reads.)"""
     problems = []
@@ -406,17 +418,16 @@ def test_ward_fields_arrive_as_dcat_properties(portal, public, runs):
         if source.get("language"):
             expect("language", set(_list(found.get("language"))) == set(source["language"]),
                    found.get("language"))
-        # A stock CKAN keeps one contact point and one dct:spatial (whichever its
-        # parser meets first): every contact and area of the portal must be in it.
+        # A stock CKAN keeps one contact point and one dct:spatial, the first
+        # its parser meets: the portal's first (the catalog keeps their order).
         contacts = source.get("contact") or []
         if contacts:
-            expect("contact", all(c.get("name", "") in (found.get("contact_name") or "")
-                                  and c.get("email", "") in (found.get("contact_email") or "") for c in contacts),
+            expect("contact", contacts[0].get("name", "") == (found.get("contact_name") or "")
+                   and contacts[0].get("email", "") in (found.get("contact_email") or ""),
                    {k: v for k, v in found.items() if k.startswith("contact_")})
         areas = [a.get("text") or "" for a in source.get("spatial_coverage") or []]
         if areas:
-            expect("spatial_coverage", all(a in (found.get("spatial_text") or "") for a in areas),
-                   found.get("spatial_text"))
+            expect("spatial_coverage", areas[0] == (found.get("spatial_text") or ""), found.get("spatial_text"))
         if source.get("standard_dataset"):
             code = source["standard_dataset"]
             expect("standard_dataset", any(c.rstrip("/").endswith(("#" + code, "/" + code))
@@ -514,65 +525,51 @@ def test_ckanapi_dump_gets_exactly_the_public_datasets(portal, public, tmp_path)
 
 # -- paging ---------------------------------------------------------------------
 
-PAGE_SIZE = 20
+PAGE_SIZE = 100   # the portal's ckanext.dcat.datasets_per_page (ckanext-dcat's default)
+AT_LEAST = 250    # public datasets during the paged harvest: 3 pages
 
 
-def _catalog_page(portal_url: str) -> Graph:
-    answer = requests.get(f"{portal_url}/catalog.ttl", timeout=120)
+def _catalog_page(portal_url: str, page: int = 1) -> Graph:
+    answer = requests.get(f"{portal_url}/catalog.ttl", params={"page": page}, timeout=120)
     answer.raise_for_status()
     return Graph().parse(data=answer.text, format="turtle")
 
 
-@contextlib.contextmanager
-def catalog_page_size(portal: dict[str, Any], size: int, total: int) -> Iterator[None]:
-    """The portal's DCAT catalog at ``size`` datasets a page
-    (``ckanext.dcat.datasets_per_page``), its gunicorn reloaded; set back after.
-    ``total``: its public datasets (what a page holds at most)."""
-    import configparser
-    ini = Path(portal["local"]) / "ckan.ini"
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
-    parser.read(ini, encoding="utf-8")
-    before = parser.get("app:main", "ckanext.dcat.datasets_per_page", fallback="100")
+@pytest.fixture()
+def many_public_datasets(portal, public) -> Iterator[dict[str, dict[str, Any]]]:
+    """The portal with at least 250 public datasets (small ones added through
+    its Action API, 4 at a time, purged afterwards); yields them all by id."""
+    org = api(portal, "organization_list")[0]
+    tag = uuid.uuid4().hex[:6]
 
-    def apply(value: str) -> None:
-        for args in ([ROOT / ".venv" / "bin" / "ckan", "config-tool", ini,
-                      f"ckanext.dcat.datasets_per_page={value}"],
-                     [ROOT / "scripts" / "services.sh", "start", "ckan"]):
-            done = subprocess.run([str(a) for a in args], env=portal["env"], capture_output=True, text=True,
-                                  timeout=180)
-            assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-        # gunicorn's old workers answer until the new ones are up.
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            datasets = len(set(_catalog_page(portal["url"]).subjects(RDF.type, DCAT.Dataset)))
-            if datasets == min(int(value), total):
-                return
-            time.sleep(1)
-        pytest.fail(f"the portal's catalog page does not have {value} datasets after the reload", pytrace=False)
+    def create(n: int) -> dict[str, Any]:
+        return api(portal, "package_create", token(portal), name=f"paging-{tag}-{n:03d}",
+                   title=f"ページ送り確認用データセット {n:03d}", notes="ページ送りの確認用。", owner_org=org,
+                   category="その他", license_id="cc-by")
 
-    apply(str(size))
+    with ThreadPoolExecutor(4) as pool:
+        added = list(pool.map(create, range(AT_LEAST - len(public))))
     try:
-        yield
+        yield {**public, **{d["id"]: d for d in added}}
     finally:
-        apply(before)
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(lambda d: api(portal, "dataset_purge", token(portal), id=d["id"]), added))
 
 
-def test_dcat_harvester_follows_hydra_paging(portal, public, aggregator: StockAggregator, runs):
-    """The catalog at 20 datasets a page (the portal's ~49 public datasets on 3
-    pages; the portal itself serves 100 a page, so this is the same paging with
-    fewer datasets to make): a third DCAT harvest must find every public dataset
-    across the pages (the harvester follows hydra:nextPage) and delete none."""
-    assert len(public) > 2 * PAGE_SIZE, f"need more than {2 * PAGE_SIZE} public datasets for 3 pages"
-    with catalog_page_size(portal, PAGE_SIZE, len(public)):
-        first_page = _catalog_page(portal["url"])
-        next_pages = list(first_page.objects(None, HYDRA.nextPage))
-        assert next_pages, "the catalog's first page names no hydra:nextPage"
-        report = aggregator.harvest("dcat_rdf")
-    index = {key: d["id"] for d in public.values() for key in portal_keys(portal["url"], d)}
+def test_dcat_harvester_follows_hydra_paging(portal, many_public_datasets, aggregator: StockAggregator, runs):
+    """250 public datasets, 100 a page (as the portal serves its catalog): the
+    first page names a hydra:nextPage, and the DCAT harvester's gather stage
+    finds every public dataset across the 3 pages. (Gather only: importing
+    is what the runs above test.)"""
+    everything = many_public_datasets
+    assert len(everything) >= AT_LEAST
+    first_page = _catalog_page(portal["url"])
+    assert len(set(first_page.subjects(RDF.type, DCAT.Dataset))) == PAGE_SIZE
+    assert list(first_page.objects(None, HYDRA.nextPage)), "the catalog's first page names no hydra:nextPage"
+    report = aggregator.harvest("dcat_rdf", gather_only=True)
+    index = {key: d["id"] for d in everything.values() for key in portal_keys(portal["url"], d)}
     found = {index[g] for g in report.gathered if g in index}
-    problems = [f"{label(public[i])} | not gathered" for i in public.keys() - found]
+    problems = [f"{label(everything[i])} | not gathered" for i in everything.keys() - found]
     problems += [f"gather | {e[:300]}" for e in report.gather_errors]
-    if report.deleted:
-        problems.append(f"counts | {report.deleted} records deleted: {report.counts}")
-    fail_listing(f"paged harvest ({PAGE_SIZE} a page): {len(found)} of {len(public)} public datasets gathered, "
-                 f"{report.counts}", problems)
+    fail_listing(f"paged harvest ({PAGE_SIZE} a page): {len(found)} of {len(everything)} public datasets "
+                 f"gathered", problems)

@@ -233,7 +233,7 @@ def background(request, site, tmp_path_factory):
             datasets.append(name)
             _api(site, "package_create", name=name, title="中野区の町丁目（代表点）", title_en="Town blocks of Nakano",
                  notes="Geolonia 住所データ（CC BY 4.0）の町丁目の代表点。ブラウザテストで作成し、終了時に削除します。",
-                 category="国土・気象", license_id="CC-BY-4.0", owner_org="kikaku")
+                 category="国土・気象", license_id="cc-by", owner_org="kikaku")
             resource = _api(site, "resource_create", package_id=name, name="町丁目の代表点", format="CSV",
                             files={"upload": ("nakano-towns.csv", body, "text/csv")})
             runs["map"] = Scenario(site, "map.mjs", DATASET_NAME=name, RESOURCE_ID=resource["id"],
@@ -244,7 +244,7 @@ def background(request, site, tmp_path_factory):
             datasets.append(name)
             _api(site, "package_create", name=name, title="公園一覧（小山市の実データ）", title_en="Parks (real data of Oyama)",
                  notes="小山市の公園一覧（緯度と経度が入れ替わったファイル）。ブラウザテストで作成し、終了時に削除します。",
-                 category="国土・気象", license_id="CC-BY-4.0", owner_org="kikaku", standard_dataset="public_facility")
+                 category="国土・気象", license_id="cc-by", owner_org="kikaku", standard_dataset="public_facility")
             resource = _api(site, "resource_create", package_id=name, name="公園一覧", format="CSV",
                             files={"upload": ("park.csv", PARK_CSV.read_bytes(), "text/csv")})
             runs["validation"] = Scenario(site, "validation.mjs", ADMIN_PASSWORD=site["password"],

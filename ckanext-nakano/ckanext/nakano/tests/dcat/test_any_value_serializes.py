@@ -26,7 +26,7 @@ def dataset(clean_db, clean_index):
     org = factories.Organization()
     ctx = {"user": user["name"]}
     pkg = helpers.call_action("package_create", context=ctx, name="formats-of-all-kinds", title="形式いろいろ",
-                              notes="形式の試験", owner_org=org["id"], category="その他", license_id="CC-BY-4.0")
+                              notes="形式の試験", owner_org=org["id"], category="その他", license_id="cc-by")
     for n, fmt in enumerate(FORMATS):
         helpers.call_action("resource_create", context=ctx, package_id=pkg["id"], name=f"r{n}", format=fmt,
                             url=f"https://example.org/r{n}.bin", mimetype="text/csv; charset=Shift_JIS")
@@ -74,7 +74,7 @@ def test_a_stored_url_with_a_space_is_encoded_not_fatal(app, dataset):
 def test_the_catalog_leaves_out_a_dataset_it_cannot_describe(app, dataset, monkeypatch):
     from ckanext.nakano.dcat.profiles import NakanoDCATProfile
 
-    other = factories.Dataset(owner_org=dataset["owner_org"], category="その他", license_id="CC-BY-4.0",
+    other = factories.Dataset(owner_org=dataset["owner_org"], category="その他", license_id="cc-by",
                               title="ほかのデータ")
     original = NakanoDCATProfile.graph_from_dataset
 

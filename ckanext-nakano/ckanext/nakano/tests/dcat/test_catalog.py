@@ -87,7 +87,7 @@ def catalog(departments, declare, http_share, share, shared_dir, ckan_config, mo
     folder.mkdir()
     shutil.copy(yaizu / "222127_kyuugosho-64302.csv", folder / "救護所一覧.csv")  # CP932
     shutil.copy(shared_dir / "data" / "municipal-csv" / "takamatsu-372013" / "0099.xlsx", folder / "一覧.xlsx")
-    result = run(declare(type="folder", url=folder.as_uri(), defaults={"license_id": "CC-BY-4.0"}))
+    result = run(declare(type="folder", url=folder.as_uri(), defaults={"license_id": "cc-by"}))
     assert result.counts == {"added": 2}, result.errors
 
     base, _switches = http_share

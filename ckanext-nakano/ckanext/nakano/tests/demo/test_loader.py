@@ -31,7 +31,7 @@ def test_loads_real_catalog_with_departments_and_samples(loaded, tmp_path):
     assert hospital["frequency_note"] == "1年に2回程度"
     assert hospital["standard_dataset"] == "hospital"
     assert hospital["category"] == "社会保障・衛生"
-    assert hospital["license_id"] == "CC-BY-4.0"
+    assert hospital["license_id"] == "cc-by"
     # Standard datasets carry the tags aggregators look for.
     assert {"自治体標準ODS", "医療機関"} <= {t["name"] for t in hospital["tags"]}
 

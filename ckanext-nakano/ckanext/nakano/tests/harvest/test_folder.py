@@ -44,7 +44,7 @@ def by_title(datasets):
 
 
 def test_first_run_publishes_every_file_with_stored_data(declare, real_files):
-    source = declare(type="folder", url=real_files.as_uri(), defaults={"license_id": "CC-BY-4.0"})
+    source = declare(type="folder", url=real_files.as_uri(), defaults={"license_id": "cc-by"})
     result = run(source)
     assert result.counts == {"added": 3}, result.errors
     datasets = by_title(harvested(source))
@@ -194,7 +194,7 @@ def test_a_lost_record_does_not_make_a_second_dataset(declare, real_files):
     its source and file, and updates it instead of publishing the file twice."""
     from ckan import model
 
-    source = declare(type="folder", url=real_files.as_uri(), defaults={"license_id": "CC-BY-4.0"})
+    source = declare(type="folder", url=real_files.as_uri(), defaults={"license_id": "cc-by"})
     assert run(source).counts == {"added": 3}
     first = {d["title"]: d["id"] for d in harvested(source)}
     source_id = helpers.call_action("harvest_source_show", id=source)["id"]

@@ -16,6 +16,7 @@ import yaml
 from ckan.tests import helpers
 
 from ckanext.nakano.demo import loader
+from ckanext.nakano.harvest import mapping
 
 from .conftest import run
 
@@ -100,7 +101,7 @@ def test_tokyo_records_become_ward_datasets(tokyo, shared_dir):
     assert shown["organization"]["name"] == "kenko-fukushi"
     assert shown["contact"][0]["name"] == "健康福祉部生活衛生課"
     assert shown["frequency_note"] == "1年に2回程度" and shown["frequency"].startswith("http")
-    assert shown["license_id"] == "CC-BY-4.0"
+    assert shown["license_id"] == "cc-by"
     assert shown["resources"][0]["url"].startswith("https://www.city.tokyo-nakano.lg.jp/")
     by_org = {d["organization"]["name"] for d in datasets.values()}
     assert {"kikaku", "kodomo-kyoiku", "kankyo", "toshi-kiban", "somu"} <= by_org
@@ -132,7 +133,14 @@ def test_loader_and_harvester_map_a_record_alike(departments, shared_dir):
                          "07093b22-8a16-41f2-8ceb-855a669de205.json").read_text(encoding="utf-8"))["result"]
     departments = yaml.safe_load((Path(loader.__file__).parent / "departments.yaml").read_text(encoding="utf-8"))
     mapped = loader.dataset_dict(record, departments)
-    assert mapped["id"] == record["id"] and mapped["owner_org"] == "kenko-fukushi"
+    assert mapped["owner_org"] == "kenko-fukushi"
+    # Tokyo's id is named, never taken: an aggregator harvesting both catalogs
+    # would otherwise find one dataset by that id and skip or overwrite it.
+    assert mapped["id"] != record["id"] and mapped["source_identifier"] == record["id"]
+    assert mapped["source_system"].endswith(record["id"])
+    harvested = mapping.from_ckan(record, [mapping.Department(d["name"], d["prefix"]) for d in departments],
+                                  source_label="東京都オープンデータカタログ")
+    assert harvested["id"] == mapped["id"], "the loader's copy and a later harvest are one dataset"
 
 
 def test_a_copy_made_before_ids_were_kept_is_updated_not_duplicated(tokyo, shared_dir):
@@ -160,7 +168,7 @@ def test_a_remote_record_cannot_take_over_a_local_dataset(tokyo):
     site_user = helpers.call_action("get_site_user")["name"]
     target = helpers.call_action("package_create", context={"user": site_user}, name="kf-private",
                                  title="健康福祉部の非公開データ", notes="秘密", owner_org="kenko-fukushi", private=True,
-                                 category="その他", license_id="CC-BY-4.0",
+                                 category="その他", license_id="cc-by",
                                  resources=[{"name": "secret.csv", "url": "https://example.org/secret.csv"}])
     forged = dict(state.records[0], id=target["id"], name=target["name"], title="乗っ取り",
                   metadata_modified="2099-01-01T00:00:00", maintainer="企画部企画課")

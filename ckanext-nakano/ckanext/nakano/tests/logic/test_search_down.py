@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.services, pytest.mark.usefixtures("clean_db", "clean_i
 def test_edit_while_search_is_down_is_refused_with_the_reason(app, monkeypatch):
     sysadmin = factories.SysadminWithToken()
     org = factories.Organization()
-    dataset = factories.Dataset(owner_org=org["id"], title="元の題名", category="その他", license_id="CC-BY-4.0")
+    dataset = factories.Dataset(owner_org=org["id"], title="元の題名", category="その他", license_id="cc-by")
     # Solr's address pointed at a port where nothing listens.
     monkeypatch.setitem(tk.config, "solr_url", f"http://127.0.0.1:{free_port()}/solr/ckan")
     try:
@@ -28,7 +28,7 @@ def test_edit_while_search_is_down_is_refused_with_the_reason(app, monkeypatch):
         assert "検索サーバーに接続できない" in error["search"][0] and "nothing was saved" in error["search"][0]
         created = app.post("/api/3/action/package_create", headers={"Authorization": sysadmin["token"]}, status=409,
                            json={"name": "while-down", "title": "停止中", "notes": "説明", "owner_org": org["id"],
-                                 "category": "その他", "license_id": "CC-BY-4.0"})
+                                 "category": "その他", "license_id": "cc-by"})
         assert "search" in created.json["error"]
     finally:
         monkeypatch.undo()

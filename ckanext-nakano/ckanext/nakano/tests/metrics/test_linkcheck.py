@@ -18,7 +18,7 @@ def linked(local_http, tmp_path):
     org = factories.Organization()
     pkg = helpers.call_action("package_create", context={"user": factories.Sysadmin()["name"]},
                               owner_org=org["id"], title="リンク", notes="n", category="行財政",
-                              license_id="CC-BY-4.0",
+                              license_id="cc-by",
                               resources=[{"url": f"{local_http}/ok.csv", "format": "CSV", "name": "ok"},
                                          {"url": f"{local_http}/gone.csv", "format": "CSV", "name": "gone"},
                                          {"url": "http://169.254.169.254/latest/meta-data/", "name": "meta"}])

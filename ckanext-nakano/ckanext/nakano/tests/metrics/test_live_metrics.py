@@ -48,7 +48,7 @@ def dataset(portal, tmp_path):
     test, so that the shared portal keeps its catalog (other tests count it)."""
     name = f"metrics-{uuid.uuid4().hex[:8]}"
     pkg = _api(portal, "package_create", _token(portal), name=name, title="利用統計テスト", notes="テスト",
-               category="行財政", license_id="CC-BY-4.0", owner_org="kikaku")
+               category="行財政", license_id="cc-by", owner_org="kikaku")
     csv = tmp_path / "data.csv"
     csv.write_text("名称,所在地\n中野区役所,中野4-11-19\n", encoding="utf-8")
     with csv.open("rb") as stream:

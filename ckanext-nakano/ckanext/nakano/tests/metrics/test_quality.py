@@ -20,7 +20,7 @@ def minimal():
     org = factories.Organization()
     ctx = {"user": factories.Sysadmin()["name"]}
     pkg = helpers.call_action("package_create", context=ctx, owner_org=org["id"], title="公園一覧",
-                              notes="区立公園", category="国土・気象", license_id="CC-BY-4.0")
+                              notes="区立公園", category="国土・気象", license_id="cc-by")
     return pkg, ctx
 
 
@@ -86,7 +86,7 @@ def test_department_figures_and_leaderboard(minimal):
     pkg, ctx = minimal
     other = factories.Organization()
     helpers.call_action("package_create", context=ctx, owner_org=other["id"], title="AED設置箇所一覧",
-                        notes="AED", category="社会保障・衛生", license_id="CC-BY-4.0", standard_dataset="aed",
+                        notes="AED", category="社会保障・衛生", license_id="cc-by", standard_dataset="aed",
                         tag_string="AED", frequency=MONTHLY, modified="2020-01-01")
     assert quality.refresh_all() == 2
     ranked = helpers.call_action("nakano_metrics_site")["departments"]

@@ -37,7 +37,7 @@ def _daily(day: datetime.date) -> dict[tuple[str, str, str], tuple[int, int, int
 
 def test_days_are_tokyo_days_and_rollups_idempotent(queue):
     org = factories.Organization()
-    pkg = factories.Dataset(owner_org=org["id"], category="その他", license_id="CC-BY-4.0")
+    pkg = factories.Dataset(owner_org=org["id"], category="その他", license_id="cc-by")
     # 2026-11-25 14:59 UTC = 23:59 JST on the 25th; 15:01 UTC = 00:01 JST on the 26th.
     late, early = datetime.datetime(2026, 11, 25, 14, 59), datetime.datetime(2026, 11, 25, 15, 1)
     events.record([_event("view", late, page="dataset", package=pkg["name"], visitor="v1"),
@@ -68,7 +68,7 @@ def test_days_are_tokyo_days_and_rollups_idempotent(queue):
 def test_unreachable_redis_spools_events_and_nothing_is_lost(queue, monkeypatch, tmp_path):
     import redis as redis_py
 
-    pkg = factories.Dataset(owner_org=factories.Organization()["id"], category="その他", license_id="CC-BY-4.0")
+    pkg = factories.Dataset(owner_org=factories.Organization()["id"], category="その他", license_id="cc-by")
     monkeypatch.setattr(events, "spool_dir", lambda: tmp_path / "spool")
     monkeypatch.setattr(ingest, "spool_dir", lambda: tmp_path / "spool")
     dead = redis_py.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.5)   # nothing listens on port 1

@@ -17,7 +17,7 @@ def site(clean_db, clean_index):
     user = factories.Sysadmin()
     org = factories.Organization(name="kikaku", title="企画部")
     pkg = factories.Dataset(owner_org=org["id"], name="koen", title="公園一覧", notes="区立公園", category="その他",
-                            license_id="CC-BY-4.0", tags=[{"name": "公園"}])
+                            license_id="cc-by", tags=[{"name": "公園"}])
     resource = factories.Resource(package_id=pkg["id"], url="https://example.org/koen.csv", format="CSV")
     helpers.call_action("datastore_create", context={"user": user["name"]}, resource_id=resource["id"], force=True,
                         fields=[{"id": "名称", "type": "text"}], records=[{"名称": "平和の森公園"}])

@@ -36,7 +36,7 @@ OVERRIDDEN = {
 def uploads(clean_db, create_with_upload):
     user = factories.Sysadmin()
     org = factories.Organization()
-    pkg = factories.Dataset(owner_org=org["id"], category="その他", license_id="CC-BY-4.0")
+    pkg = factories.Dataset(owner_org=org["id"], category="その他", license_id="cc-by")
     ctx = {"user": user["name"]}
     return pkg, {name: create_with_upload(body, name, context=ctx, package_id=pkg["id"])
                  for name, body in (("evil.html", HTML), ("evil.svg", SVG), ("plain.csv", b"a,b\n1,2\n"),

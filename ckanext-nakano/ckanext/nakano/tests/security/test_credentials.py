@@ -27,7 +27,7 @@ def loaded(clean_db):
     editor, outsider = factories.User(), factories.User()
     org, other = factories.Organization(users=[{"name": editor["name"], "capacity": "editor"}]), \
         factories.Organization(users=[{"name": outsider["name"], "capacity": "editor"}])
-    pkg = factories.Dataset(owner_org=org["id"], private=True, category="その他", license_id="CC-BY-4.0")
+    pkg = factories.Dataset(owner_org=org["id"], private=True, category="その他", license_id="cc-by")
     resource = factories.Resource(package_id=pkg["id"], url="https://example.org/a.csv", format="CSV")
     job_id = str(uuid.uuid4())
     xloader_db.init(tk.config)

@@ -19,7 +19,7 @@ def editor(clean_db):
     user = factories.User(password=PASSWORD)
     org = factories.Organization(users=[{"name": user["name"], "capacity": "editor"}])
     pkg = factories.Dataset(owner_org=org["id"], title="元の題名", notes="元の説明", category="その他",
-                            license_id="CC-BY-4.0", user=user)
+                            license_id="cc-by", user=user)
     token = helpers.call_action("api_token_create", user=user["name"], name="csrf-test")["token"]
     return {"user": user, "pkg": pkg, "token": token}
 
@@ -38,7 +38,7 @@ def _log_in(app, editor: dict) -> None:
 
 def _form(editor: dict, **extra: str) -> dict:
     return {"name": editor["pkg"]["name"], "title": "偽の題名", "notes": "x", "category": "その他",
-            "license_id": "CC-BY-4.0", "owner_org": editor["pkg"]["owner_org"], "save": "", **extra}
+            "license_id": "cc-by", "owner_org": editor["pkg"]["owner_org"], "save": "", **extra}
 
 
 @pytest.mark.ckan_config("WTF_CSRF_ENABLED", "true")

@@ -37,7 +37,7 @@ def test_the_validation_report_warns_and_the_file_stays_valid(tmp_path):
 def table(clean_db, create_with_upload):
     user = factories.Sysadmin()
     org = factories.Organization()
-    pkg = factories.Dataset(owner_org=org["id"], category="その他", license_id="CC-BY-4.0")
+    pkg = factories.Dataset(owner_org=org["id"], category="その他", license_id="cc-by")
     original = ("名称,備考\r\n" + "".join(f"行{n},\"{c}\"\r\n" for n, c in enumerate(CELLS))).encode("utf-8")
     resource = create_with_upload(original, "cells.csv", context={"user": user["name"]}, package_id=pkg["id"],
                                   format="CSV")

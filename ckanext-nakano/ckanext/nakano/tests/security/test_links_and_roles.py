@@ -28,7 +28,7 @@ ACTIVE = ["javascript:alert(document.domain)", "JaVaScRiPt:alert(1)", "  javascr
 def dataset(clean_db):
     editor = factories.User()
     org = factories.Organization(users=[{"name": editor["name"], "capacity": "editor"}])
-    pkg = factories.Dataset(owner_org=org["id"], category="その他", license_id="CC-BY-4.0", user=editor)
+    pkg = factories.Dataset(owner_org=org["id"], category="その他", license_id="cc-by", user=editor)
     return {"pkg": pkg, "editor": editor, "org": org}
 
 
@@ -42,7 +42,7 @@ def test_active_urls_are_refused_through_the_api(dataset):
         assert " / " in message   # Japanese, then English
     with pytest.raises(tk.ValidationError):
         helpers.call_action("package_create", context=dict(ctx), name="with-bad-link", title="t", notes="n",
-                            owner_org=dataset["org"]["id"], category="その他", license_id="CC-BY-4.0",
+                            owner_org=dataset["org"]["id"], category="その他", license_id="cc-by",
                             resources=[{"url": "javascript:alert(1)"}])
     assert helpers.call_action("package_show", id=dataset["pkg"]["id"])["resources"] == []
     ok = helpers.call_action("resource_create", context=dict(ctx), package_id=dataset["pkg"]["id"],

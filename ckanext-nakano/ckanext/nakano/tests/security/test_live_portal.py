@@ -44,7 +44,7 @@ def site(portal):
     _ok(portal, "organization_member_create", admin, id="kikaku", username=name, role="editor")
     editor = _ok(portal, "api_token_create", admin, user=name, name="live-security")["token"]
     pkg = _ok(portal, "package_create", admin, name=f"sec-{uuid.uuid4().hex[:8]}", title="安全性の試験",
-              notes="試験用（終了時に削除）", owner_org="kikaku", category="その他", license_id="CC-BY-4.0")
+              notes="試験用（終了時に削除）", owner_org="kikaku", category="その他", license_id="cc-by")
     yield {"admin": admin, "editor": editor, "pkg": pkg, "url": portal["url"],
            "front": f"http://127.0.0.1:{portal['ports']['nginx']}"}
     _ok(portal, "dataset_purge", admin, id=pkg["id"])

@@ -210,7 +210,7 @@ def test_the_datastore_loader_downloads_through_the_guard(recorder, caplog):
 def test_the_datastore_loader_reads_uploads_from_storage_without_a_token(clean_db, create_with_upload, recorder):
     user = factories.Sysadmin()
     org = factories.Organization()
-    pkg = factories.Dataset(owner_org=org["id"], category="その他", license_id="CC-BY-4.0", private=True)
+    pkg = factories.Dataset(owner_org=org["id"], category="その他", license_id="cc-by", private=True)
     resource = create_with_upload(CSV, "population.csv", context={"user": user["name"]}, package_id=pkg["id"],
                                   format="CSV")
     tmp, digest = xloader_internals.download(resource, {}, None, logging.getLogger("t"))
@@ -220,7 +220,7 @@ def test_the_datastore_loader_reads_uploads_from_storage_without_a_token(clean_d
 def test_a_resource_url_that_parsers_read_differently_is_refused_on_save(clean_db, recorder):
     user = factories.Sysadmin()
     org = factories.Organization()
-    pkg = factories.Dataset(owner_org=org["id"], category="その他", license_id="CC-BY-4.0")
+    pkg = factories.Dataset(owner_org=org["id"], category="その他", license_id="cc-by")
     for url, _code in _forms(8983):
         if url.startswith(" "):   # CKAN strips the space: a plain loopback URL, refused when fetched
             continue

@@ -24,11 +24,11 @@ def made_private(clean_db):
     ctx = {"user": editor["name"]}
     pkg = helpers.call_action("package_create", context=ctx, name="soon-private", title="非公開予定の表題",
                               notes="非公開予定の説明", owner_org=org["id"], category="その他",
-                              license_id="CC-BY-4.0", tags=[{"name": "ひみつのタグ"}])
+                              license_id="cc-by", tags=[{"name": "ひみつのタグ"}])
     helpers.call_action("package_patch", context=ctx, id=pkg["id"], notes="更新した説明")
     helpers.call_action("package_patch", context=ctx, id=pkg["id"], private=True)
     public = helpers.call_action("package_create", context=ctx, name="stays-public", title="公開データ",
-                                 notes="公開", owner_org=org["id"], category="その他", license_id="CC-BY-4.0",
+                                 notes="公開", owner_org=org["id"], category="その他", license_id="cc-by",
                                  tags=[{"name": "公開タグ"}])
     return {"pkg": pkg, "public": public, "org": org, "editor": editor, "outsider": outsider}
 

@@ -31,7 +31,7 @@ def dataset(clean_db, clean_queues):
     org = factories.Organization()
     ctx = {"user": user["name"]}
     pkg = helpers.call_action("package_create", context=ctx, owner_org=org["id"], title="消防水利施設一覧",
-                              notes="消防水利", category="司法・安全・環境", license_id="CC-BY-4.0",
+                              notes="消防水利", category="司法・安全・環境", license_id="cc-by",
                               standard_dataset="fire_hydrant")
     return pkg, ctx
 
@@ -104,7 +104,7 @@ def test_non_tabular_resources_are_not_queued(dataset):
 
 def test_report_of_a_private_dataset_is_not_public(clean_db):
     org = factories.Organization()
-    pkg = factories.Dataset(owner_org=org["id"], private=True, category="その他", license_id="CC-BY-4.0")
+    pkg = factories.Dataset(owner_org=org["id"], private=True, category="その他", license_id="cc-by")
     resource = factories.Resource(package_id=pkg["id"], url="https://example.org/a.pdf", format="PDF")
     with pytest.raises(tk.NotAuthorized):
         helpers.call_action("nakano_validation_show", context={"user": "", "ignore_auth": False},

@@ -217,7 +217,7 @@ def validated(clean_db, clean_queues, tmp_path):
     editor = factories.UserWithToken()
     helpers.call_action("organization_member_create", id=org["id"], username=editor["name"], role="editor")
     pkg = helpers.call_action("package_create", context={"user": editor["name"]}, owner_org=org["id"],
-                              title="公園一覧", notes="公園", category="国土・気象", license_id="CC-BY-4.0",
+                              title="公園一覧", notes="公園", category="国土・気象", license_id="cc-by",
                               standard_dataset="public_facility")
     resource = helpers.call_action("resource_create", context={"user": editor["name"]}, package_id=pkg["id"],
                                    url="https://example.jp/park.csv", format="CSV", name="公園一覧")
