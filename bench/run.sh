@@ -7,6 +7,7 @@
 #   bench/run.sh metrics [ARGS]   event ingestion (ab) and latency, metrics on vs off
 #   bench/run.sh web [ARGS]       home, search and dataset pages under load (wrk), ours vs stock CKAN
 #   bench/run.sh weight [ARGS]    bytes Chromium transfers for the home page (first, second visit) and FCP, nginx vs gunicorn
+#   bench/run.sh interop [ARGS]   cost of being harvestable: extras mirror on/off, Turtle with order kept vs rdflib's
 #   bench/run.sh scale [ARGS]     Solr core size, SolrCloud (2 nodes, 2x2, alias), web workers, DataStore on a replica, uploads on S3, two web nodes behind nginx
 # Uses the test database read-only, its own Solr cores (bench_*) and, for the
 # harvest benchmark, its own database (nakano_bench) and Redis db 2; for the
@@ -52,6 +53,13 @@ if [ "$which" = all ] || [ "$which" = weight ]; then
     -u CKAN_DATASTORE_READ_URL -u CKAN_INI "$ROOT/scripts/up.sh"
   say "Benchmark: page weight"
   "$VENV/bin/python" bench/web/weight.py "$@"
+fi
+if [ "$which" = all ] || [ "$which" = interop ]; then
+  env -u CKAN_SQLALCHEMY_URL -u CKAN_SOLR_URL -u CKAN_REDIS_URL -u CKAN_DATASTORE_WRITE_URL \
+    -u CKAN_DATASTORE_READ_URL -u CKAN_INI "$ROOT/scripts/up.sh"
+  say "Benchmark: interop"
+  env -u CKAN_SQLALCHEMY_URL -u CKAN_SOLR_URL -u CKAN_REDIS_URL -u CKAN_DATASTORE_WRITE_URL \
+    -u CKAN_DATASTORE_READ_URL -u CKAN_INI "$VENV/bin/python" bench/interop/run.py "$@"
 fi
 if [ "$which" = all ] || [ "$which" = scale ]; then
   # The portal (its gunicorn is measured with 1 and 2 workers), and the test

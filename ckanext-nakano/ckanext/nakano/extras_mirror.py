@@ -21,9 +21,10 @@ import json
 from functools import cache
 from typing import Any
 
-import ckan.plugins.toolkit as tk
 from ckan.logic.schema import default_create_package_schema
 from ckanext.scheming.helpers import scheming_get_dataset_schema
+
+from .uris import department_uri
 
 PUBLISHER = ("publisher_name", "publisher_uri")
 LICENSE = ("license_title", "license_url")
@@ -58,8 +59,7 @@ def add_extras(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     org = pkg_dict.get("organization") or {}
     if org.get("name"):
         extras += [{"key": "publisher_name", "value": f"{WARD_JA}{org.get('title') or org['name']}"},
-                   {"key": "publisher_uri",
-                    "value": tk.url_for("organization.read", id=org["name"], _external=True)}]
+                   {"key": "publisher_uri", "value": department_uri(org["name"])}]
     extras += [{"key": k, "value": pkg_dict[k]} for k in LICENSE if pkg_dict.get(k)]
     pkg_dict["extras"] = extras
     return pkg_dict

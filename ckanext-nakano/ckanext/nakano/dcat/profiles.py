@@ -21,6 +21,7 @@ from ckanext.dcat.profiles.base import RDFProfile
 from ckanext.dcat.utils import resource_uri
 
 from .. import vocab
+from ..uris import department_uri
 from . import categories
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
@@ -236,7 +237,7 @@ class NakanoDCATProfile(RDFProfile):
         if not org:
             self.g.set((dataset_ref, DCT.publisher, self._ward_agent()))
             return
-        ref = URIRef(tk.url_for("organization.read", id=org["name"], _external=True))
+        ref = URIRef(department_uri(org["name"]))
         g = self.g
         for old in list(g.objects(dataset_ref, DCT.publisher)):
             g.remove((dataset_ref, DCT.publisher, old))

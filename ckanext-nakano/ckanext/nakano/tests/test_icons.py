@@ -1,6 +1,7 @@
 """The small icon font (assets/icons.css, scripts/subset-icons.py): its glyphs
 are CKAN's Font Awesome glyphs, and the pages a resident opens first use no
-solid icon outside it, so they never load the full 155 KB font (in-process)."""
+solid icon outside it, so they never load the full 155 KB font, and no icon of
+the brands or regular fonts (in-process)."""
 from __future__ import annotations
 
 import base64
@@ -59,14 +60,15 @@ def test_first_pages_use_only_icons_of_the_small_font(app):
                                   format="CSV")
     ranges, _ = _declared()
     css = (subset_icons.FONTAWESOME / "css" / "all.css").read_text(encoding="utf-8")
-    missing = set()
+    missing, other_fonts = set(), set()
     for path in ("/", "/en/", "/dataset/", "/about", f"/dataset/{dataset['name']}",
                  f"/dataset/{dataset['name']}/resource/{resource['id']}"):
         page = app.get(path).body
         for classes in re.findall(r'class="([^"]*\bfa-[^"]*)"', page):
             names = set(classes.split())
             if names & {"fab", "fa-brands", "far", "fa-regular"}:
-                continue   # other fonts (share buttons), not CKAN's solid one
+                other_fonts.add((path, classes))  # CKAN's share buttons loaded the 118 KB brands font
+                continue
             for name in names - _NOT_ICONS:
                 if not name.startswith("fa-"):
                     continue
@@ -75,3 +77,4 @@ def test_first_pages_use_only_icons_of_the_small_font(app):
                 if int(point.group(1), 16) not in ranges:
                     missing.add((path, name))
     assert not missing, f"icons not in assets/icons.txt (add them, run scripts/subset-icons.py): {sorted(missing)}"
+    assert not other_fonts, f"icons of another Font Awesome font: {sorted(other_fonts)}"

@@ -11,7 +11,7 @@ from .conftest import run
 
 pytestmark = [pytest.mark.services, pytest.mark.usefixtures("with_plugins")]
 
-CLINICS = "07093b22-8a16-41f2-8ceb-855a669de205"   # 医療機関一覧 of the demo catalog
+CLINICS = "t131148d0000000014"   # 医療機関一覧 of the demo catalog (the same URL name on both sites)
 PORTAL_DATASETS = 49   # the 46 of the demo catalog, 「ポータル利用統計」 and the 2 of the demo folder harvest
 
 
@@ -22,6 +22,8 @@ def test_portal_api_harvested_as_a_remote_ckan(portal, declare, clean_index):
     local = helpers.call_action("package_show", id=CLINICS)
     remote = requests.get(portal["url"] + "/api/3/action/package_show", params={"id": CLINICS},
                           timeout=30).json()["result"]
+    # The copy has an id of its own and names the portal's.
+    assert local["id"] != remote["id"] and local["source_identifier"] == remote["id"]
     assert local["organization"]["name"] == remote["organization"]["name"] == "kenko-fukushi"
     for field in ("category", "frequency", "frequency_note", "contact", "spatial_coverage", "license_id"):
         assert local[field] == remote[field], field

@@ -84,6 +84,9 @@ def tokyo(clean_index, declare, replay):
     return source, state
 
 
+TOKYO_CLINICS = "07093b22-8a16-41f2-8ceb-855a669de205"
+
+
 def ward_datasets() -> dict[str, dict[str, Any]]:
     found = helpers.call_action("package_search", rows=1000, include_private=True)["results"]
     return {d["id"]: d for d in found}
@@ -96,7 +99,9 @@ def test_tokyo_records_become_ward_datasets(tokyo, shared_dir):
     datasets = ward_datasets()
     assert len(datasets) == 46   # the 10 records of other municipalities were filtered out
 
-    clinics = datasets["07093b22-8a16-41f2-8ceb-855a669de205"]   # maintainer 健康福祉部生活衛生課
+    # 医療機関一覧, maintainer 健康福祉部生活衛生課: Tokyo's id named, not taken.
+    clinics = next(d for d in datasets.values() if d.get("source_identifier") == TOKYO_CLINICS)
+    assert clinics["id"] != TOKYO_CLINICS and clinics["source_system"].endswith(TOKYO_CLINICS)
     shown = helpers.call_action("package_show", id=clinics["id"])
     assert shown["organization"]["name"] == "kenko-fukushi"
     assert shown["contact"][0]["name"] == "健康福祉部生活衛生課"
