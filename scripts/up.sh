@@ -50,11 +50,19 @@ say "Usage statistics: publishing the open dataset (log: $LOGDIR/metrics-publish
 $CKAN nakano metrics publish >>"$(step_log metrics-publish.log)" 2>&1 \
   || fail "publishing the usage statistics failed, see $LOGDIR/metrics-publish.log"
 
+# What the portal stores with each dataset in the index changes now and then:
+# generation 2 keeps the ward fields mirrored into extras (issue 17). A portal
+# whose index is of another generation is re-indexed once.
+INDEX_GENERATION=2
+if [ "$(cat "$LOCAL/solr/index-generation" 2>/dev/null)" != "$INDEX_GENERATION" ]; then
+  touch "$LOCAL/solr/reindex-needed"
+fi
 if [ -f "$LOCAL/solr/reindex-needed" ]; then
-  say "Search index: rebuilding (Solr configuration changed; log: $LOGDIR/reindex.log)"
+  say "Search index: rebuilding (Solr configuration or what is indexed changed; log: $LOGDIR/reindex.log)"
   $CKAN search-index rebuild >>"$(step_log reindex.log)" 2>&1 || fail "search index rebuild failed, see $LOGDIR/reindex.log"
   rm -f "$LOCAL/solr/reindex-needed"
 fi
+echo "$INDEX_GENERATION" > "$LOCAL/solr/index-generation"
 
 # A harvest a newcomer can watch: the declared sources need the internet, so
 # the demo adds a folder source of its own (files marked 【デモ】, demo/harvest-share/)

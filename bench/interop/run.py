@@ -67,21 +67,21 @@ def main() -> int:
         names = [d["name"] for d in search(context(), {"rows": 1000, "fl": "name"})["results"]]
         assert len(names) >= 40, f"the demo catalog is not loaded ({len(names)} datasets): run make up"
 
-        real = extras_mirror.add_extras
+        hooks = ("add_extras", "with_extras")
+        real = {name: getattr(extras_mirror, name) for name in hooks}
 
         def mirrored(call: Callable[[], Any]) -> Callable[[], Any]:
-            def run() -> Any:
-                extras_mirror.add_extras = real
-                return call()
-            return run
+            return call
 
         def bare(call: Callable[[], Any]) -> Callable[[], Any]:
             def run() -> Any:
-                extras_mirror.add_extras = lambda d: d
+                for name in hooks:
+                    setattr(extras_mirror, name, lambda d: d)
                 try:
                     return call()
                 finally:
-                    extras_mirror.add_extras = real
+                    for name in hooks:
+                        setattr(extras_mirror, name, real[name])
             return run
 
         def search_page() -> Any:

@@ -39,6 +39,7 @@ def ward_fields() -> tuple[str, ...]:
     return tuple(f["field_name"] for f in schema.get("dataset_fields", []) if f["field_name"] not in core)
 
 
+@cache
 def _mirrored() -> frozenset[str]:
     return frozenset((*ward_fields(), *PUBLISHER, *LICENSE))
 
@@ -63,6 +64,16 @@ def add_extras(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     extras += [{"key": k, "value": pkg_dict[k]} for k in LICENSE if pkg_dict.get(k)]
     pkg_dict["extras"] = extras
     return pkg_dict
+
+
+def with_extras(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """A dataset with the ward fields in its extras. What CKAN serves from the
+    search index has them already (CKAN runs after_dataset_show on the dict it
+    stores there, and a stored dict is replaced on every change): only a dict
+    made from the database, or indexed before this module, gets them here."""
+    if any(e.get("key") == "publisher_uri" for e in pkg_dict.get("extras") or []):
+        return pkg_dict
+    return add_extras(pkg_dict)
 
 
 def _field_value(text: str) -> Any:

@@ -87,12 +87,12 @@ class NakanoPlugin(p.SingletonPlugin, DefaultTranslation):
         middleware.remember_search(search_params, search_results)
         for result in search_results.get("results", []):
             if isinstance(result, dict) and "organization" in result:  # whole datasets, not ``fl`` picks
-                extras_mirror.add_extras(result)
+                extras_mirror.with_extras(result)
         return search_results
 
     # The ward fields also as extras, for the CKAN sites that harvest the portal.
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
-        extras_mirror.add_extras(pkg_dict)
+        extras_mirror.with_extras(pkg_dict)
 
     # Every edit scores the dataset again (in the background).
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
