@@ -21,12 +21,21 @@ import json
 from functools import cache
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 from ckan.logic.schema import default_create_package_schema
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
 from .uris import department_uri
 
 PUBLISHER = ("publisher_name", "publisher_uri")
+# Keys of what package_show answers that CKAN's schema does not refuse as
+# extras: an editor could otherwise publish, say, organization=<another
+# department> beside the real one, and a harvester reading extras believe it.
+RESERVED = frozenset({"organization", "organization_id", "package_id", "creator_user_id", "metadata_created",
+                      "metadata_modified", "isopen", "num_resources", "num_tags"})
+# Extras ckanext-harvest adds when it shows a harvested dataset: taken out
+# like the mirrored ones (a job that saves back what it read sends them).
+HARVEST = ("harvest_object_id", "harvest_source_id", "harvest_source_title")
 LICENSE = ("license_title", "license_url")
 WARD_JA = "中野区"
 
@@ -37,6 +46,13 @@ def ward_fields() -> tuple[str, ...]:
     core = set(default_create_package_schema())
     schema = scheming_get_dataset_schema("dataset") or {}
     return tuple(f["field_name"] for f in schema.get("dataset_fields", []) if f["field_name"] not in core)
+
+
+@cache
+def list_fields() -> frozenset[str]:
+    """Schema fields whose value is a list of objects (contact, spatial_coverage …)."""
+    schema = scheming_get_dataset_schema("dataset") or {}
+    return frozenset(f["field_name"] for f in schema.get("dataset_fields", []) if f.get("repeating_subfields"))
 
 
 @cache
@@ -80,7 +96,7 @@ def _field_value(text: str) -> Any:
     if text[:1] in ("[", "{"):
         try:
             return json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past Python's limit: the text, refused later
             return text
     return text
 
@@ -91,15 +107,22 @@ def take_extras(data_dict: dict[str, Any]) -> dict[str, Any]:
     extras = data_dict.get("extras")
     if not isinstance(extras, list):
         return data_dict
-    mirrored, fields = _mirrored(), set(ward_fields())
+    data_dict = dict(data_dict)
+    mirrored, fields = _mirrored() | frozenset(HARVEST), set(ward_fields())
     kept = []
+    reserved = sorted({e.get("key") for e in extras if isinstance(e, dict) and isinstance(e.get("key"), str)}
+                      & RESERVED)
+    if reserved:
+        raise tk.ValidationError({"extras": [
+            f"ポータルが使う名前のため、追加項目には使えません: {', '.join(reserved)} / "
+            f"Reserved, not usable as extras: {', '.join(reserved)}"]})
     for extra in extras:
-        key = extra.get("key") if isinstance(extra, dict) else None
+        key = extra.get("key") if isinstance(extra, dict) and isinstance(extra.get("key"), str) else None
         if key not in mirrored:
             kept.append(extra)
         elif key in fields and key not in data_dict and isinstance(extra.get("value"), str):
             data_dict[key] = _field_value(extra["value"])
-    data_dict = dict(data_dict, extras=kept)
+    data_dict["extras"] = kept
     if not kept:
         del data_dict["extras"]
     return data_dict

@@ -17,7 +17,8 @@ import flask
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-DATASET_PATH = re.compile(r"^/dataset/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?=[/.]|$)(.*)$")
+DATASET_PATH = re.compile(r"^/dataset/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?=[/.]|$)(.*)$",
+                          re.IGNORECASE)
 
 
 def redirect() -> flask.Response | None:
@@ -25,10 +26,13 @@ def redirect() -> flask.Response | None:
     if flask.request.method not in ("GET", "HEAD"):
         return None
     found = DATASET_PATH.match(flask.request.path)
-    if not found or model.Package.get(found.group(1)) is not None:
+    if not found or "//" in found.group(2) or ".." in found.group(2):  # only paths of the dataset itself
+        return None
+    old_id = found.group(1).lower()
+    if model.Package.get(old_id) is not None or model.Package.get(found.group(1)) is not None:
         return None
     name = (model.Session.query(model.Package.name)
-            .filter(model.Package.extras["source_identifier"].astext == found.group(1),
+            .filter(model.Package.extras["source_identifier"].astext == old_id,
                     model.Package.state == "active", model.Package.type == "dataset",
                     model.Package.private.is_(False))  # a private dataset's name is not told
             .scalar())

@@ -129,6 +129,11 @@ class NakanoDCATProfile(RDFProfile):
         for predicate in (DCT.publisher,):
             g.remove((catalog_ref, predicate, None))
         g.add((catalog_ref, DCT.publisher, self._ward_agent()))
+        for predicate in (DCT.title, DCT.description):  # the site's title and description are Japanese
+            for value in list(g.objects(catalog_ref, predicate)):
+                if isinstance(value, Literal) and not value.language:
+                    g.remove((catalog_ref, predicate, value))
+                    g.add((catalog_ref, predicate, Literal(str(value), lang="ja")))
         g.add((catalog_ref, DCT.title, Literal("Nakano City Open Data Catalog", lang="en")))
         # The base profile states the site's locale as a literal ("ja"); DCAT-AP
         # asks for the EU language authority's IRI, a dct:LinguisticSystem.

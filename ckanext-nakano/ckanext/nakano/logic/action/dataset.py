@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -9,7 +10,7 @@ from ckan import model
 from ckan.types import Action, Context, DataDict
 from ckan.lib.search import SearchIndexError, index_for
 
-from ...extras_mirror import take_extras
+from ...extras_mirror import list_fields, take_extras
 from ...index_check import PurgedMeanwhile
 from ...standard_tags import with_standard_tags
 
@@ -23,19 +24,49 @@ SEARCH_DOWN = ("検索サーバーに接続できないため、保存しませ�
                "save again in a moment.")
 
 
+IMMENSE_TERM = re.compile(r'immense term in field="([^"]+)"')
+TOO_LONG = ("長すぎて検索に登録できません。区切りのない文字が約1万字を超えています。短くするか、ファイルとして添付してください。 / "
+            "Too long to be indexed for search (about 10,000 characters without a break): shorten it, or attach "
+            "it as a file.")
+
+
+NOT_A_LIST = ("項目の一覧（JSON の配列）で指定してください。例: [{\"name\": \"企画部企画課\"}] / "
+              "Give a list of items (a JSON array), e.g. [{\"name\": \"Planning section\"}].")
+
+
+def _lists_of_items(data_dict: DataDict) -> DataDict:
+    """Fields made of items (contact, spatial_coverage …) given as anything but
+    a list of objects are refused by name: scheming answered such input with an
+    "Integrity Error" about subschemas."""
+    wrong = {field: [NOT_A_LIST] for field in list_fields()
+             if data_dict.get(field) not in (None, "", [])
+             and not (isinstance(data_dict[field], list) and all(isinstance(i, dict) for i in data_dict[field]))}
+    if wrong:
+        raise tk.ValidationError(wrong)
+    return data_dict
+
+
 def _saved_with_search(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     """CKAN indexes a dataset before it commits it: with Solr away the edit fails
     (nothing saved), and CKAN's form would answer a bare 500 page and lose what
     the editor typed. As a validation error the form comes back filled in, with
-    the reason; API clients get a 409 that says so."""
+    the reason; API clients get a 409 that says so. A value Solr refuses
+    (one unbroken run of text over Lucene's term limit) is named as the field's
+    error instead."""
 
 
     try:
         return up_func(context, data_dict)
     except PurgedMeanwhile:
         raise
-    except SearchIndexError:
+    except SearchIndexError as exc:
         model.Session.rollback()
+        # Solr refuses a value with one "word" over 32,766 bytes (Lucene's limit):
+        # the search server is up, and saving again would never work.
+        too_long = IMMENSE_TERM.search(str(exc))
+        if too_long:
+            field = too_long.group(1).removeprefix("res_extras_").removeprefix("extras_")
+            raise tk.ValidationError({field: [TOO_LONG]})
         raise tk.ValidationError({"search": [SEARCH_DOWN]})
 
 
@@ -43,14 +74,14 @@ def _saved_with_search(up_func: Action, context: Context, data_dict: DataDict) -
 def package_create(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     """Core package_create, with the aggregator tags of standard datasets and
     without the extras package_show mirrors the ward fields into."""
-    return _saved_with_search(up_func, context, with_standard_tags(take_extras(data_dict)))
+    return _saved_with_search(up_func, context, with_standard_tags(_lists_of_items(take_extras(data_dict))))
 
 
 @tk.chained_action
 def package_update(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     """Core package_update, with the aggregator tags of standard datasets and
     without the extras package_show mirrors the ward fields into."""
-    return _saved_with_search(up_func, context, with_standard_tags(take_extras(data_dict)))
+    return _saved_with_search(up_func, context, with_standard_tags(_lists_of_items(take_extras(data_dict))))
 
 
 @tk.chained_action

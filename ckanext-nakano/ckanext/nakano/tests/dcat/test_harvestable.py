@@ -13,6 +13,7 @@ from alembic.operations import Operations
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS as DCT, RDF, SKOS
 
+import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.tests import factories, helpers
 
@@ -213,3 +214,52 @@ def test_an_old_id_of_a_private_dataset_is_not_told(app, org):
     _dataset(org, name="hidden-copy", private=True, source_identifier=tokyo_id)
     answer = app.get(f"/dataset/{tokyo_id}", follow_redirects=False)
     assert answer.status_code == 404 and "hidden-copy" not in answer.body
+
+
+# -- bad input through extras (found by probing the running portal) ----------------------
+
+@pytest.mark.parametrize("value", ["[" * 100000 + "]" * 100000, '[{"name": "x"', '"str"', '{"name": "x"}', "[1, 2]"])
+def test_a_list_field_that_is_no_list_of_items_is_refused_by_name(org, value):
+    with pytest.raises(tk.ValidationError) as refused:
+        helpers.call_action("package_create", context=_admin(), title="駐輪場一覧", notes="区の駐輪場",
+                            license_id="cc-by", owner_org=org["id"], category="運輸・観光",
+                            extras=[{"key": "contact", "value": value}])
+    assert "JSON の配列" in refused.value.error_dict["contact"][0]
+
+
+def test_a_top_level_list_field_of_the_wrong_shape_is_refused_by_name(org):
+    with pytest.raises(tk.ValidationError) as refused:
+        _dataset(org, contact="企画部企画課")
+    assert list(refused.value.error_dict) == ["contact"]
+
+
+def test_extras_named_like_what_the_portal_shows_are_refused(org):
+    other = factories.Organization(name="kenko-fukushi", title="健康福祉部")
+    with pytest.raises(tk.ValidationError) as refused:
+        _dataset(org, extras=[{"key": "organization", "value": other["name"]}, {"key": "note", "value": "可"}])
+    assert "organization" in refused.value.error_dict["extras"][0]
+
+
+def test_a_value_too_long_to_index_is_named_not_blamed_on_search(org):
+    dataset = _dataset(org)
+    with pytest.raises(tk.ValidationError) as refused:
+        helpers.call_action("package_patch", context=_admin(), id=dataset["id"], frequency_note="あ" * 40000)
+    assert "search" not in refused.value.error_dict
+    assert any("長すぎて" in m for messages in refused.value.error_dict.values() for m in messages)
+    assert helpers.call_action("package_show", id=dataset["id"])["frequency_note"] == "年1回", "nothing saved"
+
+
+def test_old_ids_in_capitals_redirect_and_odd_paths_do_not(app, org):
+    tokyo_id = str(uuid.uuid4())
+    _dataset(org, name="aed-copy", source_identifier=tokyo_id)
+    answer = app.get(f"/dataset/{tokyo_id.upper()}", follow_redirects=False)
+    assert answer.status_code == 301 and answer.headers["Location"].endswith("/dataset/aed-copy")
+    assert app.get(f"/dataset/{tokyo_id}/../x", follow_redirects=False).status_code != 301
+
+
+def test_catalog_text_is_tagged(app, org):
+    _dataset(org)
+    g = Graph().parse(data=app.get("/catalog.ttl").body, format="turtle")
+    catalog = next(iter(g.subjects(RDF.type, DCAT.Catalog)))
+    for predicate in (DCT.title, DCT.description):
+        assert all(o.language in ("ja", "en") for o in g.objects(catalog, predicate))
