@@ -28,11 +28,10 @@ def redirect() -> flask.Response | None:
     found = DATASET_PATH.match(flask.request.path)
     if not found or "//" in found.group(2) or ".." in found.group(2):  # only paths of the dataset itself
         return None
-    old_id = found.group(1).lower()
-    if model.Package.get(old_id) is not None or model.Package.get(found.group(1)) is not None:
+    if model.Package.get(found.group(1)) is not None:  # a dataset's own id: CKAN serves it
         return None
     name = (model.Session.query(model.Package.name)
-            .filter(model.Package.extras["source_identifier"].astext == old_id,
+            .filter(model.Package.extras["source_identifier"].astext == found.group(1).lower(),
                     model.Package.state == "active", model.Package.type == "dataset",
                     model.Package.private.is_(False))  # a private dataset's name is not told
             .scalar())

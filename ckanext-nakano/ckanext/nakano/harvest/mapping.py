@@ -105,7 +105,7 @@ def from_ckan(record: dict[str, Any], departments: list[Department], *, default_
         "notes": record.get("notes") or record["title"],
         "owner_org": department_for(section, departments, default_org),
         "license_id": license_id(record.get("license_id") or record.get("license_title"),
-                                 defaults.get("license_id", "CC-BY-4.0")),
+                                 defaults.get("license_id", "cc-by")),
         "url": record.get("url") or "",
         "category": category or "",
         "standard_dataset": standard or defaults.get("standard_dataset", ""),
@@ -146,7 +146,7 @@ def _from_ward_portal(record: dict[str, Any], departments: list[Department], def
         "id": local_id(source_label, record["id"]), "source_identifier": record["id"],
         "name": record["name"], "title": record["title"],
         "notes": record.get("notes") or record["title"], "owner_org": owner,
-        "license_id": license_id(record.get("license_id"), "CC-BY-4.0"),
+        "license_id": license_id(record.get("license_id"), "cc-by"),
         "source_system": f"{source_label} {record['id']}".strip(),
         "tag_string": ",".join(filter(None, (_tag(t.get("name")) for t in record.get("tags") or []))),
         "resources": [

@@ -67,7 +67,8 @@ def nakano_license_id(value: Any, context: Context) -> Any:
     """An id of the ward's licence list; an id a licence had before (CC-BY-4.0,
     schemas/vocab/licenses.json ``formerly``) is stored as its id now."""
     licenses = model.Package.get_license_register()
-    value = vocab.former_license_ids().get(value, value)
+    if isinstance(value, str):
+        value = vocab.former_license_ids().get(value, value)
     if value not in licenses:
         raise tk.Invalid(
             f"選択できないライセンスです: {value} / Unknown license: {value} "
@@ -80,7 +81,8 @@ def nakano_resource_license(value: Any, context: Context) -> Any:
     DCAT harvest brings it), stored as the id. Another catalog's licence the
     list does not know is not the file's licence here: left empty (the
     dataset's applies) rather than refusing the whole dataset."""
-    value = vocab.former_license_ids().get(value, value)
+    if isinstance(value, str):
+        value = vocab.former_license_ids().get(value, value)
     if value in model.Package.get_license_register():
         return value
     wanted = str(value).strip().rstrip("/").lower()

@@ -2,14 +2,10 @@
 on the portal itself; tests/aggregator harvests it with a stock CKAN."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import uuid
-from pathlib import Path
 
 import pytest
-from alembic.migration import MigrationContext
-from alembic.operations import Operations
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS as DCT, RDF, SKOS
 
@@ -20,9 +16,10 @@ from ckan.tests import factories, helpers
 from ckanext.nakano import vocab
 from ckanext.nakano.harvest import mapping
 
+from .. import migrations
+
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 EU_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migration" / "nakano" / "versions"
 CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/deed.ja")
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
@@ -180,12 +177,7 @@ def test_the_migration_gives_copies_their_own_id_and_old_links_redirect(app, org
     follower = factories.User()
     helpers.call_action("follow_dataset", context={"user": follower["name"]}, id=dataset["id"])
     assert dataset["id"] == tokyo_id, "as the demo load made them before"
-    spec = importlib.util.spec_from_file_location("own_ids", MIGRATIONS / "f3c1d7e9a2b4_own_dataset_ids.py")
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
-    with Operations.context(MigrationContext.configure(model.Session.connection())):
-        migration.upgrade()
-    model.Session.commit()
+    migrations.upgrade("f3c1d7e9a2b4_own_dataset_ids.py")
     model.Session.expire_all()
 
     after = helpers.call_action("package_show", id="t131148d0000009999", use_cache=False)

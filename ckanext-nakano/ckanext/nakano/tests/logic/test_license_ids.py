@@ -3,21 +3,17 @@
 and a migration moves stored ones."""
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 from flask_babel import force_locale
-from alembic.migration import MigrationContext
-from alembic.operations import Operations
 
+import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.model import license as core
 from ckan.tests import factories, helpers
 
 from ckanext.nakano import vocab
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migration" / "nakano" / "versions"
+from .. import migrations
 
 
 @pytest.fixture()
@@ -57,6 +53,13 @@ def test_former_ids_are_accepted_and_stored_as_the_ids_now(org, given, stored):
     assert dataset["resources"][0]["license"] == stored
 
 
+@pytest.mark.parametrize("value", [["cc-by"], {"id": "cc-by"}])
+def test_a_licence_that_is_no_text_is_refused_not_a_500(org, value):
+    with pytest.raises(tk.ValidationError) as refused:
+        _create(org, license_id=value, resources=[{"url": "https://example.org/a.csv", "license": value}])
+    assert "license_id" in refused.value.error_dict
+
+
 def test_an_unknown_licence_is_still_refused(org):
     with pytest.raises(Exception) as refused:
         _create(org, license_id="my-own-terms")
@@ -72,12 +75,7 @@ def test_the_migration_moves_stored_ids(org):
                           .where(model.resource_table.c.id == dataset["resources"][0]["id"])
                           .values(extras='{"license": "CC0-1.0"}'))
     model.Session.commit()
-    spec = importlib.util.spec_from_file_location("license_ids", MIGRATIONS / "e7a2c5d8f431_ckan_license_ids.py")
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
-    with Operations.context(MigrationContext.configure(model.Session.connection())):
-        migration.upgrade()
-    model.Session.commit()
+    migrations.upgrade("e7a2c5d8f431_ckan_license_ids.py")
     model.Session.expire_all()
     after = helpers.call_action("package_show", id=dataset["id"], use_cache=False)
     assert after["license_id"] == "cc-by" and after["isopen"] is True

@@ -3,21 +3,19 @@ do what is set for a ward portal: departments by sysadmins only."""
 from __future__ import annotations
 
 import configparser
-import importlib.util
 from pathlib import Path
 
 import pytest
 import yaml
-from alembic.migration import MigrationContext
-from alembic.operations import Operations
 
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.tests import factories, helpers
 
+from .. import migrations
+
 ROOT = Path(__file__).resolve().parents[5]
 CKAN_DECLARATION = Path(tk.__file__).resolve().parents[1] / "config" / "config_declaration.yaml"
-MIGRATIONS = ROOT / "ckanext-nakano" / "ckanext" / "nakano" / "migration" / "nakano" / "versions"
 
 ACTIVE = ["javascript:alert(document.domain)", "JaVaScRiPt:alert(1)", "  javascript:alert(1)",
           "vbscript:msgbox(1)", "data:text/html,<script>alert(1)</script>",
@@ -69,12 +67,7 @@ def test_a_stored_active_url_is_never_a_link_and_the_migration_moves_it(dataset,
     model.Session.commit()
     page = app.get(f"/dataset/{dataset['pkg']['name']}/resource/{resource['id']}")
     assert page.status_code == 200 and 'href="javascript:' not in page.body.lower()
-    spec = importlib.util.spec_from_file_location("link_schemes", MIGRATIONS / "d1f3a9c6e720_link_schemes.py")
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
-    with Operations.context(MigrationContext.configure(model.Session.connection())):
-        migration.upgrade()
-    model.Session.commit()
+    migrations.upgrade("d1f3a9c6e720_link_schemes.py")
     after = helpers.call_action("resource_show", id=resource["id"])
     assert after["url"] == "" and after["url_refused"] == "javascript:alert(document.cookie)"
 
