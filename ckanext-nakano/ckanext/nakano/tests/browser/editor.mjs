@@ -128,9 +128,16 @@ await scenario('editor', async (s) => {
       return (await excel.count()) && /Excel/.test(await excel.innerText());
     }, { timeout: DATASTORE_TIMEOUT, interval: 3000, what: 'the Excel CSV button (the DataStore table made)' });
     const tab = resourceUrl.replace(/\/resource\/([0-9a-f-]{36})$/, '/resource_data/$1');
-    await s.open(tab.replace(BASE_URL, ''));
-    const text = await page.locator('main, [role=main], #content').first().innerText();
-    expect(text.includes('表データを作成済みです'), `the DataStore tab says: ${text.slice(0, 300)}`);
+    // The table exists (datastore_active) a moment before xloader marks its
+    // job complete; the tab says 「作っています」 until then, so wait it out.
+    let text = '';
+    await poll(async () => {
+      await s.open(tab.replace(BASE_URL, ''));
+      text = await page.locator('main, [role=main], #content').first().innerText();
+      return !text.includes('表データを作っています');
+    }, { timeout: DATASTORE_TIMEOUT, interval: 2000, what: 'the DataStore tab to finish 「表データを作っています」' }).catch(() => {});
+    const status = await page.locator('.nakano-load-status').first().innerText().catch(() => text);
+    expect(text.includes('表データを作成済みです'), `the DataStore tab says: ${status.slice(0, 300)}`);
     expect(!/Traceback|Upload Log|charmap/.test(text), 'the DataStore tab shows English internals');
     return tab;
   });
