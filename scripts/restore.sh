@@ -68,5 +68,5 @@ say "Restore: comparing with the backup's manifest"
 say "Search index: rebuilding from the database"
 $CKAN search-index rebuild -q >>"$LOGDIR/restore.log" 2>&1 || fail "search index rebuild failed, see $LOGDIR/restore.log"
 $CKAN asset build >>"$LOGDIR/restore.log" 2>&1 || fail "building the CSS/JS bundles failed, see $LOGDIR/restore.log"
-"$ROOT/scripts/services.sh" start ckan nginx worker harvest metrics
+"$ROOT/scripts/services.sh" start ckan nginx worker harvest metrics upkeep
 say "Restored $BACKUP: http://$HOST:$CKAN_PORT"

@@ -3,7 +3,7 @@
 # (gunicorn), nginx in front of it and the background workers. Each server
 # listens on 127.0.0.1.
 #
-#   scripts/services.sh start  [postgres|redis|solr|ckan|nginx|worker|harvest|metrics|mail|s3 ...]
+#   scripts/services.sh start  [postgres|redis|solr|ckan|nginx|worker|harvest|metrics|upkeep|mail|s3 ...]
 #   scripts/services.sh stop   [same]
 #   scripts/services.sh status
 #   scripts/services.sh createdb|dropdb NAME ...      databases of our role
@@ -445,18 +445,31 @@ stop_harvest() {
 }
 
 start_metrics() {
-  # Writes queued usage events into PostgreSQL, rolls them up every few
-  # minutes and queues the daily tasks (link check, scores, published CSVs).
+  # Writes queued usage events into PostgreSQL and rolls them up every few minutes.
   stop_metrics
-  say "Metrics: starting worker"
+  say "Metrics: starting the ingester"
   rotate_log "$LOGDIR/metrics.log"
-  nohup "$VENV/bin/ckan" -c "$CKAN_INI" nakano metrics worker >>"$LOGDIR/metrics.log" 2>&1 &
+  nohup "$VENV/bin/ckan" -c "$CKAN_INI" nakano metrics ingester >>"$LOGDIR/metrics.log" 2>&1 &
   echo $! > "$RUNDIR/metrics.pid"
   sleep 2
-  pidfile_alive "$RUNDIR/metrics.pid" || fail "Metrics worker did not start; see $LOGDIR/metrics.log"
+  pidfile_alive "$RUNDIR/metrics.pid" || fail "Metrics ingester did not start; see $LOGDIR/metrics.log"
 }
 
 stop_metrics() { stop_pidfile Metrics "$RUNDIR/metrics.pid"; }
+
+start_upkeep() {
+  # Recovers work whose process died, checks the search index, queues the
+  # daily tasks (ckanext/nakano/background/upkeep.py).
+  stop_upkeep
+  say "Upkeep: starting"
+  rotate_log "$LOGDIR/upkeep.log"
+  nohup "$VENV/bin/ckan" -c "$CKAN_INI" nakano upkeep >>"$LOGDIR/upkeep.log" 2>&1 &
+  echo $! > "$RUNDIR/upkeep.pid"
+  sleep 2
+  pidfile_alive "$RUNDIR/upkeep.pid" || fail "Upkeep did not start; see $LOGDIR/upkeep.log"
+}
+
+stop_upkeep() { stop_pidfile Upkeep "$RUNDIR/upkeep.pid"; }
 
 harvest_status() {
   local proc up=0
@@ -485,6 +498,7 @@ status() {
   printf '%-11s %s\n' Worker "$(pidfile_alive "$RUNDIR/worker.pid" && echo up || echo down)"
   printf '%-11s %s\n' Harvest "$(harvest_status)"
   printf '%-11s %s\n' Metrics "$(pidfile_alive "$RUNDIR/metrics.pid" && echo up || echo down)"
+  printf '%-11s %s\n' Upkeep "$(pidfile_alive "$RUNDIR/upkeep.pid" && echo up || echo down)"
   printf '%-11s %s\n' "Set aside" "$(dead_letters_status)"
   printf '%-11s %s\n' Mail "$(mail_answers && echo "up  (smtp://$HOST:$MAIL_PORT, messages in $LOCAL/mail)" || echo down)"
   printf '%-11s %s\n' S3 "$(s3_answers && echo "up  (http://$HOST:$S3_PORT)" || echo "down (started when asked)")"
@@ -495,7 +509,7 @@ case $cmd in
   start)
     for s in "${@:-postgres redis solr}"; do for x in $s; do "start_$x"; done; done ;;
   stop)
-    targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(nginx metrics harvest worker ckan mail s3 solr redis postgres)
+    targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(nginx upkeep metrics harvest worker ckan mail s3 solr redis postgres)
     for x in "${targets[@]}"; do "stop_$x"; done
     [ $# -gt 0 ] || stop_leftovers ;;
   createdb) for db in "$@"; do create_database "$db"; done ;;

@@ -93,7 +93,7 @@ $CKAN nakano harvest run demo-folder >>"$(step_log harvest-demo.log)" 2>&1 \
 say "Assets: building the CSS/JS bundles (log: $LOGDIR/assets.log)"
 $CKAN asset build >>"$(step_log assets.log)" 2>&1 || fail "building the CSS/JS bundles failed, see $LOGDIR/assets.log"
 
-"$ROOT/scripts/services.sh" start ckan nginx worker harvest metrics
+"$ROOT/scripts/services.sh" start ckan nginx worker harvest metrics upkeep
 
 cat <<MSG
 

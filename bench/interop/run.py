@@ -5,7 +5,7 @@ portal's demo catalog (`make up`), each pair interleaved round by round:
   dataset, with the ward fields mirrored into ``extras`` (as served) vs the
   same action with the mirror switched off in this process;
 - one page of ``/catalog.ttl`` (100 datasets): serialized with the Turtle
-  that keeps the order of distributions (``dcat/turtle.py``) vs rdflib's own.
+  that keeps the order of distributions (``dcat/ordered_turtle.py``) vs rdflib's own.
 
 Targets: each ratio ≤ 1.10. Run through ``bench/run.sh interop``; the JSON goes
 to bench/results/.
@@ -101,7 +101,7 @@ def main() -> int:
         page = search_page()["results"]
 
         def serialize(kind: str) -> Callable[[], Any]:
-            module, name = (("ckanext.nakano.dcat.turtle", "OrderedTurtleSerializer") if kind == "ordered" else
+            module, name = (("ckanext.nakano.dcat.ordered_turtle", "OrderedTurtleSerializer") if kind == "ordered" else
                             ("rdflib.plugins.serializers.turtle", "TurtleSerializer"))
 
             def run() -> Any:
@@ -111,7 +111,7 @@ def main() -> int:
             return run
 
         ordered, stock = pair(max(5, args.rounds // 3), serialize("ordered"), serialize("stock"))
-        plugin.register("turtle", Serializer, "ckanext.nakano.dcat.turtle", "OrderedTurtleSerializer")
+        plugin.register("turtle", Serializer, "ckanext.nakano.dcat.ordered_turtle", "OrderedTurtleSerializer")
         figures[f"catalog page of {len(page)} datasets, Turtle"] = {
             "order kept": _median_ms(ordered), "rdflib's": _median_ms(stock),
             "ratio": round(statistics.median(ordered) / statistics.median(stock), 3)}

@@ -28,7 +28,6 @@ import os
 import platform
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,6 +36,8 @@ from pathlib import Path
 from typing import Any
 
 import requests
+
+from ckanext.nakano.tests.portal_api import free_port, wait_until_answers
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -70,11 +71,6 @@ def ckan(ini: Path, *args: str) -> None:
     subprocess.run([str(VENV / "ckan"), "-c", str(ini), *args], env=dict(os.environ, **ENV),
                    capture_output=True, text=True, check=True)
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def create_core(name: str, schema: Path) -> str:
@@ -138,13 +134,8 @@ def start_server(ini: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
         [str(VENV / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "300",
          "--access-logfile", "-", "--access-logformat", "x", "ckanext.nakano.wsgi:application"],
         env=dict(os.environ, **ENV, CKAN_INI=str(ini)), stdout=subprocess.DEVNULL, stderr=log.open("w"))
-    for _ in range(120):
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/api/3/action/status_show", timeout=5).ok:
-                return proc
-        except requests.RequestException:
-            pass
-        time.sleep(1)
+    if wait_until_answers(f"http://127.0.0.1:{port}", 120, alive=lambda: proc.poll() is None):
+        return proc
     raise SystemExit(f"gunicorn on {port} did not start; see {log}")
 
 
@@ -244,9 +235,9 @@ def main() -> None:
     ports = {"on": free_port(), "off": free_port()}
     procs = [start_server(on_ini, ports["on"], BENCH / "metrics-on.log"),
              start_server(off_ini, ports["off"], BENCH / "metrics-off.log")]
-    procs.append(subprocess.Popen([str(VENV / "ckan"), "-c", str(on_ini), "nakano", "metrics", "worker"],
+    procs.append(subprocess.Popen([str(VENV / "ckan"), "-c", str(on_ini), "nakano", "metrics", "ingester"],
                                   env=dict(os.environ, **ENV), stdout=subprocess.DEVNULL,
-                                  stderr=(BENCH / "metrics-worker.log").open("w")))
+                                  stderr=(BENCH / "metrics-ingester.log").open("w")))
     bases = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     try:
         lat = latency(bases, {

@@ -34,7 +34,6 @@ import math
 import os
 import platform
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -43,6 +42,8 @@ from pathlib import Path
 from typing import Any
 
 import requests
+
+from ckanext.nakano.tests.portal_api import HEALTH, answers, free_port, wait_until_answers
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -67,7 +68,6 @@ SHARED_SETTINGS = ("sqlalchemy.url", "solr_url", "ckan.redis.url", "ckan.storage
 USER_AGENT = "nakano-bench-web (wrk; monitor)"
 TARGET = 1.2
 TARGET_PAGES = ("search", "dataset")
-HEALTH = "/api/3/action/status_show"
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -76,11 +76,6 @@ def clean_env(**extra: str) -> dict[str, str]:
     env.update(extra)
     return env
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def portal_settings() -> dict[str, str]:
@@ -118,15 +113,10 @@ def start_gunicorn(ini: Path, port: int, workers: int = WORKERS, name: str = "st
          "--access-logformat", '%(t)s "%(r)s" %(s)s %(B)s %(M)sms',
          "ckanext.nakano.wsgi:application"],  # CKAN's make_app on CKAN_INI
         env=clean_env(CKAN_INI=str(ini)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(120):
-        if proc.poll() is not None:
-            raise SystemExit(f"{name} gunicorn exited; see {OUT / f'{name}.log'}")
-        try:
-            if requests.get(f"http://127.0.0.1:{port}{HEALTH}", timeout=5).ok:
-                return proc
-        except requests.RequestException:
-            pass
-        time.sleep(1)
+    if wait_until_answers(f"http://127.0.0.1:{port}", 120, alive=lambda: proc.poll() is None):
+        return proc
+    if proc.poll() is not None:
+        raise SystemExit(f"{name} gunicorn exited; see {OUT / f'{name}.log'}")
     proc.terminate()
     raise SystemExit(f"{name} gunicorn on {port} did not answer; see {OUT / f'{name}.log'}")
 
@@ -324,9 +314,10 @@ def main() -> None:
     args = parser.parse_args()
 
     try:
-        requests.get(PORTAL_URL + HEALTH, timeout=30).raise_for_status()
+        if not answers(PORTAL_URL, timeout=30):
+            raise OSError(PORTAL_URL)
         ours_master = int(PORTAL_PID.read_text())
-    except (requests.RequestException, OSError, ValueError):
+    except (OSError, ValueError):
         raise SystemExit(f"the portal does not answer on {PORTAL_URL}: run bench/run.sh web (it runs scripts/up.sh)")
     OUT.mkdir(parents=True, exist_ok=True)
     pages = {"home": "/", "search": "/dataset/?q=" + urllib.parse.quote(args.query),

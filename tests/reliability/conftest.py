@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import requests
 
+from ckanext.nakano.tests import portal_api
 from ckanext.nakano.tests.conftest import ROOT, free_port, portal, shared_dir  # noqa: F401  (fixtures)
 
 ADMIN = "admin-api-token"
@@ -34,17 +35,12 @@ class Site:
         self.token = (self.local / ADMIN).read_text().strip()
 
     def api(self, action: str, token: str | None = None, method: str = "post", **data: Any) -> requests.Response:
-        headers = {"Authorization": token} if token else {}
-        if method == "get":
-            return requests.get(f"{self.url}/api/3/action/{action}", params=data, headers=headers, timeout=60)
-        return requests.post(f"{self.url}/api/3/action/{action}", json=data, headers=headers, timeout=60)
+        return portal_api.request(self.url, action, data, auth=token, method=method)
 
     def call(self, action: str, token: str | None = "admin", **data: Any) -> Any:
         """An action that must succeed (as the sysadmin unless another token or None is given)."""
-        answer = self.api(action, self.token if token == "admin" else token, **data)
-        body = answer.json()
-        assert body["success"], (action, answer.status_code, body.get("error"))
-        return body["result"]
+        return portal_api.result(self.url, action, data, auth=self.token if token == "admin" else token,
+                                 method="post")
 
     def services(self, *args: str) -> subprocess.CompletedProcess[str]:
         done = subprocess.run([str(ROOT / "scripts" / "services.sh"), *args], env=self.env, capture_output=True,

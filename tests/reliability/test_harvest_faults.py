@@ -77,17 +77,17 @@ def test_postgresql_restarted_during_a_harvest(site, folder_source):
 
 @pytest.fixture()
 def quick_limits(site):
-    """An object limit of 20 s and a scheduler pass every 3 s on this portal (its ini,
-    as an operator would set them), so that an abandoned object is retaken within a
-    minute; the defaults come back afterwards."""
+    """An object limit of 20 s, and a scheduler and an upkeep pass every 3 s on this
+    portal (its ini, as an operator would set them), so that an abandoned object is
+    retaken within a minute; the defaults come back afterwards."""
     ini = str(site.local / "ckan.ini")
     site.ckan("config-tool", ini, "ckanext.nakano.harvest.object_timeout = 20",
-              "ckanext.nakano.harvest.scheduler_interval = 3")
-    site.services("start", "harvest")
+              "ckanext.nakano.harvest.scheduler_interval = 3", "ckanext.nakano.upkeep.interval = 3")
+    site.services("start", "harvest", "upkeep")
     yield
     site.ckan("config-tool", ini, "ckanext.nakano.harvest.object_timeout = 300",
-              "ckanext.nakano.harvest.scheduler_interval = 60")
-    site.services("start", "harvest")
+              "ckanext.nakano.harvest.scheduler_interval = 60", "ckanext.nakano.upkeep.interval = 60")
+    site.services("start", "harvest", "upkeep")
 
 
 def test_fetch_consumer_killed_mid_harvest(site, folder_source, quick_limits):

@@ -1,6 +1,6 @@
 """The background-job worker killed in the middle of a DataStore load: the job is
 run again by the next worker, or ends as failed with the resource saying so —
-never "running" for good (queue.recover_abandoned_jobs, run by the scheduler)."""
+never "running" for good (background/recovery.py, run by the upkeep process)."""
 from __future__ import annotations
 
 import io
@@ -52,7 +52,7 @@ def test_worker_killed_during_a_datastore_load(site, dataset):
     assert _rq_status(site, killed_job) == "started"
     site.services("start", "worker")
 
-    # RQ sees the job abandoned 90 s after the last heartbeat; the scheduler passes every minute.
+    # RQ sees the job abandoned 90 s after the last heartbeat; the upkeep passes every minute.
     deadline = time.monotonic() + 600
     while status() not in ("complete", "error"):
         assert time.monotonic() < deadline, f"the load is still {status()} 10 min after the kill"

@@ -1,7 +1,26 @@
 """``ckan nakano …`` commands."""
 from __future__ import annotations
 
+import datetime
+import threading
+from pathlib import Path
+
 import click
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from . import dead_letters as dead_letter_lists
+from . import index_check
+from .background import upkeep as upkeep_process
+from .background.loop import run_forever
+from .background.worker import run_worker
+from .demo.loader import load_demo as run_load_demo
+from .harvest import schedule
+from .harvest.consumers import consume
+from .harvest.sources import SourceError, sync
+from .metrics import ingest, ingester, linkcheck, quality, rollup, usage_dataset
+from .validation import jobs
 
 __all__ = ["nakano"]
 
@@ -14,14 +33,12 @@ def nakano() -> None:
 @nakano.command("load-demo")
 def load_demo() -> None:
     """Load the demo catalog (idempotent) / デモカタログを読み込む."""
-    from .demo.loader import load_demo as run
-
-    report = run()
+    done = run_load_demo()
     click.echo(
-        f"organizations created: {len(report.organizations_created)}, "
-        f"datasets created: {len(report.datasets_created)}, "
-        f"already present: {len(report.datasets_present)}, "
-        f"sample files attached: {len(report.samples_attached)}"
+        f"organizations created: {len(done.organizations_created)}, "
+        f"datasets created: {len(done.datasets_created)}, "
+        f"already present: {len(done.datasets_present)}, "
+        f"sample files attached: {len(done.samples_attached)}"
     )
 
 
@@ -32,9 +49,6 @@ def load_demo() -> None:
 def worker_token(name: str, replace: bool) -> None:
     """Print a new API token of the site user for the portal's workers (xloader)
     / ワーカー用のAPIトークン. The site user's requests are not counted as use."""
-    import ckan.plugins.toolkit as tk
-    from ckan import model
-
     site = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
     if replace:
         user = model.User.get(site)
@@ -51,9 +65,20 @@ def worker_token(name: str, replace: bool) -> None:
 def worker(queues: tuple[str, ...]) -> None:
     """CKAN's job worker for QUEUES (default: default), restarted after a Redis
     outage / ジョブ処理（Redis 再起動後も自動で再開）."""
-    from .queue import run_worker
-
     run_worker(list(queues) or ["default"])
+
+
+@nakano.command("upkeep")
+@click.option("--once", is_flag=True, help="one pass, then exit / 1回だけ実行")
+@click.option("--run", "force", multiple=True, metavar="TASK",
+              help="with --once: also run this periodic task now (e.g. 'search index') / 今すぐ実行する定期処理")
+def upkeep(once: bool, force: tuple[str, ...]) -> None:
+    """Recover work whose process died, run periodic checks, queue the daily
+    tasks; every few seconds until stopped / 定期保守（中断した処理の回復・索引の点検・日次処理）."""
+    unknown = set(force) - set(upkeep_process.periodic_tasks())
+    if unknown:
+        raise click.UsageError(f"--run: one of {', '.join(upkeep_process.periodic_tasks())}")
+    upkeep_process.run(once=once, force=force, echo=click.echo)
 
 
 @nakano.command("dead-letters")
@@ -61,13 +86,11 @@ def worker(queues: tuple[str, ...]) -> None:
 @click.option("--limit", default=20, show_default=True, help="items per queue")
 def dead_letters_command(queue: str | None, limit: int) -> None:
     """Queue items set aside with their reason / 処理できず保留にした項目."""
-    from . import dead_letters
-
-    for name in [queue] if queue else list(dead_letters.QUEUES):
-        if name not in dead_letters.QUEUES:
-            raise click.UsageError(f"queue: one of {', '.join(dead_letters.QUEUES)}")
-        found = dead_letters.items(name, limit)
-        click.echo(f"{name}: {dead_letters.counts()[name]}")
+    for name in [queue] if queue else list(dead_letter_lists.QUEUES):
+        if name not in dead_letter_lists.QUEUES:
+            raise click.UsageError(f"queue: one of {', '.join(dead_letter_lists.QUEUES)}")
+        found = dead_letter_lists.items(name, limit)
+        click.echo(f"{name}: {dead_letter_lists.counts()[name]}")
         for item in found:
             click.echo(f"  {item['at']}  {item['reason']}\n    {item['item'][:300]}")
 
@@ -78,11 +101,6 @@ def dead_letters_command(queue: str | None, limit: int) -> None:
 @click.option("--now", is_flag=True, help="validate in this process instead of queueing jobs")
 def validate(resource_ids: tuple[str, ...], everything: bool, now: bool) -> None:
     """Validate resources again / リソースを再検証する."""
-    import ckan.plugins.toolkit as tk
-    from ckan import model
-
-    from .validation import jobs
-
     if everything:
         resource_ids = tuple(r.id for r in model.Session.query(model.Resource).filter_by(state="active"))
     if not resource_ids:
@@ -109,9 +127,7 @@ def search_index() -> None:
 @click.option("--fix", is_flag=True, help="reindex missing and stale datasets, remove orphans / 修復する")
 def search_index_verify(fix: bool) -> None:
     """Compare the search index with the database; exit 1 on a difference left unfixed."""
-    from .index_check import verify
-
-    result = verify(fix=fix)
+    result = index_check.verify(fix=fix)
     click.echo(f"database: {result['database']}, index: {result['index']}, missing: {len(result['missing'])}, "
                f"stale: {len(result['stale'])}, orphans: {len(result['orphans'])}")
     for kind in ("missing", "stale", "orphans"):
@@ -134,20 +150,14 @@ def harvest() -> None:
 @click.argument("folders", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
 def harvest_sync(folders: tuple[str, ...]) -> None:
     """Create or update the sources declared in FOLDERS, read as one set (idempotent)."""
-    from pathlib import Path
-
-    import ckan.plugins.toolkit as tk
-
-    from .harvest.sources import SourceError, sync
-
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     try:
-        report = sync([Path(f) for f in folders], {"user": site_user["name"], "ignore_auth": True})
+        done = sync([Path(f) for f in folders], {"user": site_user["name"], "ignore_auth": True})
     except SourceError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"created: {len(report.created)}, updated: {len(report.updated)}, "
-               f"unchanged: {len(report.unchanged)}")
-    for name in report.orphaned:
+    click.echo(f"created: {len(done.created)}, updated: {len(done.updated)}, "
+               f"unchanged: {len(done.unchanged)}")
+    for name in done.orphaned:
         click.echo(f"not declared any more (left in place, decide by hand) / 宣言から消えた収集元: {name}")
 
 
@@ -155,14 +165,12 @@ def harvest_sync(folders: tuple[str, ...]) -> None:
 @click.argument("source")
 def harvest_run(source: str) -> None:
     """Harvest SOURCE now, in this process, with progress and a summary / 今すぐ収集する."""
-    from .harvest import runner
-
     with click.progressbar(length=1, label=source) as bar:
         def progress(done: int, total: int) -> None:
             bar.length = max(total, 1)   # known once the source is listed
             bar.update(done - bar.pos)
 
-        result = runner.run_now(source, progress)
+        result = schedule.run_now(source, progress)
     counts = result.counts
     click.echo(f"{result.source}: {result.status} — 追加 added {counts.get('added', 0)}, "
                f"更新 updated {counts.get('updated', 0)}, 変更なし unchanged {counts.get('not modified', 0)}, "
@@ -175,8 +183,6 @@ def harvest_run(source: str) -> None:
 @click.option("--department", help="organization name / 部の名前")
 def harvest_report(department: str | None) -> None:
     """Per department: last run, counts, errors, files gone / 部ごとの収集報告."""
-    import ckan.plugins.toolkit as tk
-
     for dept in tk.get_action("nakano_harvest_report")({"ignore_auth": True}, {"department": department}):
         click.echo(f"{dept['title'] or dept['name']} ({dept['name']})")
         if not dept["sources"]:
@@ -198,8 +204,6 @@ def harvest_report(department: str | None) -> None:
 @click.argument("kind", type=click.Choice(["gather", "fetch"]))
 def harvest_consumer(kind: str) -> None:
     """Run a harvest queue consumer (gather or fetch) until stopped / 収集キューの処理."""
-    from .harvest.consumers import consume
-
     consume(kind)
 
 
@@ -207,37 +211,13 @@ def harvest_consumer(kind: str) -> None:
 @click.option("--once", is_flag=True, help="one pass, then exit")
 def harvest_scheduler(once: bool) -> None:
     """Start due sources, finish completed and stuck jobs, every few seconds / 定期実行."""
-    import time
+    def step(stop: threading.Event) -> float:
+        done = schedule.scheduler_pass()
+        if done["started"] or done["stuck"]:
+            click.echo(f"started {done['started']}, stuck jobs finished {done['stuck']}")
+        return tk.config["ckanext.nakano.harvest.scheduler_interval"]
 
-    import ckan.plugins.toolkit as tk
-    from ckan import model
-
-    from .harvest import runner
-    from .index_check import verify
-
-    interval = tk.config["ckanext.nakano.harvest.scheduler_interval"]
-    verify_every = tk.config["ckanext.nakano.search_index.verify_interval"]
-    last_verify = time.monotonic()   # make up and restores rebuild the index themselves
-    while True:
-        try:
-            if verify_every and time.monotonic() - last_verify >= verify_every:
-                last_verify = time.monotonic()
-                checked = verify(fix=True, settle=5)
-                if checked["fixed"]:
-                    click.echo(f"search index repaired: missing {len(checked['missing'])}, "
-                               f"stale {len(checked['stale'])}, orphans {len(checked['orphans'])}")
-            done = runner.scheduler_pass()
-            if done["started"] or done["stuck"] or any(done["abandoned"].values()) or any(done["jobs"].values()):
-                click.echo(f"started {done['started']}, stuck jobs finished {done['stuck']}, "
-                           f"abandoned harvest objects {done['abandoned']}, abandoned jobs {done['jobs']}")
-        except Exception as exc:  # a database restart must not end the scheduler
-            model.Session.rollback()
-            click.echo(f"scheduler pass failed: {exc!r}", err=True)
-        finally:
-            model.Session.remove()
-        if once:
-            return
-        time.sleep(interval)
+    run_forever("harvest scheduler", step, once=once)
 
 
 @nakano.group("metrics")
@@ -245,19 +225,21 @@ def metrics() -> None:
     """Usage and publishing metrics / 利用統計と公開品質."""
 
 
-@metrics.command("worker")
-def metrics_worker() -> None:
-    """Write queued events, roll up every few minutes, queue the daily tasks / 常駐処理."""
-    from .metrics import worker
+@metrics.command("ingester")
+def metrics_ingester() -> None:
+    """Write queued events continuously, roll up every few minutes / 利用記録の取り込み（常駐）."""
+    ingester.run()
 
-    worker.run()
+
+@metrics.command("worker", hidden=True, deprecated=True)
+def metrics_worker() -> None:
+    """Old name of `ckan nakano metrics ingester` (kept for one release)."""
+    ingester.run()
 
 
 @metrics.command("ingest")
 def metrics_ingest() -> None:
     """Write every queued event into the database now / 記録済みイベントを取り込む."""
-    from .metrics import ingest
-
     with ingest.ingest_lock(wait=30):
         click.echo(f"events ingested: {ingest.drain_all()}")
 
@@ -267,10 +249,6 @@ def metrics_ingest() -> None:
 @click.option("--all-days", is_flag=True, help="every day that still has raw events")
 def metrics_rollup(dates: tuple[str, ...], all_days: bool) -> None:
     """Ingest queued events, then rebuild the daily rollups (idempotent) / 日次集計."""
-    import datetime
-
-    from .metrics import ingest, rollup
-
     days = [datetime.date.fromisoformat(d) for d in dates]
     with ingest.ingest_lock(wait=30):
         taken = ingest.drain_all()
@@ -287,8 +265,6 @@ def metrics_rollup(dates: tuple[str, ...], all_days: bool) -> None:
 @metrics.command("linkcheck")
 def metrics_linkcheck() -> None:
     """Check every resource URL now / リンク切れを確認する."""
-    from .metrics import linkcheck
-
     click.echo(", ".join(f"{k}: {v}" for k, v in sorted(linkcheck.check_all().items())) or "no resources")
 
 
@@ -296,8 +272,6 @@ def metrics_linkcheck() -> None:
 @click.argument("datasets", nargs=-1)
 def metrics_quality(datasets: tuple[str, ...]) -> None:
     """Score datasets again (default: all) / 品質スコアを再計算する."""
-    from .metrics import quality
-
     if not datasets:
         click.echo(f"datasets scored: {quality.refresh_all()}")
         return
@@ -310,16 +284,12 @@ def metrics_quality(datasets: tuple[str, ...]) -> None:
 @metrics.command("publish")
 def metrics_publish() -> None:
     """Publish the rollups as the open dataset 「ポータル利用統計」 / 利用統計を公開する."""
-    from .metrics import publish
-
-    pkg = publish.publish()
+    pkg = usage_dataset.publish()
     click.echo(f"published {pkg['name']}: " + ", ".join(r["name"] for r in pkg["resources"]))
 
 
 @metrics.command("daily")
 def metrics_daily() -> None:
     """Run the daily tasks now: link check, scores, rollup, publish / 日次処理を今すぐ実行."""
-    from .metrics import worker
-
-    done = worker.daily_tasks()
-    click.echo(f"links {done['links']}, datasets scored {done['scored']}, published {done['published']}")
+    for name, result in upkeep_process.run_daily_tasks().items():
+        click.echo(f"{name}: {result}")

@@ -5,10 +5,21 @@ import json
 import time
 from collections import OrderedDict
 from typing import Any, Callable
+from urllib.parse import urlencode
+
+from markupsafe import Markup
 
 import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.common import g, request
+from ckan.lib.munge import munge_filename_legacy
 
 from . import about, area_map, datastore_loads, vocab, zero_results
+from .home import home_page
+from .metrics import quality, stats
+from .model import HarvestFile, Quality
+from .preview import downloads
+from .search import facet_label, sort_options
 from .validation import summary as validation_summary
 
 __all__ = [
@@ -54,8 +65,6 @@ def nakano_area_choices(field: dict[str, Any]) -> Choices:
 
 def nakano_validation(resource_id: str) -> dict[str, Any] | None:
     """The resource's validation report for templates, or None if there is none."""
-    import ckan.plugins.toolkit as tk
-
     try:
         shown = tk.get_action("nakano_validation_show")({}, {"id": resource_id})
     except (tk.NotAuthorized, tk.ObjectNotFound):
@@ -71,9 +80,6 @@ def nakano_validation_view(validation: dict[str, Any]) -> dict[str, Any]:
 def nakano_harvest_missing(package_id: str) -> dict[str, Any] | None:
     """When a harvested dataset's file has left its source: guid and since when
     (shown on the dataset page until someone decides)."""
-    from .model import HarvestFile
-    from ckan import model
-
     item = model.Session.query(HarvestFile).filter_by(package_id=package_id, state="missing").first()
     if item is None:
         return None
@@ -85,10 +91,6 @@ def nakano_facet_hrefs(name: str, items: list[dict[str, Any]], extras: dict[str,
     """The link of each facet item, as h.add_url_param (item off) and
     h.remove_url_param (item on) build it, with the page's address made once
     per facet instead of once per item (url_for was a tenth of a search page)."""
-    from urllib.parse import urlencode
-
-    from ckan.common import g, request
-
     blueprint, view = tk.get_endpoint()
     # The current page's own arguments (an organization's id…), as CKAN keeps them.
     base = alternative_url or tk.h.url_for(f"{getattr(g, 'controller', blueprint)}.{getattr(g, 'action', view)}",
@@ -111,8 +113,6 @@ def nakano_package_organization(pkg: dict[str, Any]) -> dict[str, Any]:
     in Solr and its followers for numbers the box does not show (a third of the
     page's time). The image address is the one organization_show gives for an
     upload to CKAN's default storage, or the URL as it is."""
-    from ckan.lib.munge import munge_filename_legacy
-
     org = dict(pkg.get("organization") or {})
     image = org.get("image_url") or ""
     org["image_display_url"] = (tk.h.url_for_static(f"uploads/group/{munge_filename_legacy(image)}", qualified=True)
@@ -124,11 +124,6 @@ def nakano_dataset_metrics(pkg: dict[str, Any]) -> dict[str, Any] | None:
     """Views, downloads (30 days and total) and the stored quality score of a
     dataset for its page; None when metrics are off. Two indexed queries: the
     score is computed in the background after each edit, or now if missing."""
-    import ckan.plugins.toolkit as tk
-
-    from .metrics import quality, stats
-    from .model import Quality
-
     if not tk.config["ckanext.nakano.metrics.enabled"]:
         return None
     stored = Quality.get(pkg["id"])
@@ -137,29 +132,21 @@ def nakano_dataset_metrics(pkg: dict[str, Any]) -> dict[str, Any] | None:
 
 def nakano_metrics_json(data: Any) -> str:
     """Figures for the charts' script, safe inside <script type="application/json">."""
-    import json
-
-    from markupsafe import Markup
-
     text = json.dumps(data, ensure_ascii=False, default=str)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
 def nakano_metrics_dataset_name() -> str:
     """Name of the open dataset 「ポータル利用統計」."""
-    import ckan.plugins.toolkit as tk
-
     return tk.config["ckanext.nakano.metrics.dataset"]
 
 
 def nakano_metrics_enabled() -> bool:
-    import ckan.plugins.toolkit as tk
 
     return tk.config["ckanext.nakano.metrics.enabled"]
 
 
 def nakano_home() -> dict[str, Any]:
-    from .home import home_page
 
     return home_page()
 
@@ -175,7 +162,6 @@ def nakano_zero_results(q: str) -> dict[str, Any]:
 
 
 def nakano_sort_options() -> list[tuple[str, str]]:
-    from .search import sort_options
 
     return sort_options()
 
@@ -183,15 +169,12 @@ def nakano_sort_options() -> list[tuple[str, str]]:
 def nakano_facet_labeler(field: str) -> Any:
     """A facet list's ``label_function``: category and standard dataset values
     shown in the page's language, counts kept."""
-    from .search import facet_label
-
     if field not in ("vocab_category", "vocab_standard"):
         return None
     return lambda item: facet_label(field, item["name"])
 
 
 def nakano_downloads(pkg: dict[str, Any], res: dict[str, Any]) -> list[dict[str, Any]]:
-    from .preview import downloads
 
     shown = nakano_validation(res["id"])
     has_copy = bool(shown and ((shown.get("report") or {}).get("copies") or {}).get("utf8"))

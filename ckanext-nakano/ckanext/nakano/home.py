@@ -8,6 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from . import vocab
+from .metrics.stats import top_datasets
 
 LISTED = 5
 
@@ -50,6 +51,5 @@ def popular() -> list[dict[str, Any]]:
     """Most viewed public datasets of the last 30 days (usage metrics)."""
     if not tk.config["ckanext.nakano.metrics.enabled"]:
         return []
-    from .metrics.stats import top_datasets
 
     return top_datasets(days=30, limit=LISTED)

@@ -86,7 +86,7 @@ def verify(fix: bool = False, settle: float = 0) -> dict[str, Any]:
 
     ``settle``: seconds to wait and compare again before fixing, keeping only
     what differs both times. An edit in progress is in Solr before it is in
-    the database (CKAN indexes, then commits); the scheduler's periodic check
+    the database (CKAN indexes, then commits); the upkeep's periodic check
     must not "repair" it back to the old version.
     """
     result = _compare()
@@ -103,3 +103,10 @@ def verify(fix: bool = False, settle: float = 0) -> dict[str, Any]:
         commit()
         result["fixed"] = True
     return result
+
+
+def repair() -> dict[str, int]:
+    """The upkeep's periodic check: differences that stay after a few seconds
+    are repaired; how many of each kind."""
+    result = verify(fix=True, settle=5)
+    return {kind: len(result[kind]) for kind in ("missing", "stale", "orphans")}

@@ -11,15 +11,15 @@ from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.datastore.interfaces import IDatastore
 from ckanext.xloader.interfaces import IXloader
 
-from . import (api_contract, assets_mode, csrf, datastore_text, datastore_types, error_pages, extras_mirror,
+from . import (api_contract, assets_mode, csrf, datastore_text, error_pages, extras_mirror,
                former_ids, input_guard, login_throttle, password_reset, precompressed, preview, response_policy,
-               search, storage, subscriptions, upload_intake, vocab, xloader_internals)
-from .dcat import turtle as dcat_turtle
+               search, storage, subscriptions, tasks, upload_intake, vocab, xloader_internals)
+from .dcat import ordered_turtle
 from .harvest import pages as harvest_pages
 from .harvest import remote
 from .metrics import middleware, quality
 from .model import locked_reads
-from .validation import jobs
+from .validation import datastore_types, jobs
 
 
 @tk.blanket.config_declarations
@@ -74,7 +74,8 @@ class NakanoPlugin(p.SingletonPlugin, DefaultTranslation):
         assets_mode.apply()
         locked_reads.install()
         xloader_internals.install()
-        dcat_turtle.install()
+        ordered_turtle.install()
+        tasks.register()
 
     # IPackageController
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:

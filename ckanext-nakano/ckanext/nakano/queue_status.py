@@ -13,15 +13,16 @@ from ckan.lib.redis import connect_to_redis
 from ckanext.harvest import queue as harvest_queue
 
 from . import dead_letters
+from .background.queues import DEFAULT, LOW
 from .metrics.events import QUEUE as METRICS_QUEUE
 
-__all__ = ["report"]
+__all__ = ["summary"]
 
-# The RQ queues the portal's worker runs (scripts/services.sh start worker).
-JOB_QUEUES = ("default", "nakano_low")
+# The RQ queues the portal's job worker runs.
+JOB_QUEUES = (DEFAULT, LOW)
 
 
-def report(dead_letter_items: int = 20) -> dict[str, Any]:
+def summary(dead_letter_items: int = 20) -> dict[str, Any]:
     redis = connect_to_redis()
     waiting = {
         "metrics": int(redis.llen(METRICS_QUEUE)),

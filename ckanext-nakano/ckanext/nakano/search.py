@@ -5,7 +5,15 @@ import json
 from functools import cache
 from typing import Any
 
+import yaml
+
 import ckan.plugins.toolkit as tk
+from ckan.lib.search import commit, rebuild
+
+from . import vocab
+from .index_check import refuse_purged
+from .metrics.stats import dataset_view_counts, recently_viewed_ids
+from .vocab import SCHEMAS
 
 
 def with_japanese_query_fields(search_params: dict[str, Any]) -> dict[str, Any]:
@@ -38,9 +46,6 @@ def plain_words_query(text: str) -> str:
 
 @cache  # read once per process: it was parsed twice on every search page
 def _search_config() -> dict[str, Any]:
-    from .vocab import SCHEMAS
-
-    import yaml
 
     return yaml.safe_load((SCHEMAS / "search.yaml").read_text(encoding="utf-8"))
 
@@ -68,9 +73,6 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     Values are the stored ones (categories are their Japanese names, standard
     datasets their codes); pages show labels through ``facet_label``.
     """
-    from .index_check import refuse_purged
-    from .metrics.stats import dataset_view_counts
-
     refuse_purged(pkg_dict["id"])
     data = json.loads(pkg_dict.get("validated_data_dict") or "{}")
     if data.get("category"):
@@ -86,8 +88,6 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
 
 def facet_label(field: str, value: str) -> str:
     """A facet value as people read it, in the page's language."""
-    from . import vocab
-
     english = tk.h.lang() == "en"
     if field == "vocab_standard":
         entry = next((d for d in vocab.standard_datasets()["datasets"] if d["value"] == value), None)
@@ -100,10 +100,6 @@ def facet_label(field: str, value: str) -> str:
 def reindex_viewed(days: int = 31) -> int:
     """Reindex the datasets viewed in the last ``days`` days, whose 30-day view
     count (the "most viewed" sort) has changed since yesterday."""
-    from ckan.lib.search import commit, rebuild
-
-    from .metrics.stats import recently_viewed_ids
-
     ids = recently_viewed_ids(days)
     if ids:
         rebuild(package_ids=ids, quiet=True)

@@ -4,12 +4,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import flask
+import markdown
+from markupsafe import Markup
 
 import ckan.plugins.toolkit as tk
 
 from . import openapi, password_reset, response_policy, table_csv, upload_intake
 from .dcat import categories
+from .developers import examples
 from .harvest import pages as harvest_pages
+from .metrics.quality import rules
+from .sitemap import document
 from .validation import copies
 
 nakano = flask.Blueprint("nakano", __name__)
@@ -120,8 +125,6 @@ def department_metrics(id: str) -> str:
 @nakano.route("/metrics/quality")
 def quality_method() -> str:
     """品質スコアの算定方法: dimensions, indicators and points (schemas/quality.yaml)."""
-    from .metrics.quality import rules
-
     return tk.render("nakano/quality_method.html", {"rules": rules()})
 
 
@@ -150,9 +153,6 @@ DOCS = Path(__file__).resolve().parent / "docs"
 
 def _statement(name: str, title_ja: str, title_en: str) -> str:
     """A statement kept in docs/ (one source for the repository and the site)."""
-    import markdown
-    from markupsafe import Markup
-
     # Our own reviewed text, not user input: tables allowed, HTML kept.
     body = markdown.markdown((DOCS / name).read_text(encoding="utf-8"), extensions=["tables"])
     return tk.render("nakano/statement.html", {"body": Markup(body), "title_ja": title_ja, "title_en": title_en})
@@ -173,16 +173,12 @@ def accessibility() -> str:
 @nakano.route("/developers")
 def developers() -> str:
     """開発者向け情報: API examples (curl, ckanapi, JavaScript) on this portal's data."""
-    from .developers import examples
-
     return tk.render("nakano/developers.html", {"ex": examples()})
 
 
 @nakano.route("/sitemap.xml")
 def sitemap() -> flask.Response:
     """Public pages and public datasets for search engines (robots.txt names it)."""
-    from .sitemap import document
-
     return flask.Response(document(), mimetype="application/xml")
 
 

@@ -1,5 +1,6 @@
 """Where the portal reaches into ckanext-xloader's private parts (written
-against ckanext-xloader 2.5.2, pinned in requirements.txt).
+against ckanext-xloader 2.5.2, pinned in requirements.txt): its job's
+download function, and its job table when a load's worker died.
 
 xloader's job downloads a resource with its own ``requests.get``: it checks
 only the scheme, follows redirects wherever they lead, and sends the site
@@ -16,27 +17,42 @@ the job's download function is replaced by one that
   detection (validation/encoding.py, the validator's) decides, and the file
   is re-encoded before xloader reads it.
 
+When the worker running a load dies (recovery.py), the load is submitted
+afresh rather than run again under the same job id (xloader keeps a row per
+job id in its own table, and a rerun failed on it), and the abandoned job's
+row is marked errored through xloader's private ``db`` module.
+
 What would remove this module: an xloader hook to supply the downloaded file
-(or a download function setting), e.g. an ``IXloader.download`` interface.
+(or a download function setting), e.g. an ``IXloader.download`` interface;
+and a public "mark job errored" action (or xloader recovering its own
+abandoned jobs).
 """
 from __future__ import annotations
 
 import codecs
 import hashlib
+import json
 import logging
 import tempfile
 from pathlib import Path
 from typing import IO, Any
 
+from rq.job import Job
+
 import ckan.plugins.toolkit as tk
+from ckan import model
+from ckanext.xloader import db as xloader_db
 from ckanext.xloader import jobs as xloader_jobs
 from ckanext.xloader.job_exceptions import JobError
 
 from . import fetch, uploads
+from .background.recovery import RETRIED
 from .harvest import messages
 from .validation import encoding
 
-__all__ = ["install", "download"]
+__all__ = ["install", "download", "XLOADER_JOB", "load_afresh", "load_failed"]
+
+XLOADER_JOB = "ckanext.xloader.jobs.xloader_data_into_datastore"
 
 log = logging.getLogger(__name__)
 
@@ -123,4 +139,48 @@ def _copy_remote(url: str, target: IO[bytes], digest: Any, limit: int) -> None:
     for block in fetch.chunks(response, url, limit, None):
         digest.update(block)
         target.write(block)
+
+
+
+def _site_context() -> dict[str, Any]:
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    return {"user": site_user["name"], "ignore_auth": True}
+
+
+def _mark_job_errored(job_id: str, message: str) -> None:
+    xloader_db.init(tk.config)
+    if xloader_db.get_job(job_id):
+        xloader_db.mark_job_as_errored(job_id, message)
+
+
+def load_afresh(job: Job) -> str | None:
+    """A fresh xloader job for an abandoned load's resource, marked as the one
+    retry; its id, or None when xloader does not take it."""
+    resource_id = job.args[0]["metadata"]["resource_id"]
+    if not tk.get_action("xloader_submit")(_site_context(), {"resource_id": resource_id}):
+        return None
+    # xloader records the new job in its task through a session of its own: read
+    # the row afresh (this session may hold the task as it was before).
+    task = model.Session.query(model.TaskStatus).filter_by(
+        entity_id=resource_id, task_type="xloader", key="xloader").populate_existing().first()
+    new_id = json.loads(task.value or "{}").get("job_id") if task else None
+    if not new_id or new_id == job.id:
+        return None
+    new = Job.fetch(new_id, connection=job.connection)
+    new.meta[RETRIED] = True
+    new.save_meta()
+    _mark_job_errored(job.id, f"worker stopped; loaded again as job {new_id}")
+    return new_id
+
+
+def load_failed(job: Job) -> None:
+    """The resource's load status says the load stopped, as xloader's own
+    callback does when a job ends with an error (the task stores the error as
+    JSON text; xloader_status decodes it)."""
+    resource_id = job.args[0]["metadata"]["resource_id"]
+    message = messages.text("load-interrupted")
+    tk.get_action("xloader_hook")(_site_context(), {
+        "metadata": {"resource_id": resource_id}, "status": "error",
+        "error": json.dumps({"message": message}, ensure_ascii=False)})
+    _mark_job_errored(job.id, message)
 

@@ -20,7 +20,7 @@ HERE = Path(__file__).parent
 
 
 @dataclass
-class LoadReport:
+class LoadResult:
     organizations_created: list[str] = field(default_factory=list)
     datasets_created: list[str] = field(default_factory=list)
     datasets_present: list[str] = field(default_factory=list)
@@ -36,7 +36,7 @@ def _context() -> dict[str, Any]:
     return {"user": site_user["name"], "ignore_auth": True}
 
 
-def ensure_organizations(report: LoadReport) -> list[dict[str, Any]]:
+def ensure_organizations(done: LoadResult) -> list[dict[str, Any]]:
     departments = _yaml("departments.yaml")
     for dept in departments:
         try:
@@ -49,7 +49,7 @@ def ensure_organizations(report: LoadReport) -> list[dict[str, Any]]:
                 "description": f"{dept['title']} / {dept['title_en']}",
                 "homepage": "https://www.city.tokyo-nakano.lg.jp/",
             })
-            report.organizations_created.append(dept["name"])
+            done.organizations_created.append(dept["name"])
     return departments
 
 
@@ -86,21 +86,21 @@ def attach_sample(dataset_name: str, sample: str, sources: dict[str, Any]) -> No
         })
 
 
-def load_demo() -> LoadReport:
-    report = LoadReport()
-    departments = ensure_organizations(report)
+def load_demo() -> LoadResult:
+    done = LoadResult()
+    departments = ensure_organizations(done)
     samples = _yaml("samples.yaml")
     for path in sorted((HERE / "catalog").glob("*.json")):
         record = json.loads(path.read_text(encoding="utf-8"))["result"]
         try:
             tk.get_action("package_show")(_context(), {"id": record["name"]})
-            report.datasets_present.append(record["name"])
+            done.datasets_present.append(record["name"])
             continue
         except tk.ObjectNotFound:
             pass
         tk.get_action("package_create")(_context(), dataset_dict(record, departments))
-        report.datasets_created.append(record["name"])
+        done.datasets_created.append(record["name"])
         if record["name"] in samples["datasets"]:
             attach_sample(record["name"], samples["datasets"][record["name"]], samples["sources"])
-            report.samples_attached.append(record["name"])
-    return report
+            done.samples_attached.append(record["name"])
+    return done

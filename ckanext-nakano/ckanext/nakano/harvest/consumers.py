@@ -12,19 +12,19 @@ import contextlib
 import datetime
 import json
 import logging
-import signal
 import threading
 from typing import Any
 
 import sqlalchemy as sa
+from redis import exceptions as redis_exceptions
 
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestObject, HarvestObjectError
-from redis import exceptions as redis_exceptions
 
 from .. import dead_letters
+from ..background.loop import reset_session, run_forever
 from . import messages
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ def _fetch_if_claimed(consumer: Any, method: Any, header: Any, body: str) -> Non
 
 def consume(kind: str) -> None:
     """Run the ``gather`` or ``fetch`` consumer until SIGTERM/SIGINT (the message in
-    hand is finished first)."""
+    hand is finished first; background/loop.py)."""
     # Bulk writers: no Solr commit per dataset; Solr's autoSoftCommit (1 s,
     # solr/conf/solrconfig.xml) makes harvested datasets searchable.
     tk.config["ckan.search.solr_commit"] = False
@@ -95,16 +95,10 @@ def consume(kind: str) -> None:
             callback(consumer, method, header, body)
         return
 
-    stop = threading.Event()
-
-    def request_stop(signum: int, frame: Any) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
     log.info("harvest %s consumer waiting on %s", kind, consumer.routing_key)
     unfinished: set[str] = set()
-    while not stop.is_set():
+
+    def step(stop: threading.Event) -> float:
         popped = None
         try:
             if unfinished:
@@ -112,36 +106,33 @@ def consume(kind: str) -> None:
                 unfinished.clear()
             popped = consumer.redis.blpop(consumer.routing_key, timeout=WAIT_SECONDS)
             if not popped:
-                continue
+                return 0
             _key, body = popped
             # Same bookkeeping as ckanext-harvest's RedisConsumer (resubmission of lost messages).
             consumer.redis.set(consumer.persistance_key(body), str(datetime.datetime.now()))
             callback(consumer, queue.FakeMethod(body), None, body)
+            return 0
         except (sa.exc.OperationalError, sa.exc.InterfaceError, redis_exceptions.ConnectionError,
                 redis_exceptions.TimeoutError):
-            # A PostgreSQL or Redis restart must not end the consumer, and is not
-            # the message's fault. The message in hand is sent again: by
-            # ckanext-harvest's resubmission (its persistence key is kept); an
-            # object taken here is made WAITING again as soon as the database
-            # answers (release), or else by the scheduler's requeue of abandoned objects.
+            # A PostgreSQL or Redis restart is not the message's fault. The message
+            # in hand is sent again: by ckanext-harvest's resubmission (its
+            # persistence key is kept); an object taken here is made WAITING again
+            # as soon as the database answers (release), or else by the recovery
+            # sweep of abandoned objects.
             log.exception("harvest %s consumer: message not handled (a service is away); going on", kind)
             if kind == "fetch" and popped:
                 with contextlib.suppress(ValueError, KeyError, TypeError):
                     unfinished.add(json.loads(popped[1])["harvest_object_id"])
-            _reset_session()
-            stop.wait(2)
+            reset_session()
+            return 2
         except Exception as exc:  # the message itself: tried again a few times, then set aside
             log.exception("harvest %s consumer: message failed", kind)
-            _reset_session()
+            reset_session()
             if popped:
                 _failed_message(kind, consumer, popped[1], exc, unfinished)
-            stop.wait(1)
+            return 1
 
-
-def _reset_session() -> None:
-    with contextlib.suppress(Exception):
-        model.Session.rollback()
-    model.Session.remove()
+    run_forever(f"harvest {kind} consumer", step)
 
 
 def _failed_message(kind: str, consumer: Any, body: bytes, exc: Exception, unfinished: set[str]) -> None:
@@ -170,4 +161,4 @@ def _failed_message(kind: str, consumer: Any, body: bytes, exc: Exception, unfin
                 model.Session.commit()
     except Exception:  # Redis or PostgreSQL away now: the message is re-sent later and counted then
         log.exception("harvest %s consumer: could not set the message aside", kind)
-        _reset_session()
+        reset_session()

@@ -10,7 +10,7 @@ from ckanext.harvest.model import HarvestJob, HarvestSource
 
 from ..model import HarvestFile
 from . import messages
-from .runner import summary
+from .schedule import summary
 
 COUNTS = ("added", "updated", "not modified", "errored")
 

@@ -11,14 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from croniter import croniter
 
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckanext.harvest.model import HarvestSource
 
 from .. import redact
-from . import messages
 from ..fetch import FetchRefused, canonical_url
+from . import messages
 from .listing import ListingError, is_local, local_root
 
 # Declared type → ckanext-harvest source type (harvesters enabled in config/portal.ini).
@@ -45,7 +46,7 @@ class Declared:
 
 
 @dataclass
-class SyncReport:
+class SyncResult:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
@@ -121,8 +122,6 @@ def load(folder: Path | list[Path]) -> list[Declared]:
 
 def _schedule_ok(schedule: str) -> bool:
     """A keyword of ckanext-harvest, or a cron expression run by our scheduler."""
-    from croniter import croniter
-
     return schedule.lower() in SCHEDULES or croniter.is_valid(schedule)
 
 
@@ -164,7 +163,7 @@ def _same(source: Any, package: Any, wanted: dict[str, Any], org_id: str) -> boo
             and package.owner_org == org_id and norm(source.config) == norm(wanted["config"]))
 
 
-def sync(folder: Path | list[Path], context: dict[str, Any]) -> SyncReport:
+def sync(folder: Path | list[Path], context: dict[str, Any]) -> SyncResult:
     """Create or update the declared sources; report the ones no file declares any more."""
     declared = load(folder)
     orgs: dict[str, str] = {}
@@ -175,7 +174,7 @@ def sync(folder: Path | list[Path], context: dict[str, Any]) -> SyncReport:
         except tk.ObjectNotFound:
             raise _fail(Path(item.file), item.line, f"部 {item.data['department']} がありません",
                         f"unknown department {item.data['department']}") from None
-    report = SyncReport()
+    done = SyncResult()
     ids: set[str] = set()
     for item in declared:
         wanted = source_dict(item)
@@ -183,19 +182,19 @@ def sync(folder: Path | list[Path], context: dict[str, Any]) -> SyncReport:
         source = HarvestSource.get(package.id) if package and package.type == "harvest" else None
         if source is None:
             ids.add(tk.get_action("harvest_source_create")(dict(context), wanted)["id"])
-            report.created.append(item.id)
+            done.created.append(item.id)
             continue
         ids.add(source.id)
         if _same(source, package, wanted, orgs[item.data["department"]]):
-            report.unchanged.append(item.id)
+            done.unchanged.append(item.id)
         else:
             tk.get_action("harvest_source_update")(dict(context), {"id": source.id, **wanted})
-            report.updated.append(item.id)
+            done.updated.append(item.id)
     for source in tk.get_action("harvest_source_list")(dict(context), {}):
         config = json.loads(source.get("config") or "{}")
         if config.get(MARKER) and source["id"] not in ids:
             try:
-                report.orphaned.append(tk.get_action("package_show")(dict(context), {"id": source["id"]})["name"])
+                done.orphaned.append(tk.get_action("package_show")(dict(context), {"id": source["id"]})["name"])
             except tk.ObjectNotFound:   # its dataset was purged: nothing left to decide about
                 continue
-    return report
+    return done

@@ -15,6 +15,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from .. import vocab
+from ..background import queues
 from ..model import LinkCheck, Quality, Validation
 
 log = logging.getLogger(__name__)
@@ -179,8 +180,6 @@ def refresh_all() -> int:
 def enqueue(package_id: str) -> None:
     """Score a dataset again after an edit (in the background worker)."""
     try:
-        from ..queue import LOW, enqueue_once
-
-        enqueue_once("quality", package_id, refresh, title=f"nakano quality {package_id}", queue=LOW)
+        queues.enqueue_once("quality", package_id, refresh, title=f"nakano quality {package_id}", queue=queues.LOW)
     except Exception:  # Redis away: the nightly refresh catches up
         log.warning("quality refresh of %s not queued", package_id)

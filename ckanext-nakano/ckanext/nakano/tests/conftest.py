@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import uuid
 from pathlib import Path
@@ -10,6 +9,8 @@ from pathlib import Path
 import pytest
 
 import ckan.plugins.toolkit as tk
+
+from ckanext.nakano.tests.portal_api import free_port
 
 # Plugins of config/portal.ini that own database tables.
 PLUGINS_WITH_TABLES = ("activity", "harvest", "nakano")
@@ -59,11 +60,6 @@ def shared_dir() -> Path:
 
 ROOT = Path(__file__).resolve().parents[4]
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _last_errors(log: Path, count: int = 2, lines: int = 40) -> str:

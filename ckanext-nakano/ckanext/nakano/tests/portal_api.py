@@ -1,11 +1,74 @@
-"""Calls to a running portal (the session's ``portal`` fixture) through its Action API."""
+"""Calls to a running CKAN (the session's ``portal`` fixture, a test's own
+portal, the stock aggregator, a benchmark's server) through its Action API:
+the one HTTP client of the tests and benchmarks."""
 from __future__ import annotations
 
+import socket
 import time
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 import requests
+
+HEALTH = "/api/3/action/status_show"
+# Actions that change something: POSTed (CKAN requires POST for them).
+_WRITES = ("create", "update", "patch", "purge", "delete", "revoke", "run", "clear")
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now (loopback)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def answers(url: str, timeout: float = 5) -> bool:
+    """Whether the CKAN at ``url`` answers its health check."""
+    try:
+        return requests.get(url.rstrip("/") + HEALTH, timeout=timeout).ok
+    except requests.RequestException:
+        return False
+
+
+def wait_until_answers(url: str, timeout: float = 90, alive: Callable[[], bool] | None = None) -> bool:
+    """Wait for the health check; False after ``timeout`` s, or as soon as
+    ``alive()`` says the server's process has died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if answers(url):
+            return True
+        if alive is not None and not alive():
+            return False
+        time.sleep(0.5)
+    return False
+
+
+def request(url: str, action: str, data: dict[str, Any] | None = None, auth: str | None = None,
+            headers: dict[str, str] | None = None, files: Any = None, method: str | None = None,
+            timeout: float = 60) -> requests.Response:
+    """One Action API call as a client makes it: GET for reads, POST for writes
+    (JSON, or multipart when there are files); ``auth`` is an API token."""
+    headers = {**(headers or {}), **({"Authorization": auth} if auth else {})}
+    address = f"{url.rstrip('/')}/api/3/action/{action}"
+    data = data or {}
+    if (method or ("post" if files is not None or action.endswith(_WRITES) else "get")) == "get":
+        return requests.get(address, params=data, headers=headers, timeout=timeout)
+    if files is not None:
+        return requests.post(address, data=data, files=files, headers=headers, timeout=timeout)
+    return requests.post(address, json=data, headers=headers, timeout=timeout)
+
+
+def result(url: str, action: str, data: dict[str, Any] | None = None, auth: str | None = None,
+           headers: dict[str, str] | None = None, files: Any = None, method: str | None = None,
+           timeout: float = 60) -> Any:
+    """An action's result; fails the test on an error answer."""
+    answer = request(url, action, data, auth, headers, files, method, timeout)
+    try:
+        body = answer.json()
+    except ValueError:
+        pytest.fail(f"{action}: HTTP {answer.status_code}, not JSON: {answer.text[:300]}", pytrace=False)
+    assert body["success"], (action, answer.status_code, body.get("error"))
+    return body["result"]
 
 
 def token(portal: dict[str, Any]) -> dict[str, str]:
@@ -15,12 +78,8 @@ def token(portal: dict[str, Any]) -> dict[str, str]:
 
 def api(portal: dict[str, Any], action: str, headers: dict[str, str] | None = None, files: Any = None,
         **data: Any) -> Any:
-    """An action's result; fails the test on an error answer."""
-    call = requests.post if action.endswith(("create", "update", "patch", "purge")) else requests.get
-    kwargs = {"data": data, "files": files} if call is requests.post else {"params": data}
-    body = call(f"{portal['url']}/api/3/action/{action}", headers=headers or {}, timeout=60, **kwargs).json()
-    assert body["success"], body.get("error")
-    return body["result"]
+    """An action's result on the session's portal; fails the test on an error answer."""
+    return result(portal["url"], action, data, headers=headers, files=files)
 
 
 def loaded(portal: dict[str, Any], resource_id: str, rows: int, timeout: float = 900) -> list[dict]:

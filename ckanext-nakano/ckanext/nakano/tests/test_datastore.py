@@ -111,7 +111,7 @@ def _types(resource) -> dict[str, str]:
 @pytest.mark.usefixtures("with_plugins")
 def test_number_columns_become_numbers_and_range_queries_work(loaded_as_text):
     from ckan.tests import helpers
-    from ckanext.nakano import datastore_types
+    from ckanext.nakano.validation import datastore_types
 
     assert _types(loaded_as_text)["緯度"] == "text"
     typed = datastore_types.apply(loaded_as_text["id"])
@@ -143,7 +143,7 @@ def test_typed_numbers_download_as_written(app, loaded_as_text):
     import csv
     import io
 
-    from ckanext.nakano import datastore_types
+    from ckanext.nakano.validation import datastore_types
 
     datastore_types.apply(loaded_as_text["id"])
     body = app.get(f"/dataset/{loaded_as_text['package_id']}/resource/{loaded_as_text['id']}/table.csv").data

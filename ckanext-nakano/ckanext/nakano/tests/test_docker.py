@@ -120,7 +120,7 @@ def test_processes_of_make_up_run_in_docker_too():
             commands.add(" ".join(command[command.index("ckan") + 3:]))
     local = (ROOT / "scripts" / "services.sh").read_text(encoding="utf-8")
     for command in ("nakano harvest consumer gather", "nakano harvest consumer fetch", "nakano harvest scheduler",
-                    "nakano metrics worker", "nakano worker default nakano_low"):
+                    "nakano metrics ingester", "nakano upkeep", "nakano worker default nakano_low"):
         assert command in commands, command
         assert command.split()[-1] in local
     assert "nakano worker default nakano_low" in local   # the same queues, in the same order

@@ -18,7 +18,8 @@ import ckan.plugins.toolkit as tk
 from ckan.lib import jobs as ckan_jobs
 from ckan.tests import factories, helpers
 
-from ckanext.nakano import queue
+from ckanext.nakano import xloader_internals
+from ckanext.nakano.background import queues, recovery
 from ckanext.nakano.model import Validation
 from ckanext.nakano.validation import jobs as validation_jobs
 
@@ -55,13 +56,13 @@ def test_a_job_whose_worker_dies_runs_again_once_then_fails(tmp_path):
     try:
         _started(job)
         _crash(worker)
-        assert queue.recover_abandoned_jobs() == {"retried": [], "failed": []}   # heartbeat not late yet
-        assert queue.recover_abandoned_jobs(time.time() + LATE) == {"retried": [job.id], "failed": []}
+        assert recovery.recover_abandoned_jobs() == {"retried": [], "failed": []}   # heartbeat not late yet
+        assert recovery.recover_abandoned_jobs(time.time() + LATE) == {"retried": [job.id], "failed": []}
         assert job.get_status(refresh=True) == JobStatus.QUEUED
         worker = _worker(name, tmp_path / "worker.log")
         _started(job)   # run again
         _crash(worker)
-        assert queue.recover_abandoned_jobs(time.time() + LATE) == {"retried": [], "failed": [job.id]}
+        assert recovery.recover_abandoned_jobs(time.time() + LATE) == {"retried": [], "failed": [job.id]}
         job.refresh()
         assert job.get_status() == JobStatus.FAILED
     finally:
@@ -81,19 +82,19 @@ def test_a_failed_validation_or_load_says_so_on_the_resource(monkeypatch):
     resource = factories.Resource(package_id=dataset["id"], url="https://example.org/a.csv", format="CSV")
     connection = ckan_jobs.get_queue().connection
 
-    validation = Job.create(queue.run_pending, args=["nakano:pending:validation:x", validation_jobs.run,
+    validation = Job.create(queues.run_pending, args=["nakano:pending:validation:x", validation_jobs.run,
                                                      resource["id"]], connection=connection)
-    queue._mark_failed(validation)
+    recovery.give_up(validation)
     row = Validation.get(resource["id"])
     assert row.status == "error" and "2回とも途中で止まりました" in str(row.report)
 
-    load = Job.create(queue.XLOADER_JOB, args=[{"metadata": {"resource_id": resource["id"]}}],
+    load = Job.create(xloader_internals.XLOADER_JOB, args=[{"metadata": {"resource_id": resource["id"]}}],
                       connection=connection)
     # The task xloader_submit records when it queues a load (the load was then abandoned).
     helpers.call_action("task_status_update", entity_id=resource["id"], entity_type="resource",
                         task_type="xloader", key="xloader", value=json.dumps({"job_id": load.id}), state="running",
                         error="{}", last_updated=datetime.datetime.utcnow().isoformat())
-    queue._mark_failed(load)
+    recovery.give_up(load)
     status = helpers.call_action("xloader_status", resource_id=resource["id"])
     assert status["status"] == "error" and "2回とも" in str(status["error"])
 
@@ -125,7 +126,7 @@ def test_an_abandoned_load_is_submitted_afresh_once_then_failed(monkeypatch, cre
     load_queue.empty()
     try:
         # The load a worker took before it was killed: its row in xloader's table, its task "running".
-        killed = Job.create(queue.XLOADER_JOB, args=[{"metadata": {"resource_id": resource["id"]}}],
+        killed = Job.create(xloader_internals.XLOADER_JOB, args=[{"metadata": {"resource_id": resource["id"]}}],
                             connection=load_queue.connection, origin=load_queue.name)
         killed.save()
         xloader_db.init(tk.config)
@@ -136,19 +137,19 @@ def test_an_abandoned_load_is_submitted_afresh_once_then_failed(monkeypatch, cre
                             state="running", error="{}", last_updated=datetime.datetime.utcnow().isoformat())
         _abandoned(killed, load_queue)
 
-        assert queue.recover_abandoned_jobs() == {"retried": [killed.id], "failed": []}
+        assert recovery.recover_abandoned_jobs() == {"retried": [killed.id], "failed": []}
         new_id = helpers.call_action("xloader_status", resource_id=resource["id"])["job_id"]
         assert new_id != killed.id
         again = Job.fetch(new_id, connection=load_queue.connection)
-        assert again.func_name == queue.XLOADER_JOB and again.args[0]["metadata"]["resource_id"] == resource["id"]
-        assert again.meta.get(queue.RETRIED) is True
+        assert again.func_name == xloader_internals.XLOADER_JOB and again.args[0]["metadata"]["resource_id"] == resource["id"]
+        assert again.meta.get(recovery.RETRIED) is True
         assert again.get_status() == JobStatus.QUEUED and killed.get_status(refresh=True) == JobStatus.FAILED
         assert xloader_db.get_job(killed.id)["status"] == "error"
 
         # The new load is abandoned too: failed, and the resource says so.
         load_queue.remove(again)
         _abandoned(again, load_queue)
-        assert queue.recover_abandoned_jobs() == {"retried": [], "failed": [new_id]}
+        assert recovery.recover_abandoned_jobs() == {"retried": [], "failed": [new_id]}
         status = helpers.call_action("xloader_status", resource_id=resource["id"])
         assert status["status"] == "error" and "2回とも" in str(status["error"])
     finally:

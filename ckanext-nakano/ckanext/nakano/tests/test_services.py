@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from ckanext.nakano.tests.portal_api import free_port
+
 ROOT = Path(__file__).resolve().parents[4]
 SERVICES = ROOT / "scripts" / "services.sh"
 
@@ -52,11 +54,6 @@ def squatter():
     thread.join()
     server.close()
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.parametrize("service,name,port_var,log", [

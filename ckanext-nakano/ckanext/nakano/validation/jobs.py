@@ -8,10 +8,12 @@ from urllib.parse import urlparse
 
 import ckan.plugins.toolkit as tk
 
-from .. import datastore_types, uploads
+from .. import uploads
+from ..background import queues
 from ..fetch import FetchRefused, safe_download
+from ..metrics import quality
 from ..model import Validation
-from . import copies
+from . import copies, datastore_types
 from .report import Report
 from .runner import Limits, validate_file
 
@@ -55,13 +57,11 @@ def enqueue(resource: dict[str, Any], context: dict[str, Any] | None = None) -> 
     unchanged = (context.get(FILE_CHANGED) or {}).get(resource.get("id")) is False
     if not is_tabular(resource) or context.get(OWN_UPDATE) or unchanged:
         return
-    from ..queue import enqueue_once
-
     # Pending before queueing: the worker could otherwise finish first and be
     # overwritten. If a run is already queued, the status is pending anyway.
     Validation.set(resource["id"], "pending")
-    enqueue_once("validation", resource["id"], run, title=f"nakano validation {resource['id']}",
-                 rq_kwargs={"timeout": JOB_TIMEOUT})
+    queues.enqueue_once("validation", resource["id"], run, title=f"nakano validation {resource['id']}",
+                        rq_kwargs={"timeout": JOB_TIMEOUT})
 
 
 def run(resource_id: str) -> str:
@@ -114,7 +114,6 @@ def run(resource_id: str) -> str:
     if report.number_columns:   # the table was loaded before the report was ready
         datastore_types.apply_if_loaded(resource_id)
     if package_id:  # the validation status is part of the dataset's quality score
-        from ..metrics import quality
         quality.refresh(package_id)
     return report.status
 
@@ -129,3 +128,12 @@ def _record_detected_encoding(resource_id: str, encoding: str) -> None:
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     context = {"ignore_auth": True, "user": site_user["name"], OWN_UPDATE: True}
     tk.get_action("resource_patch")(context, {"id": resource_id, "encoding": encoding})
+
+
+def interrupted(job: Any) -> None:
+    """An abandoned validation that will not run again: its report says so
+    (the job's subject is the resource id)."""
+    report = Report()
+    report.fail("interrupted")
+    Validation.set(job.args[2], report.status, report.as_dict())
+

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
+import openpyxl
+
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -81,8 +83,6 @@ class Workbook:
 
     def rows(self, sheet: int | str = 0) -> Iterator[list[str]]:
         """Rows of a sheet (index or name; the first by default) as text cells."""
-        import openpyxl
-
         # A file object, not the path: openpyxl refuses paths without an .xlsx
         # extension, and CKAN stores uploads without one.
         with self.path.open("rb") as stream:

@@ -1,12 +1,11 @@
 """Usage statistics and quality scores (docs/privacy.md)."""
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
-from ckan.types import Action, Context, DataDict
+from ckan.types import Context, DataDict
 
 from ...metrics import quality, stats
 from ...model import MetricEvent

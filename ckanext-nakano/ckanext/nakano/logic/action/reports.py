@@ -1,17 +1,15 @@
 """Reports of the portal's own work: file validation, harvests."""
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan import model
-from ckan.types import Action, Context, DataDict
+from ckan.types import Context, DataDict
 
 from ...harvest.report import department_report
 from ...model import Validation
+from ...queue_status import summary as queue_summary
 from ...validation.summary import upgraded
-from ...queue_status import report as queue_report
 
 __all__ = ["nakano_validation_show", "nakano_harvest_report", "nakano_queue_status"]
 
@@ -74,5 +72,5 @@ def nakano_queue_status(context: Context, data_dict: DataDict) -> dict[str, Any]
         limit = max(0, min(int(data_dict.get("limit") or 20), 1000))
     except (TypeError, ValueError):
         raise tk.ValidationError({"limit": ["整数を指定してください / must be an integer"]})
-    return queue_report(limit)
+    return queue_summary(limit)
 

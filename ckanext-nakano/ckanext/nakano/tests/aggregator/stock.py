@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -27,6 +26,9 @@ from typing import Any
 
 import pytest
 import requests
+
+from ckanext.nakano.tests import portal_api
+from ckanext.nakano.tests.portal_api import free_port
 
 ROOT = Path(__file__).resolve().parents[5]
 SERVICES = ROOT / "scripts" / "services.sh"
@@ -52,11 +54,6 @@ fileConfig(os.environ["CKAN_INI"], disable_existing_loggers=False)
 application = make_app(CKANConfigLoader(os.environ["CKAN_INI"]).get_config())
 '''
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _tail(text: str, lines: int = 40) -> str:
@@ -157,10 +154,9 @@ class StockAggregator:
 
     def api(self, action: str, **data: Any) -> Any:
         """An action of the aggregator's API, as its sysadmin; fails the test on an error answer."""
-        headers = {"Authorization": self.token} if self.token else {}
         # POST for every action: CKAN accepts it for reads too, and requires it
         # for harvest_jobs_run.
-        answer = requests.post(f"{self.url}/api/3/action/{action}", json=data, headers=headers, timeout=120)
+        answer = portal_api.request(self.url, action, data, auth=self.token, method="post", timeout=120)
         try:
             body = answer.json()
         except ValueError:
@@ -205,11 +201,8 @@ class StockAggregator:
         except requests.RequestException as e:
             pytest.fail(f"stock aggregator: the portal's Solr on port {self.ports['solr']} "
                         f"does not answer: {e}", pytrace=False)
-        try:
-            requests.get(f"{self.portal['url']}/api/3/action/status_show", timeout=30).raise_for_status()
-        except requests.RequestException as e:
-            pytest.fail(f"stock aggregator: the portal {self.portal['url']} does not answer: {e}",
-                        pytrace=False)
+        if not portal_api.answers(self.portal["url"], timeout=30):
+            pytest.fail(f"stock aggregator: the portal {self.portal['url']} does not answer", pytrace=False)
 
     def _timed(self, name: str, started: float) -> None:
         self.timings[name] = round(time.monotonic() - started, 1)
@@ -287,17 +280,11 @@ class StockAggregator:
              "--chdir", str(self.dir), "aggregator_wsgi:application"],
             env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self._web.poll() is not None:
-                pytest.fail(f"stock aggregator: gunicorn exited (rc {self._web.returncode}):\n"
-                            f"{_tail((self.log_dir / 'web.log').read_text(errors='replace'))}", pytrace=False)
-            try:
-                if requests.get(f"{self.url}/api/3/action/status_show", timeout=5).ok:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.5)
+        if portal_api.wait_until_answers(self.url, 90, alive=lambda: self._web.poll() is None):
+            return
+        if self._web.poll() is not None:
+            pytest.fail(f"stock aggregator: gunicorn exited (rc {self._web.returncode}):\n"
+                        f"{_tail((self.log_dir / 'web.log').read_text(errors='replace'))}", pytrace=False)
         pytest.fail(f"stock aggregator: {self.url} did not answer in 90 s; see {self.log_dir / 'web.log'}",
                     pytrace=False)
 

@@ -26,6 +26,7 @@ import pytest
 import requests
 
 from ckanext.nakano.tests.conftest import ROOT
+from ckanext.nakano.tests.portal_api import result
 
 pytestmark = pytest.mark.services
 
@@ -93,15 +94,7 @@ def site(request) -> dict:
 
 
 def _api(site: dict, action: str, files=None, **data):
-    if action.endswith(("create", "update", "patch", "purge")):
-        response = requests.post(f"{site['url']}/api/3/action/{action}", data=data, files=files,
-                                 headers={"Authorization": site["token"]}, timeout=120)
-    else:
-        response = requests.get(f"{site['url']}/api/3/action/{action}", params=data,
-                                headers={"Authorization": site["token"]}, timeout=60)
-    body = response.json()
-    assert body["success"], f"{action}: {body.get('error')}"
-    return body["result"]
+    return result(site["url"], action, data, auth=site["token"], files=files, timeout=120)
 
 
 def _purge(site: dict, name: str) -> None:

@@ -14,7 +14,7 @@ import yaml
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
-from ckanext.nakano.harvest import runner
+from ckanext.nakano.harvest import schedule
 from ckanext.nakano.harvest.sources import sync
 
 @pytest.fixture()
@@ -55,8 +55,8 @@ def admin_context() -> dict[str, Any]:
     return {"user": helpers.call_action("get_site_user")["name"], "ignore_auth": True}
 
 
-def run(source: str) -> runner.Summary:
-    return runner.run_now(source)
+def run(source: str) -> schedule.Summary:
+    return schedule.run_now(source)
 
 
 def harvested(source: str) -> list[dict[str, Any]]:

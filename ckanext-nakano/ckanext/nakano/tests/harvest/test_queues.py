@@ -17,7 +17,7 @@ from ckan import model
 from ckan.tests import helpers
 
 from ckanext.harvest.model import HarvestJob, HarvestObject
-from ckanext.nakano.harvest import runner
+from ckanext.nakano.harvest import schedule
 
 from .conftest import harvested
 
@@ -80,7 +80,7 @@ def test_cron_source_runs_through_the_consumers_without_anyone_typing(declare, s
 
     job = wait_finished(source_id)
     jobs = model.Session.query(HarvestJob).filter_by(source_id=source_id).order_by(HarvestJob.created).all()
-    assert runner.summary(job).counts == {"added": 4}, ([runner.summary(j) for j in jobs], logs(tmp_path))
+    assert schedule.summary(job).counts == {"added": 4}, ([schedule.summary(j) for j in jobs], logs(tmp_path))
     assert len(harvested(source)) == 4
     assert all(p.poll() is None for p in consumers), "a consumer died:\n" + logs(tmp_path)
 
@@ -99,12 +99,12 @@ def test_stuck_job_is_finished_with_an_error(declare, share):
     job.created = datetime.datetime.utcnow() - datetime.timedelta(hours=5)
     job.save()
 
-    assert runner.finish_stuck_jobs(tk.config["ckanext.nakano.harvest.job_timeout"]) == [job.id]
+    assert schedule.finish_stuck_jobs(tk.config["ckanext.nakano.harvest.job_timeout"]) == [job.id]
     model.Session.refresh(job)
     model.Session.refresh(obj)
     assert job.status == "Finished" and obj.state == "ERROR"
-    assert any("エラーとして終了" in e for e in runner.summary(job).errors)
-    assert runner.finish_stuck_jobs(tk.config["ckanext.nakano.harvest.job_timeout"]) == []
+    assert any("エラーとして終了" in e for e in schedule.summary(job).errors)
+    assert schedule.finish_stuck_jobs(tk.config["ckanext.nakano.harvest.job_timeout"]) == []
 
 
 def test_an_object_is_taken_once_unless_its_consumer_died(declare, share):
@@ -127,11 +127,11 @@ def test_abandoned_object_is_sent_again_once_then_failed(declare, share):
     limit = tk.config["ckanext.nakano.harvest.object_timeout"]
     obj.fetch_started = datetime.datetime.utcnow() - datetime.timedelta(seconds=limit - 10)
     obj.save()
-    assert runner.requeue_abandoned_objects() == {"requeued": [], "failed": []}   # still within its limit
+    assert schedule.requeue_abandoned_objects() == {"requeued": [], "failed": []}   # still within its limit
 
     obj.fetch_started = datetime.datetime.utcnow() - datetime.timedelta(seconds=limit + 61)
     obj.save()
-    assert runner.requeue_abandoned_objects() == {"requeued": [obj.id], "failed": []}
+    assert schedule.requeue_abandoned_objects() == {"requeued": [obj.id], "failed": []}
     model.Session.refresh(obj)
     assert obj.state == "WAITING"
     from ckanext.nakano.harvest.consumers import claim
@@ -140,10 +140,10 @@ def test_abandoned_object_is_sent_again_once_then_failed(declare, share):
     model.Session.refresh(obj)
     obj.fetch_started = datetime.datetime.utcnow() - datetime.timedelta(seconds=limit + 61)
     obj.save()
-    assert runner.requeue_abandoned_objects() == {"requeued": [], "failed": [obj.id]}
+    assert schedule.requeue_abandoned_objects() == {"requeued": [], "failed": [obj.id]}
     model.Session.refresh(obj)
     assert obj.state == "ERROR"
-    assert any("2回とも途中で止まった" in e for e in runner.summary(job).errors)
+    assert any("2回とも途中で止まった" in e for e in schedule.summary(job).errors)
 
 
 def test_objects_a_consumer_could_not_finish_are_released_at_once(declare, share):
@@ -187,4 +187,4 @@ def test_a_message_that_keeps_failing_is_set_aside_not_resent_forever(declare, s
     assert redis.get(consumer.persistance_key(body)) is None        # ckanext-harvest will not re-send it
     model.Session.refresh(obj)
     assert obj.state == "ERROR"
-    assert any("3回続けて" in e for e in runner.summary(job).errors)
+    assert any("3回続けて" in e for e in schedule.summary(job).errors)

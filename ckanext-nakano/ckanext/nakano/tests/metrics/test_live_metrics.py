@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from ckanext.nakano.tests.conftest import ROOT
+from ckanext.nakano.tests.portal_api import api, token
 
 pytestmark = pytest.mark.services
 
@@ -20,18 +21,6 @@ A = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0", "X-Forwarded
 B = {"User-Agent": "Mozilla/5.0 (iPhone) Safari/604.1", "X-Forwarded-For": "198.51.100.23"}
 BOT = {"User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
        "X-Forwarded-For": "66.249.66.1"}
-
-
-def _token(portal) -> dict[str, str]:
-    return {"Authorization": (portal["local"] / "admin-api-token").read_text().strip()}
-
-
-def _api(portal, action: str, headers: dict[str, str] | None = None, files=None, **data):
-    call = requests.post if action.endswith(("create", "update", "patch", "purge")) else requests.get
-    kwargs = {"data": data, "files": files} if call is requests.post else {"params": data}
-    body = call(f"{portal['url']}/api/3/action/{action}", headers=headers or {}, timeout=60, **kwargs).json()
-    assert body["success"], body.get("error")
-    return body["result"]
 
 
 def _rollup(portal) -> str:
@@ -47,17 +36,17 @@ def dataset(portal, tmp_path):
     """A new dataset with an uploaded CSV and a link to an outside file; purged after the
     test, so that the shared portal keeps its catalog (other tests count it)."""
     name = f"metrics-{uuid.uuid4().hex[:8]}"
-    pkg = _api(portal, "package_create", _token(portal), name=name, title="利用統計テスト", notes="テスト",
+    pkg = api(portal, "package_create", token(portal), name=name, title="利用統計テスト", notes="テスト",
                category="行財政", license_id="cc-by", owner_org="kikaku")
     csv = tmp_path / "data.csv"
     csv.write_text("名称,所在地\n中野区役所,中野4-11-19\n", encoding="utf-8")
     with csv.open("rb") as stream:
-        upload = _api(portal, "resource_create", _token(portal), files={"upload": ("data.csv", stream)},
+        upload = api(portal, "resource_create", token(portal), files={"upload": ("data.csv", stream)},
                       package_id=pkg["id"], name="CSV", format="CSV")
-    link = _api(portal, "resource_create", _token(portal), package_id=pkg["id"], name="link",
+    link = api(portal, "resource_create", token(portal), package_id=pkg["id"], name="link",
                 url="https://www.city.tokyo-nakano.lg.jp/data.csv", format="CSV")
     yield {"pkg": pkg, "upload": upload, "link": link}
-    _api(portal, "dataset_purge", _token(portal), id=pkg["id"])
+    api(portal, "dataset_purge", token(portal), id=pkg["id"])
 
 
 def test_views_downloads_api_calls_counted_exactly(portal, dataset):
@@ -82,17 +71,17 @@ def test_views_downloads_api_calls_counted_exactly(portal, dataset):
     # The portal's own workers (xloader fetches uploads with the site user's token): not use.
     worker = {**A, "Authorization": (portal["local"] / "worker-api-token").read_text().strip()}
     assert requests.get(dataset["upload"]["url"], headers=worker, timeout=60).status_code == 200
-    _api(portal, "package_show", worker, id=pkg["id"])
+    api(portal, "package_show", worker, id=pkg["id"])
     redirect = requests.get(f"{url}/dataset/{pkg['id']}/resource/{dataset['link']['id']}/download",
                             headers=B, allow_redirects=False, timeout=60)
     assert redirect.status_code == 302 and redirect.headers["Location"] == dataset["link"]["url"]
     # API: four anonymous package_show calls and one with a token.
     for _ in range(4):
-        _api(portal, "package_show", B, id=pkg["name"])
-    _api(portal, "package_show", _token(portal), id=pkg["id"])
+        api(portal, "package_show", B, id=pkg["name"])
+    api(portal, "package_show", token(portal), id=pkg["id"])
 
     _rollup(portal)
-    first = _api(portal, "nakano_metrics_dataset", id=pkg["id"])
+    first = api(portal, "nakano_metrics_dataset", id=pkg["id"])
     assert first["views_total"] == first["views_recent"] == 3 + 2 + 1
     assert first["visitors_recent"] == 2          # A and B; the DNT view has no key
     assert first["downloads_total"] == 3
@@ -102,7 +91,7 @@ def test_views_downloads_api_calls_counted_exactly(portal, dataset):
     assert by_resource[dataset["link"]["id"]]["downloads_total"] == 1
     assert by_resource[dataset["upload"]["id"]]["views_total"] == 2
 
-    events = _api(portal, "nakano_metrics_events", _token(portal), limit=2000)
+    events = api(portal, "nakano_metrics_events", token(portal), limit=2000)
     mine = [e for e in events if e["package_id"] == pkg["id"]]
     assert sum(1 for e in mine if e["bot"] and e["kind"] == "view") == 4
     assert sum(1 for e in mine if e["kind"] == "api" and e["auth"] == "token") == 1
@@ -111,7 +100,7 @@ def test_views_downloads_api_calls_counted_exactly(portal, dataset):
     # is not the rollup's: the worker may still finish the upload's validation
     # between the two reads and score the dataset again.)
     _rollup(portal)
-    again = _api(portal, "nakano_metrics_dataset", id=pkg["id"])
+    again = api(portal, "nakano_metrics_dataset", id=pkg["id"])
     assert {k: v for k, v in again.items() if k != "quality"} == {k: v for k, v in first.items() if k != "quality"}
 
 
@@ -122,21 +111,21 @@ def test_searches_and_zero_result_searches(portal):
         assert page.status_code == 200
     # Page 2 of the same search is not a new search.
     requests.get(f"{portal['url']}/dataset/", params={"q": word, "page": 2}, headers=A, timeout=60)
-    found = _api(portal, "package_search", B, q="ＡＥＤ")   # full-width: normalised to "aed"
+    found = api(portal, "package_search", B, q="ＡＥＤ")   # full-width: normalised to "aed"
     assert found["count"] > 0
     _rollup(portal)
-    every = _api(portal, "nakano_search_terms", _token(portal), zero_results=True, limit=1000)
+    every = api(portal, "nakano_search_terms", token(portal), zero_results=True, limit=1000)
     term = next(t for t in every if t["query"] == word.casefold())
     assert (term["searches"], term["zero_results"], term["visitors"]) == (3, 3, 2)
     assert any(t["query"] == "aed" and t["zero_results"] == 0
-               for t in _api(portal, "nakano_search_terms", _token(portal), limit=1000))
+               for t in api(portal, "nakano_search_terms", token(portal), limit=1000))
     # Public lists need 3 visitors (ckanext.nakano.metrics.search_terms_min_visitors).
-    public = _api(portal, "nakano_search_terms", zero_results=True, limit=1000)
+    public = api(portal, "nakano_search_terms", zero_results=True, limit=1000)
     assert word.casefold() not in [t["query"] for t in public]
     requests.get(f"{portal['url']}/dataset/", params={"q": word},
                  headers={**B, "X-Forwarded-For": "192.0.2.44"}, timeout=60)
     _rollup(portal)
-    public = _api(portal, "nakano_search_terms", zero_results=True, limit=1000)
+    public = api(portal, "nakano_search_terms", zero_results=True, limit=1000)
     assert word.casefold() in [t["query"] for t in public]
 
 
@@ -151,9 +140,9 @@ def test_beacon_records_previews_and_refuses_bad_input(portal, dataset):
     unknown = requests.post(beacon, json={"type": "outbound", "resource": nowhere}, timeout=30)
     assert unknown.status_code == 204                   # accepted, dropped by the worker
     _rollup(portal)
-    events = _api(portal, "nakano_metrics_events", _token(portal), kind="preview", limit=1000)
+    events = api(portal, "nakano_metrics_events", token(portal), kind="preview", limit=1000)
     assert [e["resource_id"] for e in events].count(dataset["upload"]["id"]) == 1
-    outbound = _api(portal, "nakano_metrics_events", _token(portal), kind="outbound", limit=1000)
+    outbound = api(portal, "nakano_metrics_events", token(portal), kind="outbound", limit=1000)
     assert nowhere not in [e["resource_id"] for e in outbound]
 
 
@@ -205,14 +194,14 @@ def test_metrics_page_and_dashboard_render_with_data(portal, dataset):
 
 def test_private_dataset_usage_stays_inside_its_department(portal, dataset):
     url, pkg = portal["url"], dataset["pkg"]
-    _api(portal, "package_patch", _token(portal), id=pkg["id"], private="true")
-    requests.get(f"{url}/dataset/{pkg['name']}", headers=_token(portal), timeout=60)
+    api(portal, "package_patch", token(portal), id=pkg["id"], private="true")
+    requests.get(f"{url}/dataset/{pkg['name']}", headers=token(portal), timeout=60)
     _rollup(portal)
-    site = _api(portal, "nakano_metrics_site")
+    site = api(portal, "nakano_metrics_site")
     assert pkg["id"] not in [d["id"] for d in site["top_datasets"]]
-    public = _api(portal, "nakano_metrics_organization", id="kikaku")
+    public = api(portal, "nakano_metrics_organization", id="kikaku")
     assert pkg["id"] not in [d["id"] for d in public["datasets_detail"]]
-    member = _api(portal, "nakano_metrics_organization", _token(portal), id="kikaku")
+    member = api(portal, "nakano_metrics_organization", token(portal), id="kikaku")
     assert pkg["id"] in [d["id"] for d in member["datasets_detail"]]
     assert requests.get(f"{url}/api/3/action/nakano_metrics_dataset", params={"id": pkg["id"]},
                         timeout=30).status_code == 403
@@ -225,7 +214,7 @@ def test_usage_statistics_published_as_open_data(portal):
                            "nakano", "metrics", "publish"], capture_output=True, text=True, timeout=300,
                           env=portal["env"])
     assert done.returncode == 0, done.stdout + done.stderr
-    pkg = _api(portal, "package_show", id="portal-usage-statistics")
+    pkg = api(portal, "package_show", id="portal-usage-statistics")
     assert pkg["title"] == "ポータル利用統計" and len(pkg["resources"]) == 5
     daily = next(r for r in pkg["resources"] if r["url"].endswith("daily.csv"))
     text = requests.get(daily["url"], timeout=60).content.decode("utf-8")

@@ -7,7 +7,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.tests import factories
 
-from ckanext.nakano.metrics import events, publish
+from ckanext.nakano.metrics import events, usage_dataset
 from ckanext.nakano.model import MetricDaily
 
 pytestmark = [pytest.mark.services, pytest.mark.usefixtures("clean_db", "clean_index")]
@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.services, pytest.mark.usefixtures("clean_db", "clean_i
 @pytest.mark.ckan_config("ckanext.nakano.metrics.organization", "no-such-department")
 def test_missing_department_is_named_in_japanese_and_english():
     with pytest.raises(tk.ObjectNotFound) as raised:
-        publish.publish()
+        usage_dataset.publish()
     message = str(raised.value)
     assert "部署 no-such-department がありません" in message and "Department no-such-department does not exist" in message
     with pytest.raises(tk.ObjectNotFound):
@@ -31,17 +31,17 @@ def _files(name: str) -> dict[str, tuple[str, str]]:
 @pytest.mark.ckan_config("ckanext.nakano.metrics.organization", "kikaku")
 def test_unchanged_files_are_not_uploaded_again():
     factories.Organization(name="kikaku")
-    publish.publish()
+    usage_dataset.publish()
     first = _files("portal-usage-statistics")
-    assert len(first) == len(publish.FILES)
-    publish.publish()
+    assert len(first) == len(usage_dataset.FILES)
+    usage_dataset.publish()
     assert _files("portal-usage-statistics") == first  # no new upload: xloader keeps its tables
     # New figures for the site today: daily.csv changes, and only it.
     model.Session.add(MetricDaily(day=events.today(), kind="view", scope="site", subject="", count=7,
                                   visitors=3, authenticated=0, bots=0))
     model.Session.commit()
-    publish.publish()
+    usage_dataset.publish()
     after = _files("portal-usage-statistics")
     changed = {name for name in after if after[name] != first[name]}
-    assert changed == {publish.FILES[0][1]}
-    assert "7" in publish.tables()["daily.csv"].decode("utf-8")
+    assert changed == {usage_dataset.FILES[0][1]}
+    assert "7" in usage_dataset.tables()["daily.csv"].decode("utf-8")

@@ -26,8 +26,8 @@ import sqlalchemy as sa
 from ckanext.datastore.backend.postgres import get_write_engine, identifier
 from sqlalchemy.exc import DBAPIError
 
-from .model import Validation
-from .validation.column_types import PLAIN_NUMBER
+from ..model import Validation
+from .column_types import PLAIN_NUMBER
 
 __all__ = ["apply", "apply_if_loaded"]
 

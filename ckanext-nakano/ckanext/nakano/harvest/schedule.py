@@ -1,5 +1,7 @@
-"""Running harvests: one source now (``ckan nakano harvest run``) and the
-scheduler's pass (due sources started, finished and stuck jobs closed).
+"""When harvests run: one source now (``ckan nakano harvest run``), and the
+scheduler's pass (due sources started, finished and stuck jobs closed); the
+objects whose fetch consumer died are sent again (a recovery sweep, run by
+the upkeep pass).
 """
 from __future__ import annotations
 
@@ -148,12 +150,7 @@ def requeue_abandoned_objects(now: datetime.datetime | None = None) -> dict[str,
 
 def scheduler_pass() -> dict[str, Any]:
     started = start_cron_sources()
-    abandoned = requeue_abandoned_objects()
     # ckanext-harvest: sources with a keyword schedule, completed jobs marked Finished.
     tk.get_action("harvest_jobs_run")(_context(), {})
     stuck = finish_stuck_jobs(tk.config["ckanext.nakano.harvest.job_timeout"])
-    # The scheduler is the one process that always runs: it also looks after the
-    # background jobs (DataStore loads, validation) whose worker died.
-    from ..queue import recover_abandoned_jobs
-
-    return {"started": started, "stuck": stuck, "abandoned": abandoned, "jobs": recover_abandoned_jobs()}
+    return {"started": started, "stuck": stuck}

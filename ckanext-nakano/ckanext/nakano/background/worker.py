@@ -1,0 +1,60 @@
+"""The job worker (``ckan nakano worker``): CKAN's RQ worker, started again
+when it quits.
+
+RQ's worker quits on any Redis error ("found an unhandled exception,
+quitting"): after a Redis restart, DataStore loads and validation would wait
+until someone restarted it. Here it starts again (every 2 s while Redis is
+away) until it is asked to stop.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+from ckan.lib.jobs import Worker, get_all_queues
+
+from .loop import run_forever
+
+__all__ = ["run_worker", "rename_queued_jobs", "RENAMED"]
+
+log = logging.getLogger(__name__)
+
+# Job functions that moved (issue 18), old dotted name → new: jobs queued by
+# the previous release name the old one, which no longer imports. Remove with
+# the release after next.
+RENAMED = {
+    "ckanext.nakano.queue.run_pending": "ckanext.nakano.background.queues.run_pending",
+    "ckanext.nakano.metrics.worker.daily_tasks": "ckanext.nakano.background.daily.run_daily_tasks",
+}
+
+
+def rename_queued_jobs() -> list[str]:
+    """Point waiting jobs that name a moved function at its new name; their ids."""
+    renamed = []
+    for rq_queue in get_all_queues():
+        for job in rq_queue.get_jobs():
+            new = RENAMED.get(job.func_name)
+            if new:
+                # RQ keeps (function name, instance, args, kwargs) serialized together.
+                job.data = job.serializer.dumps((new, None, job.args, job.kwargs))
+                job.save()
+                renamed.append(job.id)
+    if renamed:
+        log.info("queued jobs moved to their functions' new names: %s", len(renamed))
+    return renamed
+
+
+def run_worker(queues: list[str]) -> None:
+    """Work on ``queues`` (first one first) until SIGTERM/SIGINT."""
+    def step(stop: threading.Event) -> float:
+        rename_queued_jobs()
+        worker = Worker(queues)
+        worker.work(with_scheduler=True)
+        # RQ's own signal handler took the SIGTERM while it worked: stop too.
+        if getattr(worker, "_stop_requested", False):
+            stop.set()
+        else:
+            log.warning("job worker quit (Redis unreachable?); starting it again in 2 s")
+        return 2
+
+    run_forever("job worker", step)
