@@ -15,11 +15,20 @@ HEALTH = "/api/3/action/status_show"
 _WRITES = ("create", "update", "patch", "purge", "delete", "revoke", "run", "clear")
 
 
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    """A TCP port nothing listens on now (loopback)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A TCP port nothing listens on now (loopback), never the same twice in one
+    run: the kernel may give a port closed a moment ago again (a test portal once
+    got its Redis port for its web server, and up.sh found that port taken)."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 def answers(url: str, timeout: float = 5) -> bool:
