@@ -18,7 +18,7 @@ done
 
 "$ROOT/scripts/install.sh"
 # Nothing may write while the databases are replaced.
-"$ROOT/scripts/services.sh" stop nginx metrics harvest worker ckan
+"$ROOT/scripts/services.sh" stop nginx upkeep metrics harvest worker ckan
 "$ROOT/scripts/services.sh" start postgres redis solr
 resolve_pgdata
 

@@ -310,28 +310,142 @@ stop_mail() { stop_pidfile Mail "$RUNDIR/mail.pid"; }
 
 ckan_answers() { curl -fsS "http://$HOST:$CKAN_PORT/api/3/action/status_show" 2>/dev/null | grep -q '"success": true'; }
 
-start_ckan() {
-  local log=$LOGDIR/ckan.log
-  [ -f "$CKAN_INI" ] || fail "CKAN: $CKAN_INI is missing (make up writes it)"
-  if pidfile_alive "$RUNDIR/ckan.pid"; then
-    say "CKAN: reloading gunicorn on port $CKAN_PORT"
-    kill -HUP "$(cat "$RUNDIR/ckan.pid")"
-  elif port_open "$CKAN_PORT"; then
-    fail "CKAN: port $CKAN_PORT is taken by another program (ours logs to $log). Stop it, or set NAKANO_CKAN_PORT."
-  else
-    say "CKAN: starting gunicorn on $HOST:$CKAN_PORT"
-    rotate_log "$log"; rotate_log "$LOGDIR/ckan-access.log"   # gunicorn appends to both
-    # The access log leaves out the client address: no raw IPs are kept.
-    CKAN_INI=$CKAN_INI "$VENV/bin/gunicorn" --daemon --bind "$HOST:$CKAN_PORT" \
-      --workers "${NAKANO_CKAN_WORKERS:-2}" --timeout 120 --pid "$RUNDIR/ckan.pid" \
-      --error-logfile "$log" --capture-output --access-logfile "$LOGDIR/ckan-access.log" \
-      --access-logformat '%(t)s "%(r)s" %(s)s %(B)s %(M)sms' \
-      ckanext.nakano.wsgi:application || fail "CKAN did not start; see $log"
-  fi
-  wait_for 60 ckan ckan_answers || fail "CKAN does not answer on http://$HOST:$CKAN_PORT/api/3/action/status_show; see $log"
+# --- the portal's own processes, under supervisord --------------------------
+# config/supervisord.conf declares them (web, job worker, harvest consumers and
+# scheduler, metrics ingester, upkeep); supervisord restarts one that exits or
+# is killed and keeps its log. Started here, once, with the settings below.
+SUPERVISOR_CONF=$ROOT/config/supervisord.conf
+PROGRAMS=(ckan worker harvest metrics upkeep)
+
+supervisor_settings() {  # what config/supervisord.conf's %(ENV_…)s are filled in with
+  printf '%s\n' "RUNDIR=$RUNDIR" "LOGDIR=$LOGDIR" "VENV=$VENV" "CKAN_INI=$CKAN_INI" "HOST=$HOST" \
+    "CKAN_PORT=$CKAN_PORT" "CKAN_WORKERS=${NAKANO_CKAN_WORKERS:-2}" "HARVEST_FETCHERS=${NAKANO_HARVEST_FETCHERS:-2}" \
+    "LOG_MAX_BYTES=${NAKANO_LOG_MAX_BYTES:-10485760}"
 }
 
-stop_ckan() { stop_pidfile CKAN "$RUNDIR/ckan.pid"; }
+with_settings() {  # with_settings COMMAND…: COMMAND with the settings in its environment
+  local settings; mapfile -t settings < <(supervisor_settings)
+  env "${settings[@]}" "$@"
+}
+
+ctl() { with_settings "$VENV/bin/supervisorctl" -c "$SUPERVISOR_CONF" "$@"; }
+
+supervisor_answers() { pidfile_alive "$RUNDIR/supervisord.pid" && ctl pid >/dev/null 2>&1; }
+
+# A program's name in supervisord: harvest-fetch1 → harvest:fetch1, harvest → the group.
+program() { case $1 in harvest-*) echo "harvest:${1#harvest-}" ;; harvest) echo "harvest:*" ;; *) echo "$1" ;; esac; }
+
+# The states of a program (one line per process of a group); empty without supervisord.
+# (supervisorctl status exits 3 when a process is not running.)
+program_states() { supervisor_answers && { ctl status "$(program "$1")" 2>/dev/null || true; } | awk '{print $2}'; }
+
+program_running() { [ "$(program_states "$1" | sort -u)" = RUNNING ]; }
+
+start_supervisor() {
+  local want running=()
+  want=$(supervisor_settings; sha256sum "$SUPERVISOR_CONF" | cut -c1-16)
+  # A supervisord that is alive but busy gets a moment to answer.
+  if pidfile_alive "$RUNDIR/supervisord.pid" && ! supervisor_answers; then
+    wait_for 15 supervisord supervisor_answers || true
+  fi
+  if supervisor_answers; then
+    [ "$(cat "$RUNDIR/supervisord.settings" 2>/dev/null)" = "$want" ] && return 0
+    # Its settings are read once, at its start: start it again, and what ran.
+    local name
+    for name in "${PROGRAMS[@]}"; do [[ $(program_states "$name") == *RUNNING* ]] && running+=("$name"); done
+    say "Processes: config/supervisord.conf or its settings changed; restarting supervisord"
+    stop_supervisor
+  else
+    # Programs that outlived a supervisord that was killed, or that the scripts
+    # before supervisord started: stopped, and started again under it.
+    mapfile -t running < <(unsupervised_programs)
+    stop_supervisor   # one that does not answer
+  fi
+  say "Processes: starting supervisord (config/supervisord.conf, log $LOGDIR/supervisord.log)"
+  echo "$want" > "$RUNDIR/supervisord.settings"
+  with_settings "$VENV/bin/supervisord" -c "$SUPERVISOR_CONF" \
+    || fail "supervisord did not start; see $LOGDIR/supervisord.log"
+  wait_for 30 supervisord supervisor_answers || fail "supervisord does not answer; see $LOGDIR/supervisord.log"
+  [ ${#running[@]} -eq 0 ] || ctl start "${running[@]/#harvest/harvest:*}" >>"$LOGDIR/supervisord.log" 2>&1 \
+    || fail "after supervisord's restart, ${running[*]} did not start again; see $LOGDIR/supervisord.log"
+}
+
+stop_supervisor() {
+  if pidfile_alive "$RUNDIR/supervisord.pid"; then
+    say "Processes: stopping supervisord and what it runs"
+    local pid; pid=$(cat "$RUNDIR/supervisord.pid")
+    ctl shutdown >/dev/null 2>&1 || kill -TERM "$pid" 2>/dev/null || true
+    # The worker may take its stopwaitsecs (120 s) to finish the job in hand.
+    wait_for 150 supervisord bash -c "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$RUNDIR/supervisord.pid"
+  stop_unsupervised
+}
+
+# The portal's processes running without supervisord: left by a supervisord
+# that was killed (its programs outlive it), or started by the scripts before
+# supervisord ran them (their pidfiles). Other `ckan` commands on this portal
+# (an operator's search-index rebuild) are left alone.
+stop_unsupervised() {
+  local pidfile name
+  for pidfile in "$RUNDIR"/{ckan,worker,metrics,upkeep}.pid "$RUNDIR"/harvest-*.pid; do
+    [ -e "$pidfile" ] || continue
+    name=$(basename "$pidfile" .pid)
+    stop_pidfile "$name (not supervised)" "$pidfile" "$([ "$name" = worker ] && echo group || true)"
+  done
+  stop_matching "-c $CKAN_INI nakano (worker|harvest consumer|harvest scheduler|metrics ingester|metrics worker|upkeep)( |\$)"
+}
+
+unsupervised_programs() {
+  local prefix="-c $CKAN_INI nakano"
+  pidfile_alive "$RUNDIR/ckan.pid" && echo ckan
+  pgrep -f -- "$prefix worker( |\$)" >/dev/null && echo worker
+  pgrep -f -- "$prefix harvest (consumer|scheduler)( |\$)" >/dev/null && echo harvest
+  pgrep -f -- "$prefix metrics (ingester|worker)( |\$)" >/dev/null && echo metrics
+  pgrep -f -- "$prefix upkeep( |\$)" >/dev/null && echo upkeep
+  true
+}
+
+# start_program NAME LABEL LOG: (re)starts a program; supervisorctl returns once
+# it has run for its startsecs, or says that it exited.
+start_program() {
+  start_supervisor
+  local name; name=$(program "$1")
+  ctl stop "$name" >/dev/null 2>&1 || true
+  say "$2: starting"
+  ctl start "$name" >>"$LOGDIR/supervisord.log" 2>&1 || fail "$2 did not start; see $3 and $LOGDIR/supervisord.log"
+}
+
+stop_program() {  # stop_program NAME LABEL
+  if supervisor_answers; then
+    local states; states=$(program_states "$1")
+    grep -qv -e STOPPED -e EXITED -e FATAL <<<"$states" || return 0
+    say "$2: stopping"
+    ctl stop "$(program "$1")" >/dev/null 2>&1 || true
+  else
+    stop_unsupervised   # without supervisord, whatever of the portal's still runs is stopped
+  fi
+}
+
+start_ckan() {
+  [ -f "$CKAN_INI" ] || fail "CKAN: $CKAN_INI is missing (make up writes it)"
+  start_supervisor
+  local states; states=$(program_states ckan)
+  if [ "$states" = RUNNING ]; then
+    say "CKAN: reloading gunicorn on port $CKAN_PORT"
+    ctl signal HUP ckan >/dev/null || fail "CKAN: gunicorn could not be reloaded; see $LOGDIR/ckan.log"
+  elif [ "$states" = STARTING ] || [ "$states" = BACKOFF ]; then   # being started again after a crash
+    start_program ckan "CKAN (gunicorn on $HOST:$CKAN_PORT)" "$LOGDIR/ckan.log"
+  elif port_open "$CKAN_PORT"; then
+    fail "CKAN: port $CKAN_PORT is taken by another program (ours logs to $LOGDIR/ckan.log). Stop it, or set NAKANO_CKAN_PORT."
+  else
+    rotate_log "$LOGDIR/ckan-access.log"   # gunicorn's own file; supervisord rotates ckan.log
+    start_program ckan "CKAN (gunicorn on $HOST:$CKAN_PORT)" "$LOGDIR/ckan.log"
+  fi
+  wait_for 60 ckan ckan_answers || fail "CKAN does not answer on http://$HOST:$CKAN_PORT/api/3/action/status_show; see $LOGDIR/ckan.log"
+}
+
+stop_ckan() { stop_program ckan CKAN; }
 
 nginx_answers() { curl -fsS -o /dev/null "http://$HOST:$NGINX_PORT/api/3/action/status_show" 2>/dev/null; }
 
@@ -383,98 +497,47 @@ stop_nginx() {
   rm -f "$RUNDIR/nginx.pid"
 }
 
-start_worker() {
-  # Restarted so that it runs the current code; RQ finishes the job in hand
-  # on SIGTERM and queued jobs wait in Redis.
-  stop_worker
-  say "Worker: starting CKAN background-job worker"
-  # Its own process group: RQ forks a process per job and a scheduler process,
-  # and stopping the worker stops them too (stop_worker).
-  rotate_log "$LOGDIR/worker.log"
-  nohup setsid "$VENV/bin/ckan" -c "$CKAN_INI" nakano worker default nakano_low >>"$LOGDIR/worker.log" 2>&1 &
-  echo $! > "$RUNDIR/worker.pid"
-  sleep 2
-  pidfile_alive "$RUNDIR/worker.pid" || fail "Worker did not start; see $LOGDIR/worker.log"
-}
+# Restarted so that each runs the current code; RQ finishes the job in hand on
+# TERM and queued jobs wait in Redis.
+start_worker() { start_program worker "Worker (background jobs)" "$LOGDIR/worker.log"; }
+stop_worker() { stop_program worker Worker; }
 
-stop_worker() { stop_pidfile Worker "$RUNDIR/worker.pid" group; }
-
-# After a full stop: a process that still runs `ckan -c <this portal's ini>` was
-# not tracked by a pidfile (seen once: a job worker outlived a test portal).
-stop_leftovers() {
-  local pattern="-c $CKAN_INI( |\$)" left
-  left=$(pgrep -f -- "$pattern" | tr '\n' ' ' || true)
+# stop_matching PATTERN: processes whose command line matches (pgrep -f).
+stop_matching() {
+  local left; left=$(pgrep -f -- "$1" | tr '\n' ' ' || true)
   [ -n "${left// }" ] || return 0
   say "Stopping processes of this portal no pidfile tracked: $left"
   kill -TERM $left 2>/dev/null || true
-  wait_for 10 leftovers bash -c "! pgrep -f -- '$pattern' >/dev/null" || pkill -KILL -f -- "$pattern" || true
+  wait_for 10 leftovers bash -c "! pgrep -f -- '$1' >/dev/null" || pkill -KILL -f -- "$1" || true
 }
 
-HARVEST_PROCS=(gather scheduler)
-for i in $(seq 1 "${NAKANO_HARVEST_FETCHERS:-2}"); do HARVEST_PROCS+=("fetch$i"); done
+# After a full stop: a process that still runs `ckan -c <this portal's ini>` was
+# not tracked (seen once: a job worker outlived a test portal).
+stop_leftovers() { stop_matching "-c $CKAN_INI( |\$)"; }
 
+# ckanext-harvest's gather and fetch consumers on Redis (through our loop, see
+# ckanext/nakano/harvest/consumers.py), and the scheduler that starts due
+# sources and closes finished or stuck jobs.
 start_harvest() {
-  # ckanext-harvest's gather and fetch consumers on Redis (through our loop, see
-  # ckanext/nakano/harvest/consumers.py), and the scheduler
-  # that starts due sources and closes finished or stuck jobs.
-  stop_harvest
-  say "Harvest: starting gather consumer, ${NAKANO_HARVEST_FETCHERS:-2} fetch consumers, scheduler"
-  local proc
-  for proc in "${HARVEST_PROCS[@]}"; do
-    case $proc in
-      gather) set -- nakano harvest consumer gather ;;
-      fetch*) set -- nakano harvest consumer fetch ;;
-      scheduler) set -- nakano harvest scheduler ;;
-    esac
-    rotate_log "$LOGDIR/harvest-$proc.log"
-    nohup "$VENV/bin/ckan" -c "$CKAN_INI" "$@" >>"$LOGDIR/harvest-$proc.log" 2>&1 &
-    echo $! > "$RUNDIR/harvest-$proc.pid"
-  done
-  sleep 2
-  for proc in "${HARVEST_PROCS[@]}"; do
-    pidfile_alive "$RUNDIR/harvest-$proc.pid" || fail "Harvest $proc did not start; see $LOGDIR/harvest-$proc.log"
-  done
+  start_program harvest "Harvest (gather, ${NAKANO_HARVEST_FETCHERS:-2} fetch, scheduler)" "$LOGDIR/harvest-*.log"
 }
+stop_harvest() { stop_program harvest Harvest; }
 
-stop_harvest() {
-  local pidfile
-  for pidfile in "$RUNDIR"/harvest-*.pid; do
-    [ -e "$pidfile" ] || continue
-    stop_pidfile "Harvest $(basename "$pidfile" .pid | sed 's/^harvest-//')" "$pidfile"
-  done
-}
+# Writes queued usage events into PostgreSQL and rolls them up every few minutes.
+start_metrics() { start_program metrics "Metrics ingester" "$LOGDIR/metrics.log"; }
+stop_metrics() { stop_program metrics Metrics; }
 
-start_metrics() {
-  # Writes queued usage events into PostgreSQL and rolls them up every few minutes.
-  stop_metrics
-  say "Metrics: starting the ingester"
-  rotate_log "$LOGDIR/metrics.log"
-  nohup "$VENV/bin/ckan" -c "$CKAN_INI" nakano metrics ingester >>"$LOGDIR/metrics.log" 2>&1 &
-  echo $! > "$RUNDIR/metrics.pid"
-  sleep 2
-  pidfile_alive "$RUNDIR/metrics.pid" || fail "Metrics ingester did not start; see $LOGDIR/metrics.log"
-}
-
-stop_metrics() { stop_pidfile Metrics "$RUNDIR/metrics.pid"; }
-
-start_upkeep() {
-  # Recovers work whose process died, checks the search index, queues the
-  # daily tasks (ckanext/nakano/background/upkeep.py).
-  stop_upkeep
-  say "Upkeep: starting"
-  rotate_log "$LOGDIR/upkeep.log"
-  nohup "$VENV/bin/ckan" -c "$CKAN_INI" nakano upkeep >>"$LOGDIR/upkeep.log" 2>&1 &
-  echo $! > "$RUNDIR/upkeep.pid"
-  sleep 2
-  pidfile_alive "$RUNDIR/upkeep.pid" || fail "Upkeep did not start; see $LOGDIR/upkeep.log"
-}
-
-stop_upkeep() { stop_pidfile Upkeep "$RUNDIR/upkeep.pid"; }
+# Recovers work whose process died, checks the search index, queues the
+# daily tasks (ckanext/nakano/background/upkeep.py).
+start_upkeep() { start_program upkeep Upkeep "$LOGDIR/upkeep.log"; }
+stop_upkeep() { stop_program upkeep Upkeep; }
 
 harvest_status() {
-  local proc up=0
-  for proc in "${HARVEST_PROCS[@]}"; do pidfile_alive "$RUNDIR/harvest-$proc.pid" && up=$((up + 1)); done
-  [ "$up" = "${#HARVEST_PROCS[@]}" ] && echo "up  ($up processes)" || echo "down ($up of ${#HARVEST_PROCS[@]} running)"
+  supervisor_answers || { echo down; return; }
+  local lines up total
+  lines=$(ctl status "harvest:*" 2>/dev/null || true)
+  total=$(grep -c . <<<"$lines" || true); up=$(grep -c RUNNING <<<"$lines" || true)
+  [ "$up" = "$total" ] && [ "$up" -gt 0 ] && echo "up  ($up processes)" || echo "down ($up of $total running)"
 }
 
 # Items the consumers set aside (ckanext/nakano/dead_letters.py): a number that
@@ -495,10 +558,10 @@ status() {
   printf '%-11s %s\n' Solr "$(solr_answers && echo "up  ($(solr_url))" || echo down)"
   printf '%-11s %s\n' CKAN "$(ckan_answers && echo "up  (http://$HOST:$CKAN_PORT)" || echo down)"
   printf '%-11s %s\n' nginx "$(nginx_answers && echo "up  (http://$HOST:$NGINX_PORT)" || echo down)"
-  printf '%-11s %s\n' Worker "$(pidfile_alive "$RUNDIR/worker.pid" && echo up || echo down)"
+  printf '%-11s %s\n' Worker "$(program_running worker && echo up || echo down)"
   printf '%-11s %s\n' Harvest "$(harvest_status)"
-  printf '%-11s %s\n' Metrics "$(pidfile_alive "$RUNDIR/metrics.pid" && echo up || echo down)"
-  printf '%-11s %s\n' Upkeep "$(pidfile_alive "$RUNDIR/upkeep.pid" && echo up || echo down)"
+  printf '%-11s %s\n' Metrics "$(program_running metrics && echo up || echo down)"
+  printf '%-11s %s\n' Upkeep "$(program_running upkeep && echo up || echo down)"
   printf '%-11s %s\n' "Set aside" "$(dead_letters_status)"
   printf '%-11s %s\n' Mail "$(mail_answers && echo "up  (smtp://$HOST:$MAIL_PORT, messages in $LOCAL/mail)" || echo down)"
   printf '%-11s %s\n' S3 "$(s3_answers && echo "up  (http://$HOST:$S3_PORT)" || echo "down (started when asked)")"
@@ -509,7 +572,7 @@ case $cmd in
   start)
     for s in "${@:-postgres redis solr}"; do for x in $s; do "start_$x"; done; done ;;
   stop)
-    targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(nginx upkeep metrics harvest worker ckan mail s3 solr redis postgres)
+    targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(nginx upkeep metrics harvest worker ckan supervisor mail s3 solr redis postgres)
     for x in "${targets[@]}"; do "stop_$x"; done
     [ $# -gt 0 ] || stop_leftovers ;;
   createdb) for db in "$@"; do create_database "$db"; done ;;
@@ -518,5 +581,17 @@ case $cmd in
   dropcore) [ $# = 1 ] || fail "usage: $0 dropcore CORE"; drop_core "$1" ;;
   datastore) [ $# = 2 ] || fail "usage: $0 datastore MAIN_DB DATASTORE_DB"; create_datastore "$1" "$2" ;;
   status) status ;;
-  *) fail "usage: $0 start|stop|status|createdb|dropdb|datastore|stockcore|dropcore [service ...]" ;;
+  ctl)  # supervisorctl on this portal's processes: ctl status, ctl restart worker, ctl tail -f upkeep …
+    supervisor_answers || fail "supervisord is not running (make up starts it)"
+    ctl "$@" ;;
+  pid)  # pid NAME: the process id of a service (tests kill them as a crash would)
+    [ $# = 1 ] || fail "usage: $0 pid NAME"
+    case $1 in
+      ckan|worker|metrics|upkeep|harvest-*)
+        pid=$(ctl pid "$(program "$1")" 2>/dev/null || true)
+        [[ $pid =~ ^[1-9][0-9]*$ ]] || fail "$1 is not running"
+        echo "$pid" ;;
+      *) pidfile_alive "$RUNDIR/$1.pid" || fail "$1 is not running"; cat "$RUNDIR/$1.pid" ;;
+    esac ;;
+  *) fail "usage: $0 start|stop|status|pid|ctl|createdb|dropdb|datastore|stockcore|dropcore [service ...]" ;;
 esac

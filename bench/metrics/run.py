@@ -4,7 +4,7 @@ Two gunicorn servers of the portal (2 workers each, as `make up` runs it)
 serve the same database (nakano_bench_metrics) and Solr core (bench_metrics,
 10,000 datasets of bench/search/corpus.py indexed through CKAN's indexer);
 one has ``ckanext.nakano.metrics.enabled = true``, the other false. The
-metrics worker (`ckan nakano metrics worker`) runs beside them, as in
+metrics ingester (`ckan nakano metrics ingester`) runs beside them, as in
 `make up`.
 
 1. Latency: dataset page, search page (Japanese query), package_search

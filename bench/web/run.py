@@ -51,7 +51,7 @@ LOCAL = Path(os.environ.get("NAKANO_LOCAL", ROOT / ".local"))
 PORTAL_INI = LOCAL / "ckan.ini"
 PORTAL_PID = LOCAL / "run" / "ckan.pid"
 PORTAL_URL = f"http://127.0.0.1:{os.environ.get('NAKANO_CKAN_PORT', '5000')}"
-WORKERS = int(os.environ.get("NAKANO_CKAN_WORKERS", "2"))  # as scripts/services.sh start_ckan
+WORKERS = int(os.environ.get("NAKANO_CKAN_WORKERS", "2"))  # as config/supervisord.conf (NAKANO_CKAN_WORKERS)
 OUT = LOCAL / "bench" / "web"
 VENV = ROOT / ".venv" / "bin"
 LUA = HERE / "report.lua"
@@ -104,7 +104,7 @@ def write_stock_ini(port: int) -> Path:
 
 
 def start_gunicorn(ini: Path, port: int, workers: int = WORKERS, name: str = "stock") -> subprocess.Popen[bytes]:
-    """gunicorn with scripts/services.sh's options (access log included: it costs both the same)."""
+    """gunicorn with the options of config/supervisord.conf (access log included: it costs both the same)."""
     OUT.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
         [str(VENV / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "120",
@@ -195,7 +195,7 @@ def drain(base: str) -> None:
     and would be served during the other server's next slice: one request,
     queued behind them, comes back once they are done."""
     requests.get(base + HEALTH, timeout=300)
-    time.sleep(1)  # the metrics worker gathers events for about a second
+    time.sleep(1)  # the metrics ingester gathers events for about a second
 
 
 def percentile(histogram: dict[int, int], p: float) -> int:

@@ -43,10 +43,14 @@ class Site:
                                  method="post")
 
     def services(self, *args: str) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run([str(ROOT / "scripts" / "services.sh"), *args], env=self.env, capture_output=True,
-                              text=True, timeout=300)
+        done = self.services_try(*args)
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
         return done
+
+    def services_try(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """scripts/services.sh, which may fail (``pid`` of a process being started)."""
+        return subprocess.run([str(ROOT / "scripts" / "services.sh"), *args], env=self.env, capture_output=True,
+                              text=True, timeout=300)
 
     def ckan(self, *args: str, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess[str]:
         """A `ckan` command on the portal's ini; it must succeed unless ``check`` is False."""
@@ -61,7 +65,8 @@ class Site:
                     if line.split("=", 1)[0].strip() == key)
 
     def pid(self, name: str) -> int:
-        return int((self.local / "run" / f"{name}.pid").read_text().strip())
+        """A running service's process id (supervisord's programs, pidfiles of the others)."""
+        return int(self.services("pid", name).stdout.strip())
 
     def kill(self, name: str) -> None:
         """SIGKILL, as a crash or the kernel's OOM killer would (no clean-up runs)."""

@@ -44,7 +44,7 @@ def _objects(site, job_id: str) -> list[tuple]:
 
 def _one_dataset_per_file(site, source: dict) -> None:
     # A dataset indexed just before PostgreSQL went away never committed (CKAN
-    # indexes, then commits): a ghost the scheduler's index check removes. Here the
+    # indexes, then commits): a ghost upkeep's index check removes. Here the
     # check runs at once; the second one must find the index equal to the database.
     checked = site.ckan("nakano", "search-index", "verify", "--fix").stdout.splitlines()
     print("index check:", " / ".join(line for line in checked if "INFO" not in line))

@@ -59,7 +59,7 @@ def test_worker_killed_during_a_datastore_load(site, dataset):
         time.sleep(2)
     final = status()
     print(f"xloader after the worker was killed: {final} after {time.monotonic() - killed:.0f} s")
-    # The killed job must not stay "started" in RQ: the scheduler fails it and submits
+    # The killed job must not stay "started" in RQ: upkeep's recovery fails it and submits
     # the load afresh (xloader keeps a row per job id, so the same job cannot run
     # twice); xloader also submits a new load itself when the resource changes while
     # its task says "running" (the validation job records the encoding).

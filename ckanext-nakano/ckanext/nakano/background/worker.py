@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 # the release after next.
 RENAMED = {
     "ckanext.nakano.queue.run_pending": "ckanext.nakano.background.queues.run_pending",
-    "ckanext.nakano.metrics.worker.daily_tasks": "ckanext.nakano.background.daily.run_daily_tasks",
+    "ckanext.nakano.metrics.worker.daily_tasks": "ckanext.nakano.background.upkeep.run_daily_tasks",
 }
 
 
@@ -44,14 +44,33 @@ def rename_queued_jobs() -> list[str]:
     return renamed
 
 
+class _Worker(Worker):
+    """CKAN's worker, which also honours a stop asked for while it was starting:
+    RQ (2.10, ``Worker.work``) installs its signal handlers only after it has
+    registered itself, and a SIGTERM in between reaches run_forever's handler."""
+
+    def __init__(self, queues: list[str], stop: threading.Event):
+        super().__init__(queues)
+        self._asked_to_stop = stop
+
+    def _install_signal_handlers(self) -> None:
+        super()._install_signal_handlers()
+        if self._asked_to_stop.is_set():
+            self._stop_requested = True   # RQ's loop checks it before waiting for a job
+
+
 def run_worker(queues: list[str]) -> None:
     """Work on ``queues`` (first one first) until SIGTERM/SIGINT."""
     def step(stop: threading.Event) -> float:
         rename_queued_jobs()
-        worker = Worker(queues)
+        worker = _Worker(queues, stop)
         worker.work(with_scheduler=True)
-        # RQ's own signal handler took the SIGTERM while it worked: stop too.
-        if getattr(worker, "_stop_requested", False):
+        # RQ's own signal handler took the SIGTERM/SIGINT while it worked: stop
+        # too. RQ 2.10 notes the request in _shutdown_requested_date whether it
+        # was idle or busy (_stop_requested only when busy), and says so nowhere
+        # public; taking only the busy case restarted an idle worker that was
+        # asked to stop, until supervisord killed it.
+        if getattr(worker, "_shutdown_requested_date", None) or getattr(worker, "_stop_requested", False):
             stop.set()
         else:
             log.warning("job worker quit (Redis unreachable?); starting it again in 2 s")

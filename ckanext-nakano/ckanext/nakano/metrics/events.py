@@ -1,8 +1,8 @@
 """Recording of events: what a request was, who (as a daily pseudonym) asked it.
 
 An event is pushed onto a Redis list in the request (one RPUSH) and written
-to PostgreSQL by the metrics worker (ingest.py). If Redis cannot be reached
-the event is appended to a spool file that the worker reads later, so a
+to PostgreSQL by the metrics ingester (ingest.py, ingester.py). If Redis cannot be reached
+the event is appended to a spool file that the ingester reads later, so a
 Redis restart loses nothing that was recorded.
 
 Privacy (docs/privacy.md): no IP address is kept anywhere. The visitor key is
@@ -135,7 +135,7 @@ def spool_dir() -> Path:
 
 
 def record(events: list[dict[str, Any]]) -> None:
-    """Queue events for the worker; never raises into the request."""
+    """Queue events for the ingester; never raises into the request."""
     if not events:
         return
     lines = [json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in events]

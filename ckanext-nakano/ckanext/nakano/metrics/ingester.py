@@ -1,6 +1,6 @@
 """``ckan nakano metrics ingester``: writes the queued usage events to
 PostgreSQL continuously and rolls up today and yesterday every few minutes
-(the daily tasks are queued by the upkeep pass, background/daily.py)."""
+(the daily tasks are queued by the upkeep pass, background/upkeep.py)."""
 from __future__ import annotations
 
 import logging

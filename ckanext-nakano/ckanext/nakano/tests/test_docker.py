@@ -1,8 +1,10 @@
 """docker/ must stay consistent with what runs locally (no Docker engine here)."""
 from __future__ import annotations
 
+import configparser
 import json
 import re
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -110,20 +112,51 @@ def test_nginx_front_is_the_one_make_up_runs():
     assert defaults["NAKANO_MAX_BODY_SIZE"] == f"{max_mb + 1}m"
 
 
+def _supervised() -> dict[str, configparser.SectionProxy]:
+    """The programs of config/supervisord.conf by the compose service name they match
+    (a program of group harvest, ``fetch``, is the service ``harvest-fetch``)."""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(ROOT / "config" / "supervisord.conf", encoding="utf-8")
+    group_of = {program: section.split(":", 1)[1] for section in parser.sections() if section.startswith("group:")
+                for program in parser[section]["programs"].split(",")}
+    programs = {}
+    for section in parser.sections():
+        if section.startswith("program:"):
+            name = section.split(":", 1)[1]
+            programs[f"{group_of[name]}-{name}" if name in group_of else name] = parser[section]
+    return programs
+
+
+def _ckan_command(words: list[str]) -> str:
+    """What follows ``ckan -c <ini>`` (a wrapper script may come first)."""
+    return " ".join(words[words.index("ckan") + 3:]) if "ckan" in words else ""
+
+
 def test_processes_of_make_up_run_in_docker_too():
-    """Every long-running `ckan nakano …` process services.sh starts has its compose service."""
+    """Every long-running `ckan nakano …` process of make up (config/supervisord.conf) has
+    its compose service, under the same name, with the same arguments, restarted when it ends."""
     compose = yaml.safe_load((ROOT / "docker" / "compose.yml").read_text(encoding="utf-8"))
-    commands = set()
-    for service in compose["services"].values():
-        command = service.get("command", [])
-        if "ckan" in command:  # after "ckan -c <ini>" (a wrapper script may come first)
-            commands.add(" ".join(command[command.index("ckan") + 3:]))
-    local = (ROOT / "scripts" / "services.sh").read_text(encoding="utf-8")
+    commands = {name: _ckan_command(service.get("command", [])) for name, service in compose["services"].items()}
+    supervised = _supervised()
+    local = {name: _ckan_command([w.rsplit("/", 1)[-1] for w in shlex.split(program["command"])])
+             for name, program in supervised.items()}
     for command in ("nakano harvest consumer gather", "nakano harvest consumer fetch", "nakano harvest scheduler",
                     "nakano metrics ingester", "nakano upkeep", "nakano worker default nakano_low"):
-        assert command in commands, command
-        assert command.split()[-1] in local
-    assert "nakano worker default nakano_low" in local   # the same queues, in the same order
+        assert command in commands.values(), command
+        assert command in local.values(), command
+    # The same processes both ways: the web application (gunicorn here, the image's
+    # server there) and every `ckan nakano …` one.
+    assert set(supervised) == {name for name, command in commands.items() if command} | {"ckan"}
+    for name, command in local.items():
+        if name != "ckan":
+            assert commands[name] == command, name
+        assert supervised[name]["autorestart"] == "true", name
+        assert compose["services"][name]["restart"] == "unless-stopped", name
+    # As many fetch consumers by default.
+    services = (ROOT / "scripts" / "services.sh").read_text(encoding="utf-8")
+    fetchers = re.search(r"HARVEST_FETCHERS=\$\{NAKANO_HARVEST_FETCHERS:-(\d+)\}", services).group(1)
+    assert compose["services"]["harvest-fetch"]["deploy"]["replicas"] == int(fetchers)
+    assert supervised["harvest-fetch"]["numprocs"] == "%(ENV_HARVEST_FETCHERS)s"
 
 
 @pytest.mark.parametrize("package, files", [

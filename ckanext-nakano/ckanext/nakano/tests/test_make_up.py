@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -53,6 +56,49 @@ def test_harvest_processes_run_and_sources_are_declared(portal):
     assert "Harvest     up  (4 processes)" in status
     assert "Metrics     up" in status
     assert "created: 2" in (portal["local"] / "log" / "harvest-sync.log").read_text()   # Tokyo, demo folder
+
+
+@pytest.mark.parametrize("name", ["worker", "harvest-fetch1", "ckan"])
+def test_a_killed_process_is_started_again(portal, name):
+    """supervisord runs the portal's processes (config/supervisord.conf): one killed
+    as a crash would (SIGKILL) runs again under a new process id within seconds."""
+    def pid() -> int | None:
+        found = subprocess.run([str(ROOT / "scripts" / "services.sh"), "pid", name], env=portal["env"],
+                               capture_output=True, text=True, timeout=60)
+        return int(found.stdout) if found.returncode == 0 else None
+
+    killed = pid()
+    assert killed, f"{name} is not running"
+    os.kill(killed, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while pid() in (None, killed):
+        assert time.monotonic() < deadline, f"{name} is not running again 30 s after SIGKILL"
+        time.sleep(0.5)
+    while name == "ckan" and not requests.get(portal["url"] + "/api/3/action/status_show", timeout=10).ok:
+        assert time.monotonic() < deadline, "the web application does not answer 30 s after SIGKILL"
+        time.sleep(0.5)
+
+
+def test_programs_outliving_a_killed_supervisord_are_taken_over(portal):
+    """supervisord itself killed: its programs run on alone. The next start of any
+    of them stops them all and starts each again under a new supervisord — one
+    process each, none left behind."""
+    services = [str(ROOT / "scripts" / "services.sh")]
+    supervisord = int((portal["local"] / "run" / "supervisord.pid").read_text())
+    os.kill(supervisord, signal.SIGKILL)
+    ini = str(portal["local"] / "ckan.ini")
+    before = subprocess.run(["pgrep", "-f", "--", f"-c {ini} nakano upkeep"], capture_output=True, text=True).stdout.split()
+    assert len(before) == 1   # running on without its supervisor
+    started = subprocess.run(services + ["start", "metrics"], env=portal["env"], capture_output=True, text=True,
+                             timeout=600)
+    assert started.returncode == 0, started.stdout + started.stderr
+    status = subprocess.run(services + ["status"], env=portal["env"], capture_output=True, text=True,
+                            timeout=60).stdout
+    for line in ("CKAN        up", "Worker      up", "Harvest     up  (4 processes)", "Metrics     up", "Upkeep      up"):
+        assert line in status, status
+    after = subprocess.run(["pgrep", "-f", "--", f"-c {ini} nakano upkeep"], capture_output=True, text=True).stdout.split()
+    assert len(after) == 1 and after != before
+    assert int((portal["local"] / "run" / "supervisord.pid").read_text()) != supervisord
 
 
 def _demo_harvest(portal) -> dict:

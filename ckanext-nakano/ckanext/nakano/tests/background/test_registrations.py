@@ -2,6 +2,8 @@
 recovered, what runs periodically and daily, in every process."""
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from ckan.lib import jobs as ckan_jobs
@@ -44,6 +46,14 @@ def test_jobs_queued_under_a_moved_function_run_after_the_upgrade():
         assert worker.rename_queued_jobs() == []   # once
     finally:
         queue.delete(delete_jobs=True)
+
+
+def test_every_moved_job_function_has_a_new_home_that_imports():
+    """A renamed job whose new name does not import fails when the worker runs it
+    (and a daily job's key then keeps that day's tasks from being queued again)."""
+    for old, new in worker.RENAMED.items():
+        module, name = new.rsplit(".", 1)
+        assert callable(getattr(importlib.import_module(module), name)), (old, new)
 
 
 @pytest.mark.services
