@@ -337,7 +337,10 @@ program() { case $1 in harvest-*) echo "harvest:${1#harvest-}" ;; harvest) echo 
 
 # The states of a program (one line per process of a group); empty without supervisord.
 # (supervisorctl status exits 3 when a process is not running.)
-program_states() { supervisor_answers && { ctl status "$(program "$1")" 2>/dev/null || true; } | awk '{print $2}'; }
+program_states() {
+  supervisor_answers || return 0
+  { ctl status "$(program "$1")" 2>/dev/null || true; } | awk '{print $2}'
+}
 
 program_running() { [ "$(program_states "$1" | sort -u)" = RUNNING ]; }
 
@@ -429,15 +432,19 @@ stop_program() {  # stop_program NAME LABEL
 
 start_ckan() {
   [ -f "$CKAN_INI" ] || fail "CKAN: $CKAN_INI is missing (make up writes it)"
-  start_supervisor
   local states; states=$(program_states ckan)
+  # Refused before supervisord is started for nothing. Ours: supervised (maybe
+  # being started again after a crash), or a gunicorn start_supervisor takes over.
+  if [[ ! $states =~ RUNNING|STARTING|BACKOFF ]] && ! pidfile_alive "$RUNDIR/ckan.pid" && port_open "$CKAN_PORT"; then
+    fail "CKAN: port $CKAN_PORT is taken by another program (ours logs to $LOGDIR/ckan.log). Stop it, or set NAKANO_CKAN_PORT."
+  fi
+  start_supervisor
+  states=$(program_states ckan)
   if [ "$states" = RUNNING ]; then
     say "CKAN: reloading gunicorn on port $CKAN_PORT"
     ctl signal HUP ckan >/dev/null || fail "CKAN: gunicorn could not be reloaded; see $LOGDIR/ckan.log"
   elif [ "$states" = STARTING ] || [ "$states" = BACKOFF ]; then   # being started again after a crash
     start_program ckan "CKAN (gunicorn on $HOST:$CKAN_PORT)" "$LOGDIR/ckan.log"
-  elif port_open "$CKAN_PORT"; then
-    fail "CKAN: port $CKAN_PORT is taken by another program (ours logs to $LOGDIR/ckan.log). Stop it, or set NAKANO_CKAN_PORT."
   else
     rotate_log "$LOGDIR/ckan-access.log"   # gunicorn's own file; supervisord rotates ckan.log
     start_program ckan "CKAN (gunicorn on $HOST:$CKAN_PORT)" "$LOGDIR/ckan.log"

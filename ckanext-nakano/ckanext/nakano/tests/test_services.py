@@ -73,6 +73,8 @@ def test_ckan_port_taken_is_reported(tmp_path, squatter):
     result = run("start", "ckan", local=tmp_path, ckan=squatter)
     assert result.returncode != 0
     assert f"CKAN: port {squatter} is taken by another program" in result.stderr
+    # Refused before anything was started (a supervisord was once left behind by each run).
+    assert not (tmp_path / "run" / "supervisord.pid").exists()
 
 
 def test_service_that_fails_to_start_names_service_and_log(tmp_path):
