@@ -168,3 +168,34 @@ def test_free_ports_are_never_handed_out_twice():
     portal's web server on its own Redis port."""
     ports = [free_port() for _ in range(600)]
     assert len(set(ports)) == len(ports)
+
+
+def test_processes_started_before_supervisord_are_stopped(tmp_path):
+    """A portal upgraded while its processes ran under the scripts before supervisord
+    (a pidfile each, or none): `stop` ends them, and leaves the portal's other
+    `ckan` commands (an operator's search-index rebuild) alone."""
+    import sys
+    import time
+
+    ini = tmp_path / "ckan.ini"
+    sleeper = "import time; time.sleep(300)"
+    (tmp_path / "run").mkdir()
+    by_pidfile = subprocess.Popen([sys.executable, "-c", sleeper, "-c", str(ini), "nakano", "metrics", "worker"])
+    (tmp_path / "run" / "metrics.pid").write_text(f"{by_pidfile.pid}\n")
+    no_pidfile = subprocess.Popen([sys.executable, "-c", sleeper, "-c", str(ini), "nakano", "upkeep"])
+    operator = subprocess.Popen([sys.executable, "-c", sleeper, "-c", str(ini), "search-index", "rebuild"])
+    for process in (by_pidfile, no_pidfile):   # reaped at once, as init reaps a real portal's
+        threading.Thread(target=process.wait, daemon=True).start()
+    try:
+        result = run("stop", "metrics", local=tmp_path)
+        assert result.returncode == 0, result.stderr
+        deadline = time.monotonic() + 15
+        while (by_pidfile.poll() is None or no_pidfile.poll() is None) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert by_pidfile.poll() is not None and no_pidfile.poll() is not None
+        assert operator.poll() is None
+        assert not (tmp_path / "run" / "metrics.pid").exists()
+    finally:
+        for process in (by_pidfile, no_pidfile, operator):
+            process.kill()
+            process.wait()
