@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime
-import threading
 from pathlib import Path
 
 import click
@@ -13,7 +12,6 @@ from ckan import model
 from . import dead_letters as dead_letter_lists
 from . import index_check
 from .background import upkeep as upkeep_process
-from .background.loop import run_forever
 from .background.worker import run_worker
 from .demo.loader import load_demo as run_load_demo
 from .harvest import schedule
@@ -211,13 +209,7 @@ def harvest_consumer(kind: str) -> None:
 @click.option("--once", is_flag=True, help="one pass, then exit")
 def harvest_scheduler(once: bool) -> None:
     """Start due sources, finish completed and stuck jobs, every few seconds / 定期実行."""
-    def step(stop: threading.Event) -> float:
-        done = schedule.scheduler_pass()
-        if done["started"] or done["stuck"]:
-            click.echo(f"started {done['started']}, stuck jobs finished {done['stuck']}")
-        return tk.config["ckanext.nakano.harvest.scheduler_interval"]
-
-    run_forever("harvest scheduler", step, once=once)
+    schedule.run(once=once, echo=click.echo)
 
 
 @nakano.group("metrics")

@@ -13,8 +13,8 @@ Two kinds of abandoned work:
 - Work kept elsewhere (harvest objects in ckanext-harvest's tables): a
   feature registers a ``sweep`` that finds and recovers its own.
 
-The plugin registers each feature's handling when it is configured
-(plugin.py, ``configure``), so every process of the portal has them.
+Each feature's handling is registered in tasks.py, which the plugin calls
+when it is configured, so every process of the portal has them.
 """
 from __future__ import annotations
 

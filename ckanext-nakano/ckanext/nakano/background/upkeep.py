@@ -27,6 +27,8 @@ __all__ = ["every", "daily", "upkeep_pass", "run", "run_daily_tasks", "queue_dai
            "periodic_tasks", "daily_tasks"]
 
 log = logging.getLogger(__name__)
+# The key the metrics worker used before upkeep queued the daily tasks: kept,
+# so that the day of an upgrade is not queued twice.
 DAILY_KEY = "nakano:metrics:daily-tasks:{day}"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,7 @@ from ckanext.harvest import queue
 from ckanext.harvest.model import (HarvestGatherError, HarvestJob, HarvestObject, HarvestObjectError,
                                    HarvestObjectExtra, HarvestSource)
 
+from ..background.loop import run_forever
 from . import messages
 from .base import source_config
 from .consumers import claim
@@ -154,3 +156,16 @@ def scheduler_pass() -> dict[str, Any]:
     tk.get_action("harvest_jobs_run")(_context(), {})
     stuck = finish_stuck_jobs(tk.config["ckanext.nakano.harvest.job_timeout"])
     return {"started": started, "stuck": stuck}
+
+
+def run(once: bool = False, echo: Callable[[str], Any] = log.info) -> None:
+    """``ckan nakano harvest scheduler``: a pass every
+    ``ckanext.nakano.harvest.scheduler_interval`` seconds until SIGTERM/SIGINT
+    (``once``: one pass)."""
+    def step(stop: threading.Event) -> float:
+        done = scheduler_pass()
+        if done["started"] or done["stuck"]:
+            echo(f"started {done['started']}, stuck jobs finished {done['stuck']}")
+        return tk.config["ckanext.nakano.harvest.scheduler_interval"]
+
+    run_forever("harvest scheduler", step, once=once)
