@@ -1,7 +1,7 @@
 """The Action API keeps what its OpenAPI document promises: parameters of the
 documented actions (schemas/openapi/actions.yaml) are checked before the
 action runs, and a value of the wrong type or out of range is refused with a
-409 that names the parameter, in Japanese and English.
+409 that names the parameter, in the request's language.
 
 CKAN's read actions take their parameters mostly unchecked: ``limit=`` (an
 empty string), ``filters=0``, ``id=true`` or a list where a text is expected
@@ -16,6 +16,8 @@ import re
 from typing import Any
 
 from flask import Response, jsonify, request
+
+import ckan.plugins.toolkit as tk
 
 from . import openapi
 
@@ -45,27 +47,42 @@ _LARGEST = 2**31 - 1
 
 
 class _Refused(Exception):
-    def __init__(self, name: str, ja: str, en: str):
+    """A parameter refused: its name and the message (in the request's language)."""
+
+    def __init__(self, name: str, text: str):
         super().__init__(name)
-        self.name, self.text = name, f"「{name}」には{ja}を指定してください / {name}: {en}"
+        self.name, self.text = name, text
+
+
+def _not_an_integer(name: str) -> _Refused:
+    return _Refused(name, tk._("%(name)s: must be an integer", name=name))
+
+
+def _required(name: str) -> _Refused:
+    return _Refused(name, tk._("%(name)s: is required", name=name))
+
+
+def _not_json(name: str, kind: str) -> _Refused:
+    if kind == "object":
+        return _Refused(name, tk._("%(name)s: must be a JSON object", name=name))
+    return _Refused(name, tk._("%(name)s: must be a JSON array", name=name))
 
 
 def _integer(name: str, value: Any, spec: dict[str, Any]) -> None:
     if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and _INTEGER.match(value))):
-        raise _Refused(name, "整数", "must be an integer")
+        raise _not_an_integer(name)
     number = int(value)
     low, high = spec.get("minimum"), spec.get("maximum", _LARGEST)
     if (low is not None and number < low) or (high is not None and number > high):
-        span_ja = f"{'' if low is None else low}〜{'' if high is None else high}"
-        span_en = f"{'' if low is None else low}–{'' if high is None else high}"
-        raise _Refused(name, f"範囲内の整数（{span_ja}）", f"must be an integer in {span_en}")
+        raise _Refused(name, tk._("%(name)s: must be an integer in %(low)s–%(high)s", name=name,
+                                  low="" if low is None else low, high="" if high is None else high))
 
 
 def _boolean(name: str, value: Any) -> None:
     if isinstance(value, bool) or (isinstance(value, int) and value in (0, 1)):
         return
     if not isinstance(value, str) or value.strip().lower() not in _TRUE | _FALSE:
-        raise _Refused(name, "true または false", "must be true or false")
+        raise _Refused(name, tk._("%(name)s: must be true or false", name=name))
 
 
 def _json_value(name: str, value: Any, kind: str) -> None:
@@ -75,11 +92,10 @@ def _json_value(name: str, value: Any, kind: str) -> None:
         try:
             value = json.loads(value)
         except ValueError:
-            raise _Refused(name, f"JSON の{'オブジェクト' if kind == 'object' else '配列'}",
-                           f"must be a JSON {kind}") from None
+            raise _not_json(name, kind) from None
     expected = dict if kind == "object" else list
     if not isinstance(value, expected):
-        raise _Refused(name, f"JSON の{'オブジェクト' if kind == 'object' else '配列'}", f"must be a JSON {kind}")
+        raise _not_json(name, kind)
 
 
 def _text(name: str, value: Any, spec: dict[str, Any]) -> None:
@@ -87,7 +103,7 @@ def _text(name: str, value: Any, spec: dict[str, Any]) -> None:
         return
     if spec.get("x-list") and isinstance(value, list) and all(isinstance(v, str) for v in value):
         return
-    raise _Refused(name, "文字列", "must be text")
+    raise _Refused(name, tk._("%(name)s: must be text", name=name))
 
 
 def _check_value(name: str, value: Any, spec: dict[str, Any]) -> None:
@@ -121,14 +137,14 @@ def check() -> tuple[Response, int] | None:
     declared = openapi.actions()["actions"].get(action) or {}
     params = _parameters()
     if params is None:
-        return _refuse(None, "リクエストの本文は JSON のオブジェクトにしてください / the request body must be a JSON object")
+        return _refuse(None, tk._("the request body must be a JSON object"))
     specs = declared.get("parameters") or {}
     try:
         for name, spec in specs.items():
             if name in params:
                 _check_value(name, params[name], spec)
             elif spec.get("required"):
-                raise _Refused(name, "値", "is required")
+                raise _required(name)
         for name, value in params.items():
             if name in specs or value is None:
                 continue
@@ -140,7 +156,7 @@ def check() -> tuple[Response, int] | None:
                 _boolean(name, value)
         for name in _REQUIRED.get(action, []):
             if not params.get(name):
-                raise _Refused(name, "値", "is required")
+                raise _required(name)
         if action == "datastore_search" and isinstance(params.get("filters"), (dict, str)):
             _filters(params["filters"])
     except _Refused as refused:
@@ -177,8 +193,8 @@ def _filters(filters: Any) -> None:
                 all(isinstance(v, scalar) or (isinstance(v, list) and all(isinstance(x, scalar) for x in v))
                     for v in value.values()):
             continue
-        raise _Refused("filters", "列名と値（または eq/in/gt/gte/lt/lte の比較）",
-                       "must map columns to values, or to comparisons (eq, in, gt, gte, lt, lte)")
+        raise _Refused("filters", tk._("%(name)s: must map columns to values, or to comparisons "
+                                       "(eq, in, gt, gte, lt, lte)", name="filters"))
 
 
 def _refuse(name: str | None, text: str) -> tuple[Response, int]:

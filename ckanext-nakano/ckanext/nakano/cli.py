@@ -10,10 +10,11 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from . import dead_letters as dead_letter_lists
-from . import index_check
+from . import index_check, translations
 from .background import upkeep as upkeep_process
 from .background.worker import run_worker
 from .demo.loader import load_demo as run_load_demo
+from . import messages as harvest_messages
 from .harvest import schedule
 from .harvest.consumers import consume
 from .harvest.sources import SourceError, sync
@@ -156,7 +157,8 @@ def harvest_sync(folders: tuple[str, ...]) -> None:
     click.echo(f"created: {len(done.created)}, updated: {len(done.updated)}, "
                f"unchanged: {len(done.unchanged)}")
     for name in done.orphaned:
-        click.echo(f"not declared any more (left in place, decide by hand) / 宣言から消えた収集元: {name}")
+        click.echo(harvest_messages.gettext("not declared any more (left in place, decide by hand): %(source)s",
+                                            source=name))
 
 
 @harvest.command("run")
@@ -170,11 +172,13 @@ def harvest_run(source: str) -> None:
 
         result = schedule.run_now(source, progress)
     counts = result.counts
-    click.echo(f"{result.source}: {result.status} — 追加 added {counts.get('added', 0)}, "
-               f"更新 updated {counts.get('updated', 0)}, 変更なし unchanged {counts.get('not modified', 0)}, "
-               f"失敗 failed {counts.get('errored', 0)}")
+    # The harvest commands speak the site's language (ckan.locale_default); errors are stored coded.
+    click.echo(harvest_messages.gettext(
+        "%(source)s: %(status)s — added %(added)s, updated %(updated)s, unchanged %(unchanged)s, failed %(failed)s",
+        source=result.source, status=result.status, added=counts.get("added", 0), updated=counts.get("updated", 0),
+        unchanged=counts.get("not modified", 0), failed=counts.get("errored", 0)))
     for error in result.errors:
-        click.echo(f"  {error}")
+        click.echo(f"  {harvest_messages.readable(error)}")
 
 
 @harvest.command("report")
@@ -184,18 +188,22 @@ def harvest_report(department: str | None) -> None:
     for dept in tk.get_action("nakano_harvest_report")({"ignore_auth": True}, {"department": department}):
         click.echo(f"{dept['title'] or dept['name']} ({dept['name']})")
         if not dept["sources"]:
-            click.echo("  収集元はありません / no harvest source")
+            click.echo("  " + harvest_messages.gettext("no harvest source"))
         for source in dept["sources"]:
             last, ended = source["last_run"], source["outcome"]
-            when = (f"{last['finished'] or last['started'] or ''} {ended['ja']} {ended['en']}"
-                    if last and ended else "未実行 never run")
+            when = (f"{last['finished'] or last['started'] or ''} {ended['text']}"
+                    if last and ended else harvest_messages.pgettext("harvest run", "never"))
             counts = source["counts"]
-            click.echo(f"  {source['name']}: {when} — 追加 {counts['added']}, 更新 {counts['updated']}, "
-                       f"変更なし {counts['not modified']}, 失敗 {counts['errored']}")
+            click.echo("  " + harvest_messages.gettext(
+                "%(source)s: %(status)s — added %(added)s, updated %(updated)s, unchanged %(unchanged)s, "
+                "failed %(failed)s", source=source["name"], status=when, added=counts["added"],
+                updated=counts["updated"], unchanged=counts["not modified"], failed=counts["errored"]))
             for error in source["errors"]:
-                click.echo(f"    ! {error['ja']} / {error['en']}" + (f" ({error['detail']})" if error["detail"] else ""))
+                click.echo("    ! " + (f"{error['item']}: " if error.get("item") else "") + error["text"]
+                           + (f" ({error['detail']})" if error["detail"] else ""))
             for item in source["missing"]:
-                click.echo(f"    ? 収集元からなくなったファイル / gone from the source: {item['guid']} (since {item['since']})")
+                click.echo("    ? " + harvest_messages.gettext("gone from the source: %(file)s (since %(date)s)",
+                                                           file=item["guid"], date=item["since"]))
 
 
 @harvest.command("consumer")
@@ -285,3 +293,33 @@ def metrics_daily() -> None:
     """Run the daily tasks now: link check, scores, rollup, publish / 日次処理を今すぐ実行."""
     for name, result in upkeep_process.run_daily_tasks().items():
         click.echo(f"{name}: {result}")
+
+
+@nakano.group("translations")
+def translations_group() -> None:
+    """The gettext catalogs of the portal (docs/translation.md) / 翻訳カタログ."""
+
+
+@translations_group.command("update")
+def translations_update() -> None:
+    """Extract the strings, write the .pot, merge it into every catalog and compile them."""
+    for path in translations.update():
+        click.echo(f"written {path}")
+
+
+@translations_group.command("compile")
+def translations_compile() -> None:
+    """Compile every .po into its .mo."""
+    for locale in translations.LOCALES:
+        click.echo(f"compiled {translations.compile_catalog(locale)}")
+
+
+@translations_group.command("check")
+def translations_check() -> None:
+    """Fail on an untranslated string, a stale .pot or .mo, or a placeholder that differs."""
+    found = translations.problems()
+    for line in found:
+        click.echo(line)
+    if found:
+        raise click.ClickException(f"{len(found)} problems in the catalogs")
+    click.echo("catalogs complete")

@@ -24,10 +24,14 @@ from ckan.config.middleware.flask_app import csrf
 
 __all__ = ["RequestScopedExemptions", "install", "refused", "MESSAGE"]
 
-MESSAGE = ("送信を受け付けませんでした。ページの有効期限が切れたか、別のサイトから送信されました。ページを再読み込みして"
-           "もう一度送信してください（ブラウザーの「戻る」で入力した内容に戻れます）。 / Not accepted: the page expired or the "
-           "request came from another site. Reload the page and send again (the browser's Back button returns to "
-           "what you typed).")
+def N_(message: str) -> str:
+    """Marks a message for extraction; it is translated where it is used (tk._)."""
+    return message
+
+
+# The English msgid; tk._(MESSAGE) is the text in the request's language.
+MESSAGE = N_("Not accepted: the page expired or the request came from another site. Reload the page and send again "
+             "(the browser's Back button returns to what you typed).")
 
 
 class RequestScopedExemptions(set):
@@ -52,9 +56,10 @@ def install() -> None:
 
 def refused(error: CSRFError) -> tuple[Response | str, int]:
     """The answer to a POST without a valid CSRF token: CKAN's JSON error for the
-    Action API, a page in Japanese and English for forms (werkzeug's own text
-    is English only)."""
+    Action API, a page for forms, in the request's language (werkzeug's own
+    text is English only)."""
+    message = tk._(MESSAGE)
     if request.blueprint == "api":
-        return jsonify({"success": False, "error": {"__type": "CSRF Error", "message": MESSAGE}}), 400
-    return tk.render("error_document_template.html", {"code": 400, "content": MESSAGE, "name": "Bad Request"}), 400
+        return jsonify({"success": False, "error": {"__type": "CSRF Error", "message": message}}), 400
+    return tk.render("error_document_template.html", {"code": 400, "content": message, "name": "Bad Request"}), 400
 

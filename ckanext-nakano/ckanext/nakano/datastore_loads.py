@@ -1,11 +1,12 @@
 """What the page says about a resource's DataStore table (the rows behind the
-preview and the converted downloads), from ckanext-xloader's status, in
-Japanese and English; and the rule that a failed load leaves no table.
+preview and the converted downloads), from ckanext-xloader's status, in the
+reader's language; and the rule that a failed load leaves no table.
 
 xloader's errors are English internals ("The file could not be read as a
 table…", a PostgreSQL message with a CREATE TABLE): each is mapped to a
 message code of validation/messages.yaml that says what happened and what
-to do. Messages the portal's own download raised are bilingual already.
+to do. Messages the portal's own download raised are stored coded
+(messages.py: ``{"code", "values"}``) and said from their code.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from . import redact
-from .harvest import messages
+from . import messages
 
 log = logging.getLogger(__name__)
 
@@ -32,19 +33,20 @@ _KNOWN = [
 
 
 def _message(error: Any) -> dict[str, str]:
+    """``{"code", "text"}``: what the page says of a failed load, in the reader's language."""
     text = error.get("message") if isinstance(error, dict) else error
     text = redact.text(str(text or ""))
-    own = messages.bilingual(text)
+    own = messages.find(text)   # ours, stored coded (xloader may wrap it)
     if own:
-        return {"ja": own[0], "en": own[1]}
+        return {"code": own[0], "text": messages.say(own[0], own[1])}
     code = next((c for needle, c in _KNOWN if needle in text), "load-failed")
-    ja, en = messages.text(code, detail=text.splitlines()[0][:120] if text else "?").split(" / ", 1)
-    return {"ja": ja, "en": en}
+    return {"code": code, "text": messages.say(code, {"detail": text.splitlines()[0][:120] if text else "?"})}
 
 
 def state(resource: dict[str, Any]) -> dict[str, Any] | None:
-    """``{"status": "error", "ja": …, "en": …}`` when the last load failed,
-    ``{"status": "pending"}`` while one runs, None when there is nothing to say."""
+    """``{"status": "error", "code": …, "text": …}`` when the last load failed (the text in
+    the reader's language), ``{"status": "pending"}`` while one runs, None when there is
+    nothing to say."""
     if resource.get("url_type") == "datastore":
         return None
     try:

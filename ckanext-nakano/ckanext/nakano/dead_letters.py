@@ -21,9 +21,15 @@ from . import redact
 
 __all__ = ["QUEUES", "set_aside", "failed", "forget_failures", "counts", "items"]
 
-# Queues whose consumers set items aside, as shown to operators.
-QUEUES = {"metrics": "利用統計のイベント / usage events", "harvest-gather": "収集（取得元の一覧） / harvest gather",
-          "harvest-fetch": "収集（個々のファイル） / harvest fetch"}
+
+def N_(message: str) -> str:
+    """Marks a text for translation; it is translated where it is shown (queue_status.py)."""
+    return message
+
+
+# Queues whose consumers set items aside, with what operators call them.
+QUEUES = {"metrics": N_("usage events"), "harvest-gather": N_("harvest gather"),
+          "harvest-fetch": N_("harvest fetch")}
 KEEP = 1000
 _KEY = "nakano:dead-letters:{queue}"
 _FAILURES = "nakano:queue-failures:{queue}:{digest}"

@@ -15,4 +15,5 @@ def examples() -> dict[str, Any]:
     found = api_examples.find()
     return {"site": site, "api": f"{site}/api/3/action", "dataset": found.dataset,
             "resource": found.table or found.resource, "organization": found.organization,
-            "usage_dataset": tk.config["ckanext.nakano.metrics.dataset"], "query": "公園"}
+            "usage_dataset": tk.config["ckanext.nakano.metrics.dataset"], "query": "公園",
+            "category": "教育・文化・スポーツ・生活"}

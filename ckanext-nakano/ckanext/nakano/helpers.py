@@ -14,7 +14,7 @@ from ckan import model
 from ckan.common import g, request
 from ckan.lib.munge import munge_filename_legacy
 
-from . import about, area_map, datastore_loads, vocab, zero_results
+from . import about, area_map, datastore_loads, language_text, map_view, vocab, zero_results
 from .home import home_page
 from .metrics import quality, stats
 from .model import HarvestFile, Quality
@@ -31,24 +31,25 @@ __all__ = [
     "nakano_metrics_enabled", "nakano_home", "nakano_sort_options", "nakano_facet_labeler",
     "nakano_downloads", "nakano_datastore_state", "structured_data", "xloader_badge",
     "nakano_zero_results", "nakano_license_choices", "nakano_about", "nakano_area_map",
+    "nakano_view_title",
 ]
 
 Choices = list[dict[str, Any]]
 
 
 def nakano_category_choices(field: dict[str, Any]) -> Choices:
-    return [{"value": c["value"], "label": {"ja": c["value"], "en": c["en"]}}
+    return [{"value": c["value"], "label": language_text.labels(c, japanese="value")}
             for c in vocab.categories()]
 
 
 def nakano_standard_dataset_choices(field: dict[str, Any]) -> Choices:
-    return [{"value": d["value"], "label": {"ja": d["ja"], "en": d["en"]}}
+    return [{"value": d["value"], "label": language_text.labels(d)}
             for d in vocab.standard_datasets()["datasets"]]
 
 
 def nakano_frequency_choices(field: dict[str, Any]) -> Choices:
     f = vocab.frequencies()
-    return [{"value": f["base_uri"] + c["code"], "label": {"ja": c["ja"], "en": c["en"]}}
+    return [{"value": f["base_uri"] + c["code"], "label": language_text.labels(c)}
             for c in f["choices"]]
 
 
@@ -59,7 +60,7 @@ def nakano_license_choices(field: dict[str, Any]) -> Choices:
 
 
 def nakano_area_choices(field: dict[str, Any]) -> Choices:
-    whole = {"value": vocab.WHOLE_WARD, "label": {"ja": vocab.WHOLE_WARD, "en": "Whole of Nakano City"}}
+    whole = {"value": vocab.WHOLE_WARD, "label": tk._("Whole of Nakano City")}
     return [whole] + [{"value": t, "label": t} for t in vocab.towns()]
 
 
@@ -224,3 +225,8 @@ def nakano_datastore_state(resource: dict[str, Any]) -> dict[str, Any] | None:
 def nakano_area_map(areas: list[dict[str, Any]] | None) -> dict[str, Any] | None:
     """The small map of 対象地域 (area_map.py); None when there is nothing to draw."""
     return area_map.config(areas)
+
+
+def nakano_view_title(view: dict[str, Any]) -> str:
+    """A resource view's title in the page's language (the map view's own title)."""
+    return map_view.display_title(view)

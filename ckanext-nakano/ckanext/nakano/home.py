@@ -7,7 +7,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from . import vocab
+from . import language_text, vocab
 from .metrics.stats import top_datasets
 
 LISTED = 5
@@ -19,13 +19,12 @@ def _search(**params: Any) -> dict[str, Any]:
 
 def home_page() -> dict[str, Any]:
     """One facet query for the counts, two small queries for the lists."""
-    english = tk.h.lang() == "en"
     counts = _search(rows=0, **{"facet.field": ["vocab_category", "organization", "vocab_standard"],
                                 "facet.limit": -1})
     facets = {name: {i["name"]: i["count"] for i in f["items"]} for name, f in counts["search_facets"].items()}
-    categories = [{"value": c["value"], "label": c["en"] if english else c["value"],
+    categories = [{"value": c["value"], "label": language_text.text(c, japanese="value"),
                    "count": facets.get("vocab_category", {}).get(c["value"], 0)} for c in vocab.categories()]
-    standards = [{"value": d["value"], "label": d["en"] if english else d["ja"],
+    standards = [{"value": d["value"], "label": language_text.text(d),
                   "count": facets.get("vocab_standard", {}).get(d["value"], 0)}
                  for d in vocab.standard_datasets()["datasets"]]
     # Names and titles only: organization_list with all_fields runs

@@ -10,7 +10,7 @@
   on its own message).
 
 Answers are 400: JSON in CKAN's error shape for the Action API, a page for
-the rest, in Japanese and English.
+the rest, in the request's language.
 """
 from __future__ import annotations
 
@@ -33,11 +33,18 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # (a blank sort: IndexError; page 10^20: a database integer overflow).
 SORT = re.compile(r"^\s*[\w.]+\s+(asc|desc)\s*(,\s*[\w.]+\s+(asc|desc)\s*)*$", re.I)
 PAGE = re.compile(r"^[1-9]\d{0,5}$")
-NOT_FOUND = ("表データが見つかりません（取り込まれていないか、見る権限がありません）。 / No table rows found (not loaded, "
-             "or not yours to see).")
-_CONTROL_MESSAGE = ("入力に使えない制御文字（NUL など）が含まれています。取り除いてからもう一度お試しください。 / "
-                    "The request contains control characters (such as NUL) that no field can hold. Remove them "
-                    "and try again.")
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction; it is translated where it is used (tk._)."""
+    return message
+
+
+NOT_FOUND = N_("No table rows found (not loaded, or not yours to see).")
+_CONTROL_MESSAGE = N_("The request contains control characters (such as NUL) that no field can hold. Remove them "
+                      "and try again.")
+# An example of DataStore filters (a column and a value of the ward's data).
+_FILTERS_EXAMPLE = '{"名称": "中野区役所"}'
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -90,40 +97,41 @@ def check() -> tuple[Response | str, int] | None:
     try:
         for text in _request_strings():
             if CONTROL.search(text):
-                return _refuse(_CONTROL_MESSAGE)
+                return _refuse(tk._(_CONTROL_MESSAGE))
     except (UnicodeDecodeError, ValueError):   # a body in no text encoding: left to the view
         pass
     if request.endpoint == "datastore.dump":
         refused = _dump_parameters()
         if refused:
-            return _refuse(refused, status=404 if refused is NOT_FOUND else 400)
+            message, status = refused
+            return _refuse(message, status=status)
     if request.method == "GET" and request.endpoint and request.endpoint.endswith((".search", ".read", ".index")):
         return _listing_parameters()
     return None
 
 
-def _dump_parameters() -> str | None:
+def _dump_parameters() -> tuple[str, int] | None:
     """The DataStore dump's parameters, checked before its answer starts: CKAN
     checks them with a schema whose ``one_of`` message fails (500), and a
     ``fields``/``sort``/``filters`` the table does not have fails in the first
-    page's search, after the answer began (500 or a cut download)."""
+    page's search, after the answer began (500 or a cut download).
+    The refusal: its message and status, or None."""
     fmt = request.args.get("format")
     if fmt is not None and fmt not in DUMP_FORMATS:
-        return (f"形式「{fmt[:20]}」ではダウンロードできません（{', '.join(DUMP_FORMATS)} のいずれか）。 / "
-                f"Unsupported format \"{fmt[:20]}\" (one of {', '.join(DUMP_FORMATS)}).")
+        return tk._('Unsupported format "%(format)s" (one of %(formats)s).',
+                    format=fmt[:20], formats=", ".join(DUMP_FORMATS)), 400
     data, errors = dict_fns.validate({k: v for k, v in request.args.to_dict().items() if k != "format"},
                                      {k: v for k, v in dump_schema().items() if k != "format"})
     if errors:
-        return ("ダウンロードの指定に誤りがあります（" + ", ".join(sorted(errors)) + "）。 / "
-                "Invalid download parameters: " + ", ".join(sorted(errors)) + ".")
+        return tk._("Invalid download parameters: %(names)s.", names=", ".join(sorted(errors))), 400
     for key in ("limit", "offset"):
         if key in request.args and not (isinstance(data.get(key), int) and 0 <= data[key] < 2**31):
-            return (f"「{key}」には 0 以上の整数を指定してください。 / {key} must be a whole number from 0.")
-    if "filters" in data and isinstance(data["filters"], dict) and filters_problem(data["filters"]):
-        return filters_problem(data["filters"])
+            return tk._("%(key)s must be a whole number from 0.", key=key), 400
+    problem = filters_problem(data["filters"]) if isinstance(data.get("filters"), dict) else None
+    if problem:
+        return problem, 400
     if "filters" in data and not isinstance(data["filters"], dict):
-        return ("「filters」には JSON のオブジェクトを指定してください（例 {\"名称\": \"中野区役所\"}）。 / "
-                "filters must be a JSON object, e.g. {\"名称\": \"中野区役所\"}.")
+        return tk._("filters must be a JSON object, e.g. %(example)s.", example=_FILTERS_EXAMPLE), 400
     params = {k: data[k] for k in ("filters", "q", "distinct", "plain", "language", "fields", "sort") if k in data}
     resource_id = (request.view_args or {}).get("resource_id")
     try:
@@ -131,12 +139,12 @@ def _dump_parameters() -> str | None:
                                           {"resource_id": resource_id, "limit": 0, **params})
     except tk.ValidationError as exc:
         named = ", ".join(k for k in exc.error_dict if not k.startswith("__")) or "?"
-        return (f"ダウンロードの指定に誤りがあります（{named}）。列名や並び順を確かめてください。 / "
-                f"Invalid download parameters ({named}): check the column names and the sort.")
+        return tk._("Invalid download parameters (%(names)s): check the column names and the sort.",
+                    names=named), 400
     except (tk.ObjectNotFound, tk.NotAuthorized):
         # CKAN's view answers 404 to a refusal, and 500 to a table that is not a
         # resource's (its auth looks the resource up: _table_metadata).
-        return NOT_FOUND
+        return tk._(NOT_FOUND), 404
     return None
 
 

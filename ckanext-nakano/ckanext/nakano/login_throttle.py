@@ -1,5 +1,5 @@
 """Failed logins counted per account, per client and per both, in Redis; a
-counter at its limit refuses the login form (429, in Japanese and English,
+counter at its limit refuses the login form (429, in the request's language,
 with ``Retry-After``) until its window ends. CKAN 2.12 answers every attempt.
 
 Counters live under HMAC keys (the site's secret): neither account names nor
@@ -64,10 +64,10 @@ def _keys(login: str) -> list[tuple[str, int]]:
 
 def message(seconds: int) -> str:
     minutes = max(1, math.ceil(seconds / 60))
-    return (f"ログインの失敗が続いたため、一時的にログインを受け付けていません。約{minutes}分後にもう一度お試しください。"
-            f"パスワードを忘れた場合は「パスワードを忘れた場合」から再設定できます。 / Too many failed logins: try again in "
-            f"about {minutes} minute{'s' if minutes > 1 else ''}. If you forgot your password, reset it from "
-            f"\"Forgot your password?\".")
+    return tk.ungettext("Too many failed logins: try again in about %(num)d minute. If you forgot your password, "
+                        "reset it from \"Forgot your password?\".",
+                        "Too many failed logins: try again in about %(num)d minutes. If you forgot your password, "
+                        "reset it from \"Forgot your password?\".", minutes)
 
 
 def refused() -> Response | None:

@@ -12,17 +12,29 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import flask
+
 import ckan.plugins.toolkit as tk
 
 __all__ = [
-    "VIEW_TYPE", "TITLE", "coordinate_fields", "name_field", "table_fields",
+    "VIEW_TYPE", "TITLE", "title", "display_title", "coordinate_fields", "name_field", "table_fields",
     "datastore_field_ids", "can_view", "view_info", "template_variables", "ensure_view",
 ]
 
 log = logging.getLogger(__name__)
 
+
+def N_(message: str) -> str:
+    """Marks a message for translation where it is defined; translated where it is used."""
+    return message
+
+
 VIEW_TYPE = "nakano_map_view"
-TITLE = "地図 / Map"
+# The view's title, in the language of the page that shows it (display_title).
+TITLE = N_("Map")
+# The title the portal gave its map views before the pages spoke one language.
+LEGACY_TITLE = "地図 / Map"
+LEGACY_JAPANESE_TITLE = "地図"
 
 # Column names, compared after NFKC and casefold (ｌａｔ, LAT and lat are one name).
 LATITUDE_NAMES = ("緯度", "lat", "latitude")
@@ -95,14 +107,32 @@ def can_view(resource: dict[str, Any]) -> bool:
     return coordinate_fields(datastore_field_ids(resource["id"])) is not None
 
 
+def title() -> str:
+    """The view's title in the language of the current page (the msgid outside a
+    request: CKAN asks plugins for their info at start-up and in commands too)."""
+    return tk._(TITLE) if flask.has_request_context() else TITLE
+
+
+def display_title(view: dict[str, Any]) -> str:
+    """A resource view's title as a page shows it: the portal's own title of a map
+    view in the page's language (it is stored as the msgid; views made before the
+    pages spoke one language hold "地図 / Map" or 地図); a title an editor wrote, as written."""
+    stored = view.get("title") or ""
+    if view.get("view_type") == VIEW_TYPE and stored in (TITLE, LEGACY_TITLE, LEGACY_JAPANESE_TITLE):
+        return title()
+    return stored
+
+
 def view_info() -> dict[str, Any]:
     """``IResourceView.info`` of the map view."""
     return {
         "name": VIEW_TYPE,
-        "title": TITLE,
+        "title": title(),
         "icon": "map-location-dot",
         # Created once xloader has loaded the rows (xloader_hook, after_upload), not on upload.
         "requires_datastore": True,
+        # Stored as the msgid (CKAN makes default views in whatever request is running):
+        # display_title says it in each page's language.
         "default_title": TITLE,
         "preview_enabled": False,
     }

@@ -13,17 +13,21 @@ from typing import Any
 from urllib.parse import urlencode
 
 import yaml
+from flask_babel import force_locale
 
 import ckan.plugins.toolkit as tk
 
-from . import api_examples, vocab
+from . import api_examples, language_text, vocab
 
 __all__ = ["FOLDER", "LANGUAGES", "actions", "document", "example_url"]
 
 log = logging.getLogger(__name__)
 
 FOLDER = vocab.VOCAB.parent / "openapi"
-LANGUAGES = ("ja", "en")
+# ?lang= may name any language of the UI; a document asked for in none says
+# Japanese / English (what API clients got before the other languages).
+LANGUAGES = language_text.LANGUAGES
+BOTH = ("ja", "en")
 # Example answers are real answers: made again when the example dataset
 # changes, and at least every this many seconds (usage figures move).
 ANSWERS_TTL = 600
@@ -32,6 +36,17 @@ ANSWERS_TTL = 600
 EXAMPLE_ITEMS, EXAMPLE_TEXT = 2, 200
 
 _answers: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
+
+
+def N_(message: str) -> str:
+    """Marks a message for translation where it is defined; translated where it is used (_say)."""
+    return message
+
+
+TITLE = N_("Nakano Open Data Portal API")
+RESPONSES = {"200": N_("success"), "403": N_("not authorized"), "404": N_("not found"),
+             "409": N_("invalid parameters")}
+TOKEN = N_("API token (user page → API tokens)")
 
 
 @cache
@@ -44,12 +59,22 @@ def actions() -> dict[str, Any]:
 
 
 def _text(value: Any, lang: str | None) -> str:
-    """A {ja, en} text in the page's language, or both ("ja / en") for API clients."""
+    """A language dict of schemas/openapi/ in ``lang``, or "ja / en" for
+    API clients that asked for no language."""
     if not isinstance(value, dict):
         return str(value or "")
     if lang in LANGUAGES:
-        return value[lang]
-    return f"{value['ja']} / {value['en']}"
+        return language_text.text(value, lang=lang)
+    return " / ".join(value[each] for each in BOTH)
+
+
+def _say(message: str, lang: str | None) -> str:
+    """A message of this module translated into ``lang`` (gettext, whatever the
+    request's own language), or in each of LANGUAGES ("ja / en") when None, as _text."""
+    if lang is None:
+        return " / ".join(_say(message, each) for each in BOTH)
+    with force_locale(lang):
+        return str(tk._(message))
 
 
 def _parameter(name: str, spec: dict[str, Any], example: Any, lang: str | None) -> dict[str, Any]:
@@ -113,7 +138,7 @@ def example_url(path: str, parameters: list[dict[str, Any]]) -> str:
 
 def document(lang: str | None = None) -> dict[str, Any]:
     """The OpenAPI document, with this site's URL as server; texts in ``lang``
-    (ja or en), or both when None."""
+    (a language of the UI), or Japanese / English when None."""
     spec = actions()
     examples = api_examples.find()
     answers = _answers_for(examples)
@@ -131,16 +156,14 @@ def document(lang: str | None = None) -> dict[str, Any]:
             "parameters": [_parameter(p, s, filled.get(p), lang)
                            for p, s in (action.get("parameters") or {}).items()],
             "responses": {
-                "200": {"description": _text({"ja": "成功", "en": "success"}, lang),
+                "200": {"description": _say(RESPONSES["200"], lang),
                         "content": {"application/json": success}},
-                "403": _error(_text({"ja": "権限がありません", "en": "not authorized"}, lang)),
-                "404": _error(_text({"ja": "見つかりません", "en": "not found"}, lang)),
-                "409": _error(_text({"ja": "パラメータの誤り", "en": "invalid parameters"}, lang)),
+                **{code: _error(_say(RESPONSES[code], lang)) for code in ("403", "404", "409")},
             },
         }}
     return {
         "openapi": "3.1.0",
-        "info": {"title": spec["info"]["title"], "version": spec["info"]["version"],
+        "info": {"title": _say(TITLE, lang), "version": spec["info"]["version"],
                  "description": _text(spec["info"]["description"], lang),
                  "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"}},
         "servers": [{"url": tk.config.get("ckan.site_url") or "/"}],
@@ -150,8 +173,7 @@ def document(lang: str | None = None) -> dict[str, Any]:
             "schemas": _load("components.yaml"),
             "securitySchemes": {"apiToken": {
                 "type": "apiKey", "in": "header", "name": "Authorization",
-                "description": _text({"ja": "API トークン（ユーザーページ →「APIトークン」）",
-                                      "en": "API token (user page → API tokens)"}, lang)}},
+                "description": _say(TOKEN, lang)}},
         },
         "security": [{}, {"apiToken": []}],
     }

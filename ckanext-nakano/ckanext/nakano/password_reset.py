@@ -32,13 +32,18 @@ __all__ = ["request_reset", "deliver", "ANSWER", "check_link", "LINK_REFUSED"]
 # a few milliseconds that an unknown account does not, and that time told
 # which accounts exist.
 ANSWER_SECONDS = 0.25
-LINK_REFUSED = ("このリンクは使えません（期限切れか、使用済みか、誤りがあります）。パスワードの再設定をもう一度依頼してください。 / "
-                "This link cannot be used (expired, used, or mistyped). Ask for a password reset again.")
 
-ANSWER = ("入力したアカウントが登録されていれば、パスワード再設定用のリンクを登録メールアドレスに送りました。"
-          "10分ほどたっても届かない場合は、迷惑メールのフォルダーを確かめるか、ポータルの管理者に連絡してください。 / "
-          "If the account exists, a link to reset its password has been sent to its e-mail address. If nothing "
-          "arrives within 10 minutes, check your spam folder or contact the portal's administrators.")
+
+def N_(message: str) -> str:
+    """Marks a message for extraction; it is translated where it is used (tk._)."""
+    return message
+
+
+# English msgids; tk._() gives the text in the request's language.
+LINK_REFUSED = N_("This link cannot be used (expired, used, or mistyped). Ask for a password reset again.")
+
+ANSWER = N_("If the account exists, a link to reset its password has been sent to its e-mail address. If nothing "
+            "arrives within 10 minutes, check your spam folder or contact the portal's administrators.")
 
 
 def _accounts(identifier: str) -> list[model.User]:
@@ -75,11 +80,11 @@ def _request_reset() -> Response:
     try:
         captcha.check_recaptcha(request)
     except captcha.CaptchaError:
-        tk.h.flash_error("画像認証（CAPTCHA）をもう一度お試しください。 / Bad CAPTCHA: please try again.")
+        tk.h.flash_error(tk._("Bad CAPTCHA: please try again."))
         return tk.redirect_to("user.request_reset")
     identifier = (request.form.get("user") or "").strip()
     if not identifier:
-        tk.h.flash_error("メールアドレスまたはユーザー名を入力してください。 / Enter your e-mail address or user name.")
+        tk.h.flash_error(tk._("Enter your e-mail address or user name."))
         return tk.redirect_to("user.request_reset")
     for user in _accounts(identifier[:200]):
         if not _may_mail(user):
@@ -91,7 +96,7 @@ def _request_reset() -> Response:
                             {"site_title": tk.config.get("ckan.site_title")}).split("\n")[0]
         tk.enqueue_job(deliver, [user.display_name, user.email, subject, mailer.get_reset_link_body(user)],
                        title="nakano password reset mail", rq_kwargs={"timeout": 120})
-    tk.h.flash_success(ANSWER)
+    tk.h.flash_success(tk._(ANSWER))
     return tk.redirect_to(tk.config.get("ckan.user_reset_landing_page"))
 
 
@@ -111,5 +116,5 @@ def check_link() -> tuple[str, int] | None:
     if user is not None and user.state in ("active", "pending") and \
             mailer.verify_reset_link(user, request.args.get("key")):
         return None
-    return tk.render("error_document_template.html", {"code": 403, "content": LINK_REFUSED}), 403
+    return tk.render("error_document_template.html", {"code": 403, "content": tk._(LINK_REFUSED)}), 403
 

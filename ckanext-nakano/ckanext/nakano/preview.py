@@ -33,26 +33,26 @@ def xloader_may_fetch(resource_id: str) -> bool:
 def downloads(pkg: dict[str, Any], res: dict[str, Any], utf8_copy: bool) -> list[dict[str, Any]]:
     """The original file, a UTF-8 CSV, an Excel-friendly CSV (UTF-8 with BOM,
     formula-like cells escaped: table_csv.py) and JSON, each with what is
-    known about it before downloading.
+    known about it before downloading and its name in the page's language (label).
 
     Converted versions come from the DataStore (CKAN's dump), so they exist
     once the file is loaded; a non-UTF-8 CSV also has the validator's UTF-8 copy.
     """
-    items = [{"kind": "original", "ja": "元のファイル", "en": "Original file",
+    items = [{"kind": "original", "label": tk._("Original file"),
               "url": res.get("url"), "format": (res.get("format") or "").upper(), "size": res.get("size")}]
     rows = _datastore_rows(res)
     dump = tk.url_for("datastore.dump", resource_id=res["id"])
     if utf8_copy:
-        items.append({"kind": "utf8", "ja": "CSV（UTF-8）", "en": "CSV (UTF-8)", "format": "CSV",
+        items.append({"kind": "utf8", "label": tk._("CSV (UTF-8)"), "format": "CSV",
                       "url": tk.url_for("nakano.utf8_copy", id=pkg["name"], resource_id=res["id"])})
     elif rows is not None:   # the portal's own: CKAN's dump adds its internal _id column
-        items.append({"kind": "utf8", "ja": "CSV（UTF-8）", "en": "CSV (UTF-8)", "format": "CSV",
+        items.append({"kind": "utf8", "label": tk._("CSV (UTF-8)"), "format": "CSV",
                       "url": tk.url_for("nakano.table_copy", id=pkg["name"], resource_id=res["id"]), "rows": rows})
     if rows is not None:
-        items.append({"kind": "bom", "ja": "Excel用CSV（UTF-8 BOM付き）", "en": "CSV for Excel (UTF-8 with BOM)",
+        items.append({"kind": "bom", "label": tk._("CSV for Excel (UTF-8 with BOM)"),
                       "format": "CSV", "rows": rows,
                       "url": tk.url_for("nakano.excel_copy", id=pkg["name"], resource_id=res["id"])})
-        items.append({"kind": "json", "ja": "JSON", "en": "JSON", "format": "JSON",
+        items.append({"kind": "json", "label": "JSON", "format": "JSON",
                       "url": dump + "?format=json", "rows": rows})
     return items
 

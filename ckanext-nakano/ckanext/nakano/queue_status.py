@@ -14,6 +14,7 @@ from ckanext.harvest import queue as harvest_queue
 
 from . import dead_letters
 from .background.queues import DEFAULT, LOW
+from .messages import gettext
 from .metrics.events import QUEUE as METRICS_QUEUE
 
 __all__ = ["summary"]
@@ -35,8 +36,8 @@ def summary(dead_letter_items: int = 20) -> dict[str, Any]:
         job_queues.append({"name": name, "waiting": queue.count,
                            "failed": FailedJobRegistry(queue=queue).count})
     counts = dead_letters.counts(redis)
-    return {
-        "queues": [{"name": name, "label": label, "waiting": waiting[name], "dead_letters": counts[name],
+    return {   # labels in the reader's language (the site's outside a request)
+        "queues": [{"name": name, "label": gettext(label), "waiting": waiting[name], "dead_letters": counts[name],
                     "latest": dead_letters.items(name, dead_letter_items, redis)}
                    for name, label in dead_letters.QUEUES.items()],
         "job_queues": job_queues,

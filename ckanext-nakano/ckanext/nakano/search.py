@@ -10,7 +10,7 @@ import yaml
 import ckan.plugins.toolkit as tk
 from ckan.lib.search import commit, rebuild
 
-from . import vocab
+from . import language_text, vocab
 from .index_check import refuse_purged
 from .metrics.stats import dataset_view_counts, recently_viewed_ids
 from .vocab import SCHEMAS
@@ -46,25 +46,20 @@ def plain_words_query(text: str) -> str:
 
 @cache  # read once per process: it was parsed twice on every search page
 def _search_config() -> dict[str, Any]:
-
     return yaml.safe_load((SCHEMAS / "search.yaml").read_text(encoding="utf-8"))
 
 
-def _label(entry: dict[str, str]) -> str:
-    return entry["en"] if tk.h.lang() == "en" else entry["ja"]
-
-
 def facets(existing: dict[str, Any]) -> dict[str, Any]:
-    """The ward's facets (schemas/search.yaml), labelled in the page's language."""
+    """The ward's facets (schemas/search.yaml: which, in what order, their titles), in the page's language."""
     existing.clear()
     for facet in _search_config()["facets"]:
-        existing[facet["field"]] = _label(facet)
+        existing[facet["field"]] = language_text.text(facet)
     return existing
 
 
 def sort_options() -> list[tuple[str, str]]:
-    """(label, Solr sort) pairs for the search form."""
-    return [(_label(s), s["value"]) for s in _search_config()["sort"]]
+    """(label, Solr sort) pairs for the search form (schemas/search.yaml), in the page's language."""
+    return [(language_text.text(s), s["value"]) for s in _search_config()["sort"]]
 
 
 def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
@@ -88,12 +83,12 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
 
 def facet_label(field: str, value: str) -> str:
     """A facet value as people read it, in the page's language."""
-    english = tk.h.lang() == "en"
     if field == "vocab_standard":
         entry = next((d for d in vocab.standard_datasets()["datasets"] if d["value"] == value), None)
-        return (entry["en"] if english else entry["ja"]) if entry else value
-    if field == "vocab_category" and english:
-        return next((c["en"] for c in vocab.categories() if c["value"] == value), value)
+        return language_text.text(entry) if entry else value
+    if field == "vocab_category":
+        entry = next((c for c in vocab.categories() if c["value"] == value), None)
+        return language_text.text(entry, japanese="value") if entry else value
     return value
 
 

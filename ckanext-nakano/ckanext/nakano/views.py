@@ -31,7 +31,7 @@ def utf8_copy(id: str, resource_id: str) -> flask.Response:
         return tk.abort(403)
     name = ((shown.get("report") or {}).get("copies") or {}).get("utf8")
     if not name:
-        return tk.abort(404, "UTF-8版はありません / No UTF-8 copy")
+        return tk.abort(404, tk._("No UTF-8 copy"))
     return copies.send(resource_id, name, "text/csv; charset=utf-8")
 
 
@@ -54,7 +54,7 @@ def _table_csv(resource_id: str, for_excel: bool) -> flask.Response:
     except tk.NotAuthorized:
         return tk.abort(403)
     except (tk.ObjectNotFound, tk.ValidationError):
-        return tk.abort(404, "表データがありません / No table rows for this resource")
+        return tk.abort(404, tk._("No table rows for this resource"))
     response = flask.Response(flask.stream_with_context(body), mimetype="text/csv")
     suffix = "（Excel用）.csv" if for_excel else ".csv"
     response.headers["Content-Disposition"] = response_policy.attachment(download_stem(resource) + suffix)
@@ -83,7 +83,7 @@ def queues() -> str:
     try:
         status = tk.get_action("nakano_queue_status")({}, {})
     except tk.NotAuthorized:
-        return tk.abort(403, "システム管理者のみ / Sysadmins only")
+        return tk.abort(403, tk._("Sysadmins only"))
     return tk.render("nakano/queues.html", {"status": status})
 
 
@@ -101,7 +101,7 @@ def harvest_report() -> str:
     try:
         departments = tk.get_action("nakano_harvest_report")({}, {"department": department})
     except tk.NotAuthorized:
-        return tk.abort(403, "ログインしてください（所属する部の報告が見られます） / Log in to see your department's report")
+        return tk.abort(403, tk._("Log in to see your department's report"))
     return tk.render("nakano/harvest_report.html", {"departments": departments, "department": department})
 
 
@@ -118,7 +118,7 @@ def department_metrics(id: str) -> str:
     try:
         org = tk.get_action("nakano_metrics_organization")({}, {"id": id})
     except tk.ObjectNotFound:
-        return tk.abort(404, "部署が見つかりません / Department not found")
+        return tk.abort(404, tk._("Department not found"))
     return tk.render("nakano/metrics_department.html", {"org": org})
 
 
@@ -131,7 +131,7 @@ def quality_method() -> str:
 @nakano.route("/api/openapi.json")
 def openapi_json() -> flask.Response:
     """OpenAPI 3.1 document of the read actions (CKAN itself has none); texts
-    in both languages, or in one with ?lang=ja|en (the reference page's)."""
+    in Japanese / English, or in one language with ?lang= (the reference page's)."""
     lang = tk.request.args.get("lang")
     response = flask.jsonify(openapi.document(lang if lang in openapi.LANGUAGES else None))
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -142,7 +142,7 @@ def openapi_json() -> flask.Response:
 def api_docs() -> str:
     """API の説明 / API reference: Swagger UI on the same OpenAPI document,
     with a plain listing of every action and its example for pages without script."""
-    lang = "en" if tk.h.lang() == "en" else "ja"
+    lang = tk.h.lang() if tk.h.lang() in openapi.LANGUAGES else "ja"
     doc = openapi.document(lang)
     urls = {path: openapi.example_url(path, item["get"]["parameters"]) for path, item in doc["paths"].items()}
     return tk.render("nakano/api_docs.html", {"doc": doc, "example_urls": urls, "doc_lang": lang})
@@ -151,23 +151,24 @@ def api_docs() -> str:
 DOCS = Path(__file__).resolve().parent / "docs"
 
 
-def _statement(name: str, title_ja: str, title_en: str) -> str:
-    """A statement kept in docs/ (one source for the repository and the site)."""
+def _statement(name: str, title: str) -> str:
+    """A statement kept in docs/ (one source for the repository and the site);
+    ``title`` in the request's language."""
     # Our own reviewed text, not user input: tables allowed, HTML kept.
     body = markdown.markdown((DOCS / name).read_text(encoding="utf-8"), extensions=["tables"])
-    return tk.render("nakano/statement.html", {"body": Markup(body), "title_ja": title_ja, "title_en": title_en})
+    return tk.render("nakano/statement.html", {"body": Markup(body), "title": title})
 
 
 @nakano.route("/privacy")
 def privacy() -> str:
     """利用統計とプライバシー / Usage statistics and privacy (docs/privacy.md)."""
-    return _statement("privacy.md", "利用統計とプライバシー", "Usage statistics and privacy")
+    return _statement("privacy.md", tk._("Usage statistics and privacy"))
 
 
 @nakano.route("/accessibility")
 def accessibility() -> str:
     """ウェブアクセシビリティ方針と試験結果 (docs/accessibility.md)."""
-    return _statement("accessibility.md", "ウェブアクセシビリティ方針と試験結果", "Accessibility statement")
+    return _statement("accessibility.md", tk._("Accessibility statement"))
 
 
 @nakano.route("/developers")

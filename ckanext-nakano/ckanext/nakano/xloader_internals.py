@@ -47,7 +47,7 @@ from ckanext.xloader.job_exceptions import JobError
 
 from . import fetch, uploads
 from .background.recovery import RETRIED
-from .harvest import messages
+from . import messages
 from .validation import encoding
 
 __all__ = ["install", "download", "XLOADER_JOB", "load_afresh", "load_failed"]
@@ -82,13 +82,13 @@ def download(resource: dict[str, Any], data: dict[str, Any], api_key: str | None
             _copy_remote(resource["url"], target, digest, limit)
     except fetch.FetchRefused as exc:
         target.close()
-        raise JobError(messages.text(exc.code, **exc.values)) from exc
+        raise JobError(messages.stored(exc.code, **exc.values)) from exc
     except FileNotFoundError as exc:
         target.close()
-        raise JobError("アップロードされたファイルが見つかりません。 / The uploaded file is missing.") from exc
+        raise JobError(messages.stored("upload-missing")) from exc
     if target.tell() == 0:
         target.close()
-        raise JobError(messages.text("load-empty"))
+        raise JobError(messages.stored("load-empty"))
     data["datastore_contains_all_records_of_source_file"] = True
     target.flush()
     target = as_utf8(target, suffix, logger)
@@ -178,7 +178,7 @@ def load_failed(job: Job) -> None:
     callback does when a job ends with an error (the task stores the error as
     JSON text; xloader_status decodes it)."""
     resource_id = job.args[0]["metadata"]["resource_id"]
-    message = messages.text("load-interrupted")
+    message = messages.stored("load-interrupted")   # said in the reader's language (datastore_loads.py)
     tk.get_action("xloader_hook")(_site_context(), {
         "metadata": {"resource_id": resource_id}, "status": "error",
         "error": json.dumps({"message": message}, ensure_ascii=False)})

@@ -8,7 +8,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from . import home, search, vocab
+from . import home, language_text, search, vocab
 
 SUGGESTED = 3
 # The bigram companion fields: a word that matches nothing whole (a typo such as
@@ -43,11 +43,10 @@ def did_you_mean(q: str) -> list[dict[str, Any]]:
 
 def next_steps(q: str) -> dict[str, Any]:
     """Everything the zero-result page offers, in the page's language."""
-    english = tk.h.lang() == "en"
     popular = home.popular()
     return {
         "maybe": did_you_mean(q),
-        "categories": [{"value": c["value"], "label": c["en"] if english else c["value"]}
+        "categories": [{"value": c["value"], "label": language_text.text(c, japanese="value")}
                        for c in vocab.categories()],
         "popular": popular,
         # Before any view is recorded (a new portal), the newest updates instead.

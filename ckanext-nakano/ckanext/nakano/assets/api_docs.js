@@ -1,38 +1,31 @@
 /* /api/docs: Swagger UI on the portal's OpenAPI document (the page's language:
    data-spec-url ends in ?lang=ja|en). Swagger UI has no translations of its
-   own words; on Japanese pages the few that a reader meets are replaced as
-   they are drawn. The plain listing stays when the script cannot run. */
+   own words; the page gives those a reader meets in its language
+   (#nakano-api-words: Swagger UI's English → the page's), and they are
+   replaced as they are drawn. The plain listing stays when the script cannot run. */
 (function () {
   'use strict';
   var root = document.getElementById('nakano-api-ui');
   if (!root || typeof window.SwaggerUIBundle !== 'function') {
     return;
   }
-  var JA = {
-    'Try it out': '試してみる', 'Cancel': 'キャンセル', 'Execute': '実行', 'Clear': '消去',
-    'Parameters': 'パラメータ', 'Responses': '応答', 'Response': '応答', 'Name': '名前',
-    'Description': '説明', 'Code': 'コード', 'Links': 'リンク', 'No links': 'リンクなし',
-    'Example Value': '例', 'Schema': 'スキーマ', 'Schemas': 'スキーマ', 'Server response': 'サーバーの応答',
-    'Response body': '応答の本文', 'Response headers': '応答ヘッダー', 'Request URL': 'リクエスト URL',
-    'Download': 'ダウンロード', 'Servers': 'サーバー', 'Authorize': 'トークンを設定', 'Media type': 'メディアタイプ',
-    'No parameters': 'パラメータはありません', 'Details': '詳細', 'Loading...': '読み込み中…',
-    'required': '必須', 'Controls Accept header.': 'Accept ヘッダーを決めます。',
-    'Duration': '所要時間', 'Undocumented': '説明なし', 'Available authorizations': '使える認証',
-    'Close': '閉じる', 'Logout': '解除', 'Value:': '値:', 'Example': '例', 'Examples': '例'
-  };
+  var source = document.getElementById('nakano-api-words');
+  var WORDS = source ? JSON.parse(source.textContent) : {};
+  // Only the words that read otherwise in the page's language (none on English pages).
+  var translated = Object.keys(WORDS).some(function (word) { return WORDS[word] !== word; });
 
   function translate(node) {
     var walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
     var text;
     while ((text = walker.nextNode())) {
       var key = text.nodeValue.trim();
-      if (Object.prototype.hasOwnProperty.call(JA, key)) {
-        text.nodeValue = text.nodeValue.replace(key, JA[key]);
+      if (Object.prototype.hasOwnProperty.call(WORDS, key) && WORDS[key] !== key) {
+        text.nodeValue = text.nodeValue.replace(key, WORDS[key]);
       }
     }
   }
 
-  var SERVER_LABEL = root.getAttribute('data-lang') === 'en' ? 'Server' : 'サーバー';
+  var SERVER_LABEL = root.getAttribute('data-server-label') || 'Server';
 
   /* What Swagger UI draws without: a name for its server list, and keyboard
      access to the code blocks that scroll (WCAG 4.1.2, 2.1.1). */
@@ -67,12 +60,11 @@
     }
   });
 
-  var japanese = root.getAttribute('data-lang') === 'ja';
   if (window.MutationObserver) {
     new MutationObserver(function (changes) {
       changes.forEach(function (change) {
         if (change.type === 'characterData') {
-          if (japanese) {
+          if (translated) {
             translate(change.target.parentNode || root);
           }
           return;
@@ -82,7 +74,7 @@
           if (!element) {
             return;
           }
-          if (japanese) {
+          if (translated) {
             translate(element);
           }
           accessible(element);

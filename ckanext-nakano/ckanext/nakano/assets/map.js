@@ -1,12 +1,15 @@
-/* 地図 / Map view (templates/nakano/map_view.html): the rows of a DataStore table
+/* The map view (templates/nakano/map_view.html): the rows of a DataStore table
    with 緯度/経度 columns, fetched from datastore_search and drawn by Leaflet
    (assets/vendor, installed from npm). Every point is also a row of the table
-   under the map, so the content does not depend on the map or its tiles. */
+   under the map, so the content does not depend on the map or its tiles.
+   Its words come translated from the page (#nakano-map-strings). */
 (function () {
   "use strict";
   var source = document.getElementById("nakano-map-config");
-  if (!source) { return; }
+  var words = document.getElementById("nakano-map-strings");
+  if (!source || !words) { return; }
   var config = JSON.parse(source.textContent);
+  var WORDS = JSON.parse(words.textContent);
   var PAGE = 5000;
   var SVG_LIMIT = 2000;
   var NAKANO = [35.7074, 139.6638];  // 中野区役所: where the map starts before the points arrive
@@ -15,13 +18,28 @@
   var tbody = document.querySelector("#nakano-map-points tbody");
   var mapElement = document.getElementById("nakano-map");
 
-  // Japanese, then English marked as such (the site's bilingual convention).
-  function say(element, ja, en) {
-    var english = document.createElement("span");
-    english.lang = "en";
-    english.textContent = "/ " + en;
-    element.textContent = ja + " ";
-    element.appendChild(english);
+  // A sentence of WORDS with its {name} places filled; a sentence with a number
+  // has a form for 1 ("one") and one for other numbers ("other").
+  function phrase(key, values) {
+    var sentence = WORDS[key];
+    if (typeof sentence === "object") {
+      sentence = values.num === 1 ? sentence.one : sentence.other;
+    }
+    return sentence.replace(/\{(\w+)\}/g, function (place, name) {
+      return Object.prototype.hasOwnProperty.call(values || {}, name) ? String(values[name]) : place;
+    });
+  }
+
+  // Sentences one after the other: a space after a full stop, none after a
+  // CJK one (。), as each language writes them.
+  function sentences(list) {
+    return list.reduce(function (all, sentence) {
+      return all + (all && !/[。！？]$/.test(all) ? " " : "") + sentence;
+    }, "");
+  }
+
+  function say(element, message) {
+    element.textContent = message;
   }
 
   // In the resource page's iframe (same site), grow the frame to the page once the
@@ -34,7 +52,7 @@
   }
 
   if (typeof L === "undefined" || !config.latField || !config.lonField) {
-    say(status, "地図を表示できません。", "The map cannot be shown.");
+    say(status, phrase("cannotShow"));
     return;
   }
 
@@ -90,7 +108,7 @@
   }
 
   var map = L.map(mapElement, { center: NAKANO, zoom: 13, maxZoom: 18, zoomControl: false, scrollWheelZoom: false });
-  L.control.zoom({ zoomInTitle: "拡大 / Zoom in", zoomOutTitle: "縮小 / Zoom out" }).addTo(map);
+  L.control.zoom({ zoomInTitle: phrase("zoomIn"), zoomOutTitle: phrase("zoomOut") }).addTo(map);
   // The wheel zooms only a map the visitor has selected: scrolling the page over it still scrolls.
   map.on("focus", function () { map.scrollWheelZoom.enable(); });
   map.on("blur", function () { map.scrollWheelZoom.disable(); });
@@ -169,7 +187,7 @@
     var button = document.createElement("button");
     button.type = "button";
     button.className = "btn btn-link btn-sm";
-    say(button, "地図で見る", "Show on map");
+    say(button, phrase("showOnMap"));
     button.addEventListener("click", function () {
       map.setView(point.latlng, Math.max(map.getZoom(), 16));
       marker.openPopup();
@@ -205,28 +223,17 @@
       map.fitBounds(markers.getBounds(), { padding: [24, 24], maxZoom: 17 });
     }
 
-    var ja = [];
-    var en = [];
-    if (shown) {
-      ja.push(shown + " 件の地点を地図に表示しています。");
-      en.push("Showing " + shown + " points on the map.");
-    } else {
-      ja.push("地図に表示できる地点がありません。");
-      en.push("No row has coordinates that can be shown.");
-    }
+    var report = [shown ? phrase("shown", { num: shown }) : phrase("none")];
     if (skipped) {
-      ja.push("緯度・経度が空または読めない " + skipped + " 件は除いています。");
-      en.push(skipped + " rows without readable coordinates are left out.");
+      report.push(phrase("skipped", { num: skipped }));
     }
     if (swapped) {
-      ja.push("緯度と経度が入れ替わっていた " + swapped + " 件は入れ替えて表示しています。");
-      en.push(swapped + " rows had latitude and longitude the wrong way round and are shown corrected.");
+      report.push(phrase("swapped", { num: swapped }));
     }
     if (data.total > data.rows.length) {
-      ja.push("行が多いため、全 " + data.total + " 行のうち先頭の " + data.rows.length + " 行だけを表示しています。");
-      en.push("Only the first " + data.rows.length + " of " + data.total + " rows are shown.");
+      report.push(phrase("firstRows", { shown: data.rows.length, total: data.total }));
     }
-    say(status, ja.join(""), en.join(" "));
+    say(status, sentences(report));
     fitFrame();
   }
 
@@ -255,24 +262,22 @@
       tbody.appendChild(tr);
     });
     document.getElementById("nakano-map-distance-head").hidden = false;
-    say(nearestStatus, "現在地から近い順に並べました。", "Sorted by distance from where you are.");
+    say(nearestStatus, phrase("sorted"));
   }
   if (nearest && navigator.geolocation) {
     nearest.hidden = false;
     nearest.addEventListener("click", function () {
-      say(nearestStatus, "現在地を確かめています…", "Finding where you are…");
+      say(nearestStatus, phrase("locating"));
       navigator.geolocation.getCurrentPosition(function (found) {
         sortByDistance(L.latLng(found.coords.latitude, found.coords.longitude));
       }, function () {
-        say(nearestStatus, "現在地がわかりませんでした（位置情報の利用が許可されていないか、取得できません）。",
-            "Your position could not be found (not allowed, or not available).");
+        say(nearestStatus, phrase("noPosition"));
       }, { enableHighAccuracy: false, timeout: 15000, maximumAge: 60000 });
     });
   }
 
   fetchRows().then(draw).catch(function (error) {
-    say(status, "地点を読み込めませんでした（" + error.message + "）。",
-        "The points could not be loaded (" + error.message + ").");
+    say(status, phrase("loadFailed", { error: error.message }));
     fitFrame();
   });
 }());

@@ -23,7 +23,7 @@ from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestJob, HarvestObject
 
 from ..model import HarvestFile
-from . import messages
+from .. import messages
 
 log = logging.getLogger(__name__)
 
@@ -88,11 +88,11 @@ class WardHarvester(HarvesterBase):
 
     # Errors -----------------------------------------------------------------
     def _object_error(self, obj: HarvestObject, stage: str, code: str, **values: Any) -> bool:
-        self._save_object_error(messages.text(code, **values), obj, stage)
+        self._save_object_error(messages.stored(code, **values), obj, stage)
         return False
 
     def _gather_error(self, job: HarvestJob, code: str, **values: Any) -> None:
-        self._save_gather_error(messages.text(code, **values), job)
+        self._save_gather_error(messages.stored(code, **values), job)
 
     # The files a source held last time ---------------------------------------
     def _objects_for(self, job: HarvestJob, entries: list[dict[str, Any]],

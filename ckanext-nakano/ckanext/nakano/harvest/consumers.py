@@ -25,7 +25,7 @@ from ckanext.harvest.model import HarvestObject, HarvestObjectError
 
 from .. import dead_letters
 from ..background.loop import reset_session, run_forever
-from . import messages
+from .. import messages
 
 log = logging.getLogger(__name__)
 WAIT_SECONDS = 2
@@ -157,7 +157,7 @@ def _failed_message(kind: str, consumer: Any, body: bytes, exc: Exception, unfin
             if obj is not None:
                 obj.state, obj.report_status = "ERROR", "errored"
                 model.Session.add(HarvestObjectError(object=obj, stage="Fetch",
-                                                     message=messages.text("object-failed", detail=type(exc).__name__)))
+                                                     message=messages.stored("object-failed", detail=type(exc).__name__)))
                 model.Session.commit()
     except Exception:  # Redis or PostgreSQL away now: the message is re-sent later and counted then
         log.exception("harvest %s consumer: could not set the message aside", kind)

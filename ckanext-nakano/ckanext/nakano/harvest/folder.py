@@ -28,6 +28,7 @@ from ..validation.report import Report
 from ..validation.runner import Limits, validate_file
 from . import listing, publish
 from .base import TimeLimit, WardHarvester, allowed_hosts, object_seconds, source_config, time_limit
+from ..messages import gettext
 
 log = logging.getLogger(__name__)
 MAX_SIDECAR_BYTES = 1024 * 1024
@@ -67,16 +68,18 @@ def read_sidecar(entry: dict[str, Any], hosts: set[str], timeout: float) -> dict
     except (OSError, ValueError, yaml.YAMLError, FetchRefused) as exc:
         raise SidecarError(name, f"{type(exc).__name__}: {exc}") from exc
     if not isinstance(loaded, dict):
-        raise SidecarError(name, "not a mapping / 項目の一覧ではありません")
+        raise SidecarError(name, {"code": "sidecar-not-a-mapping"})
     unknown = set(loaded) - publish.ALLOWED_KEYS
     if unknown:
-        raise SidecarError(name, f"unknown keys / 不明な項目 {sorted(unknown)}")
+        raise SidecarError(name, {"code": "sidecar-unknown-keys", "values": {"keys": ", ".join(sorted(unknown))}})
     return metadata | loaded
 
 
 class SidecarError(Exception):
-    def __init__(self, name: str, detail: str):
-        super().__init__(detail)
+    """``detail``: the technical reason, or a coded message ({"code", "values"}) said in the reader's words."""
+
+    def __init__(self, name: str, detail: str | dict[str, Any]):
+        super().__init__(str(detail))
         self.name, self.detail = name, detail
 
 
@@ -148,9 +151,9 @@ class FileHarvester(WardHarvester):
 
     def _unusable(self, obj: HarvestObject, report: Report) -> bool:
         errors = [i for i in report.issues if i.severity == "error"][:3]
+        # The report's messages, said in the reader's language when the error is shown.
         return self._object_error(obj, "Fetch", "unusable",
-                                  detail_ja="、".join(i.message_ja for i in errors),
-                                  detail_en="; ".join(i.message_en for i in errors))
+                                  detail={"join": [{"code": i.code, "values": i.params} for i in errors], "sep": "; "})
 
     # import: publish -----------------------------------------------------------
     def import_stage(self, harvest_object: HarvestObject) -> bool | str:
@@ -221,8 +224,8 @@ class FileHarvester(WardHarvester):
 
 class FolderHarvester(FileHarvester):
     def info(self) -> dict[str, str]:
-        return {"name": "nakano_folder", "title": "フォルダ / Folder (CSV, Excel)",
-                "description": "CSV/XLSX files of a folder, HTTP listing or JSON manifest / フォルダのCSV・Excelファイル"}
+        return {"name": "nakano_folder", "title": gettext("Folder (CSV, Excel)"),
+                "description": gettext("CSV/XLSX files of a folder, HTTP listing or JSON manifest")}
 
     # gather: list the files; unchanged local files are settled here ------------
     def gather_stage(self, harvest_job: HarvestJob) -> list[str] | None:

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlparse
 
 from ..fetch import FetchRefused, safe_get
-from .messages import CodedError
+from ..messages import CodedError
 
 DATA_SUFFIXES = (".csv", ".xlsx", ".tsv")
 SIDECAR_SUFFIXES = (".yaml", ".yml", ".json")

@@ -14,13 +14,18 @@ from ckanext.harvest import views as harvest_views
 
 __all__ = ["confirm_first", "CHANGES", "delete", "job_abort"]
 
-# endpoint → (what it does, ja / en)
+
+def N_(message: str) -> str:
+    """Marks a text for translation; it is translated where it is shown."""
+    return message
+
+
+# endpoint → what it does (translated when the page is shown)
 CHANGES = {
-    "harvester.refresh": ("収集を今すぐ実行します。", "Run the harvest now."),
-    "harvester.clear": ("この収集元で作られたデータセットをすべて削除します。", "Delete every dataset this source made."),
-    "harvester.delete": ("この収集元を停止します（clear=true ならデータセットも削除）。",
-                         "Deactivate this source (and delete its datasets when clear=true)."),
-    "harvester.job_abort": ("実行中の収集を止めます。", "Stop the running harvest job."),
+    "harvester.refresh": N_("Run the harvest now."),
+    "harvester.clear": N_("Delete every dataset this source made."),
+    "harvester.delete": N_("Deactivate this source (and delete its datasets when clear=true)."),
+    "harvester.job_abort": N_("Stop the running harvest job."),
 }
 
 
@@ -29,8 +34,8 @@ def confirm_first() -> str | None:
     confirmation form instead of acting."""
     if request.method != "GET" or request.endpoint not in CHANGES:
         return None
-    ja, en = CHANGES[request.endpoint]
-    return tk.render("nakano/harvest_confirm.html", {"ja": ja, "en": en, "action": request.full_path.rstrip("?")})
+    return tk.render("nakano/harvest_confirm.html", {"change": tk._(CHANGES[request.endpoint]),
+                                                     "action": request.full_path.rstrip("?")})
 
 
 def delete(id: str) -> flask.Response:

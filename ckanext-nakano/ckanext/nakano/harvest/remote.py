@@ -15,7 +15,8 @@ from ckanext.harvest.harvesters.ckanharvester import CKANHarvester, ContentFetch
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
 
 from ..fetch import FetchRefused, check_host, guard, safe_get
-from . import mapping, messages
+from .. import messages
+from . import mapping
 from .base import allowed_hosts, source_config
 
 log = logging.getLogger(__name__)
@@ -43,8 +44,8 @@ class NakanoCKANHarvester(CKANHarvester):
     _hosts: set[str] = set()
 
     def info(self) -> dict[str, str]:
-        return {"name": "nakano_ckan", "title": "CKAN（中野区スキーマ） / CKAN (ward schema)",
-                "description": "Another CKAN's datasets mapped onto the ward schema / 他のCKANのデータセット"}
+        return {"name": "nakano_ckan", "title": messages.gettext("CKAN (ward schema)"),
+                "description": messages.gettext("Another CKAN's datasets mapped onto the ward schema")}
 
     def gather_stage(self, harvest_job: HarvestJob) -> list[str] | None:
         self._hosts = allowed_hosts(harvest_job.source)
@@ -56,11 +57,12 @@ class NakanoCKANHarvester(CKANHarvester):
 
     @classmethod
     def _save_gather_error(cls, message: str, job: HarvestJob) -> None:
-        """ckanext-harvest's messages are English: the report leads with Japanese."""
+        """ckanext-harvest's messages are English: the two a clerk meets are stored coded (said
+        in the reader's language), with ckanext-harvest's text as the technical detail."""
         if message.startswith("Unable to search remote CKAN"):
-            message = "他のカタログを検索できませんでした。前回収集したデータはそのまま残ります。 / " + message
+            message = messages.stored("remote-search-failed", detail=message)
         elif message.startswith("No datasets found at CKAN"):
-            message = "他のカタログにデータセットがありません。前回収集したデータはそのまま残ります。 / " + message
+            message = messages.stored("remote-no-datasets", detail=message)
         super()._save_gather_error(message, job)
 
     def _get_content(self, url: str) -> str:
@@ -74,13 +76,13 @@ class NakanoCKANHarvester(CKANHarvester):
             body, _ = safe_get(url, max_bytes=MAX_API_BYTES, allowed_hosts=self._hosts,
                                timeout=tk.config["ckanext.nakano.fetch.timeout"], headers=headers)
         except FetchRefused as exc:
-            raise ContentFetchError(messages.text(exc.code, **exc.values)) from exc
+            raise ContentFetchError(messages.stored(exc.code, **exc.values)) from exc
         return body.decode("utf-8")
 
     def _create_or_update_package(self, package_dict: dict[str, Any], harvest_object: HarvestObject,
                                   package_dict_form: str = "package_show") -> bool | str | None:
         """Like the base class, but through the ward schema (the base passes CKAN's
-        default schema, which would drop the ward's fields) and with errors in ja/en."""
+        default schema, which would drop the ward's fields) and with coded errors."""
         context = {"user": self._get_user_name(), "ignore_auth": True}
         modified = package_dict.pop("metadata_modified", None)
         try:
@@ -102,7 +104,7 @@ class NakanoCKANHarvester(CKANHarvester):
         except tk.ValidationError as exc:
             model.Session.rollback()
             detail = "; ".join(f"{k}: {v}" for k, v in exc.error_dict.items())
-            self._save_object_error(messages.text("record-failed", detail=detail), harvest_object, "Import")
+            self._save_object_error(messages.stored("record-failed", detail=detail), harvest_object, "Import")
             return None
         if existing:  # earlier objects of this dataset are no longer current
             model.Session.query(HarvestObject).filter(HarvestObject.package_id == dataset["id"]) \
@@ -156,7 +158,7 @@ def dcat_download_check(url: str, harvest_job: HarvestJob) -> tuple[str | None, 
     try:
         check_host(url, allowed_hosts(harvest_job.source))
     except FetchRefused as exc:
-        return None, [messages.text(exc.code, **exc.values)]
+        return None, [messages.stored(exc.code, **exc.values)]
     return url, []
 
 

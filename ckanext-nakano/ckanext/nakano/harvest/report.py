@@ -1,15 +1,15 @@
 """Per-department harvest report: each source's last run, its counts, its
-errors (Japanese first) and the files that left their source."""
+errors (in the reader's language) and the files that left their source."""
 from __future__ import annotations
 
 import re
 from typing import Any
 
 from ckan import model
-from ckanext.harvest.model import HarvestJob, HarvestSource
+from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject, HarvestObjectError, HarvestSource
 
 from ..model import HarvestFile
-from . import messages
+from .. import messages
 from .schedule import summary
 
 COUNTS = ("added", "updated", "not modified", "errored")
@@ -45,6 +45,7 @@ def _source_entry(source: HarvestSource, package: model.Package) -> dict[str, An
     job = (model.Session.query(HarvestJob).filter_by(source_id=source.id)
            .order_by(HarvestJob.created.desc()).first())
     last = summary(job) if job else None
+    errors = job_errors(job) if job else []
     missing = (model.Session.query(HarvestFile).filter_by(source_id=source.id, state="missing")
                .order_by(HarvestFile.guid).all())
     return {
@@ -56,27 +57,27 @@ def _source_entry(source: HarvestSource, package: model.Package) -> dict[str, An
                      "started": job.gather_started.isoformat() if job.gather_started else None,
                      "finished": job.finished.isoformat() if job.finished else None} if job else None,
         "counts": {k: (last.counts.get(k, 0) if last else 0) for k in COUNTS},
-        "outcome": outcome(job.status, last.counts, last.errors) if job and last else None,
-        "errors": [readable_error(e) for e in last.errors] if last else [],
+        "outcome": outcome(job.status, last.counts, errors) if job and last else None,
+        "errors": errors,
         "missing": [{"guid": f.guid, "package_id": f.package_id,
                      "since": f.missing_since.isoformat() if f.missing_since else None} for f in missing],
     }
 
 
-def outcome(status: str, counts: dict[str, int], errors: list[str]) -> dict[str, str]:
+def outcome(status: str, counts: dict[str, int], errors: list[Any]) -> dict[str, str]:
     """How a run ended, as people say it: a finished job whose gathering failed
     (nothing added, updated or unchanged, and errors) failed; ckanext-harvest
-    calls it "Finished"."""
+    calls it "Finished". ``{"code", "text"}``, the text in the reader's language."""
     done = sum(counts.get(k, 0) for k in ("added", "updated", "not modified"))
     if status == "New":
-        return {"code": "waiting", "ja": "待機中", "en": "Waiting"}
+        return {"code": "waiting", "text": messages.pgettext("harvest run", "Waiting")}
     if status == "Running":
-        return {"code": "running", "ja": "実行中", "en": "Running"}
+        return {"code": "running", "text": messages.pgettext("harvest run", "Running")}
     if errors and not done:
-        return {"code": "failed", "ja": "失敗", "en": "Failed"}
+        return {"code": "failed", "text": messages.pgettext("harvest run", "Failed")}
     if counts.get("errored"):
-        return {"code": "partial", "ja": "一部失敗", "en": "Partly failed"}
-    return {"code": "finished", "ja": "完了", "en": "Finished"}
+        return {"code": "partial", "text": messages.pgettext("harvest run", "Partly failed")}
+    return {"code": "finished", "text": messages.pgettext("harvest run", "Finished")}
 
 
 # ckanext-harvest's own harvesters report in English, with the exception text.
@@ -88,18 +89,31 @@ _ENGLISH_ERRORS = [
 ]
 
 
-def readable_error(stored: str) -> dict[str, str]:
-    """``{"ja", "en", "detail"}`` of a stored error: the portal's own messages
-    are bilingual already; English ones are said in Japanese and kept as the
-    technical detail."""
-    own = messages.bilingual(stored)
-    if own:
-        return {"ja": own[0], "en": own[1], "detail": ""}
+def job_errors(job: HarvestJob) -> list[dict[str, Any]]:
+    """The job's gather errors, then its objects' errors (``item``: the object's guid), readable."""
+    errors = [readable_error(e.message) for e in
+              model.Session.query(HarvestGatherError).filter_by(harvest_job_id=job.id)]
+    for error, guid in (model.Session.query(HarvestObjectError, HarvestObject.guid)
+                        .join(HarvestObject, HarvestObjectError.harvest_object_id == HarvestObject.id)
+                        .filter(HarvestObject.harvest_job_id == job.id)):
+        errors.append({**readable_error(error.message), "item": guid})
+    return errors
+
+
+def readable_error(stored: str, lang: str | None = None) -> dict[str, Any]:
+    """``{"code", "text", "detail", "item"}`` of a stored error, the text in the reader's
+    language: the portal's own (coded) messages are said from their code; English ones of
+    ckanext-harvest are recognised where possible and kept as the technical detail."""
+    parsed = messages.parse(stored)
+    if parsed:
+        code, values = parsed
+        # A detail the message does not say (ckanext-harvest's English under remote-*) is technical.
+        detail = "" if "{detail}" in messages.template(code) else str(values.get("detail") or "")
+        return {"code": code, "text": messages.say(code, values, lang=lang), "detail": detail, "item": None}
     for pattern, code in _ENGLISH_ERRORS:
         found = pattern.search(stored)
         if found:
-            ja, en = messages.text(code, detail=found.group(0)).split(" / ", 1)
-            return {"ja": ja, "en": en, "detail": stored[:500]}
-    ja, en = messages.text("source-error").split(" / ", 1)
-    return {"ja": ja, "en": en, "detail": stored[:500]}
-
+            return {"code": code, "text": messages.say(code, {"detail": found.group(0)}, lang=lang),
+                    "detail": messages.readable(stored, lang)[:500], "item": None}
+    return {"code": "source-error", "text": messages.say("source-error", lang=lang),
+            "detail": messages.readable(stored, lang)[:500], "item": None}

@@ -22,7 +22,7 @@ from ckanext.harvest.model import (HarvestGatherError, HarvestJob, HarvestObject
                                    HarvestObjectExtra, HarvestSource)
 
 from ..background.loop import run_forever
-from . import messages
+from .. import messages
 from .base import source_config
 from .consumers import claim
 
@@ -48,6 +48,7 @@ def summary(job: HarvestJob) -> Summary:
     counts = dict(model.Session.query(HarvestObject.report_status, func.count(HarvestObject.id))
                   .filter(HarvestObject.harvest_job_id == job.id)
                   .group_by(HarvestObject.report_status).all())
+    # As stored (coded messages): whoever shows them says them in the reader's language.
     errors = [e.message for e in model.Session.query(HarvestGatherError).filter_by(harvest_job_id=job.id)]
     errors += [f"{o.guid}: {e.message}" for e, o in
                model.Session.query(HarvestObjectError, HarvestObject)
@@ -108,7 +109,7 @@ def finish_stuck_jobs(max_seconds: int, now: datetime.datetime | None = None) ->
     finished = []
     for job in model.Session.query(HarvestJob).filter(HarvestJob.status.in_(("New", "Running")),
                                                       HarvestJob.created < limit):
-        message = messages.text("job-time-limit", seconds=max_seconds)
+        message = messages.stored("job-time-limit", seconds=max_seconds)
         for obj in model.Session.query(HarvestObject).filter(HarvestObject.harvest_job_id == job.id,
                                                              HarvestObject.state.notin_(DONE)):
             obj.state, obj.report_status = "ERROR", "errored"
@@ -138,7 +139,7 @@ def requeue_abandoned_objects(now: datetime.datetime | None = None) -> dict[str,
     for obj in abandoned:
         if any(extra.key == REQUEUED for extra in obj.extras):
             obj.state, obj.report_status = "ERROR", "errored"
-            model.Session.add(HarvestObjectError(object=obj, message=messages.text("object-abandoned"),
+            model.Session.add(HarvestObjectError(object=obj, message=messages.stored("object-abandoned"),
                                                  stage="Fetch"))
             done["failed"].append(obj.id)
         else:

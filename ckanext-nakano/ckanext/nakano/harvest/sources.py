@@ -19,7 +19,7 @@ from ckanext.harvest.model import HarvestSource
 
 from .. import redact
 from ..fetch import FetchRefused, canonical_url
-from . import messages
+from .. import messages
 from .listing import ListingError, is_local, local_root
 
 # Declared type → ckanext-harvest source type (harvesters enabled in config/portal.ini).
@@ -100,8 +100,8 @@ def load(folder: Path | list[Path]) -> list[Declared]:
                     canonical_url(str(item["url"]))
                 except FetchRefused as exc:
                     # The coded reason (not http, ambiguous form, credentials), as on the forms.
-                    ja, en = messages.text(exc.code, **exc.values).split(" / ", 1)
-                    raise _fail(path, line, ja, en) from exc
+                    raise _fail(path, line, messages.say(exc.code, exc.values, lang="ja"),
+                                messages.say(exc.code, exc.values, lang="en")) from exc
             secrets = [k for k in (item.get("config") or {}) if redact.names_a_secret(k)]
             if secrets:
                 raise _fail(path, line, f"config の {secrets} に資格情報を書かないでください（環境変数の名前を api_key_env に）",

@@ -27,7 +27,7 @@ from ..fetch import safe_download, sha256_file
 from ..validation import encoding as enc
 from ..validation.headers import table_schema
 from .base import allowed_hosts, source_config
-from .messages import CodedError
+from ..messages import CodedError, gettext
 from .folder import FileHarvester, fingerprint, limits
 
 
@@ -80,8 +80,8 @@ def to_standard_csv(path: Path, target: Path, system: dict[str, Any], content_ty
 
 class SystemHarvester(FileHarvester):
     def info(self) -> dict[str, str]:
-        return {"name": "nakano_system", "title": "業務システム / Departmental system (JSON, CSV)",
-                "description": "A system export mapped onto a standard table / 業務システムの出力を標準データに変換"}
+        return {"name": "nakano_system", "title": gettext("Departmental system (JSON, CSV)"),
+                "description": gettext("A system export mapped onto a standard table")}
 
     def gather_stage(self, harvest_job: HarvestJob) -> list[str] | None:
         system = source_config(harvest_job.source).get("system") or {}

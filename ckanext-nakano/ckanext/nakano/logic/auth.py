@@ -17,12 +17,19 @@ HARVEST_WRITES = ["harvest_source_create", "harvest_source_update", "harvest_sou
                   "harvest_objects_import", "harvest_object_create", "harvest_send_job_to_gather_queue",
                   # its log: ckanext-harvest's auth function is the action itself (endless recursion, a 500)
                   "harvest_log_list"]
-SYSADMINS_ONLY = {"success": False, "msg": "システム管理者のみ / Sysadmins only"}
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction; it is translated where it is used (tk._)."""
+    return message
+
+
+SYSADMINS_ONLY = N_("Sysadmins only")
 # Dataset collaborators are off (config/portal.ini); core's auth functions
 # assert a signed-in user and a dataset instead of answering (a 500).
 COLLABORATORS = ["package_collaborator_list", "package_collaborator_list_for_user", "package_collaborator_create",
                  "package_collaborator_delete"]
-NO_COLLABORATORS = {"success": False, "msg": "共同編集者の機能は使っていません / Dataset collaborators are not used"}
+NO_COLLABORATORS = N_("Dataset collaborators are not used")
 
 __all__ = ["task_status_show", "nakano_validation_show", "nakano_harvest_report", "nakano_metrics_site",
            "nakano_metrics_dataset", "nakano_metrics_organization", "nakano_search_terms", "nakano_metrics_events",
@@ -68,7 +75,7 @@ def nakano_search_terms(context: Context, data_dict: DataDict) -> AuthResult:
 
 def nakano_metrics_events(context: Context, data_dict: DataDict) -> AuthResult:
     """Raw events: sysadmins only (they are allowed before this runs)."""
-    return {"success": False, "msg": "システム管理者のみ / Sysadmins only"}
+    return _refusal(SYSADMINS_ONLY)
 
 
 @tk.chained_auth_function
@@ -80,23 +87,28 @@ def task_status_show(next_auth: Any, context: Context, data_dict: DataDict) -> A
     kind = getattr(task, "entity_type", None)
     action = {"resource": "resource_show", "package": "package_show", "dataset": "package_show"}.get(kind or "")
     if action is None:
-        return {"success": False, "msg": "システム管理者のみ / Sysadmins only"}
+        return _refusal(SYSADMINS_ONLY)
     try:
         tk.check_access(action, dict(context), {"id": task.entity_id})
     except (tk.NotAuthorized, tk.ObjectNotFound):
-        return {"success": False, "msg": "このタスクは見られません / Not allowed to see this task"}
+        return {"success": False, "msg": tk._("Not allowed to see this task")}
     return next_auth(context, data_dict)
 
 
 def nakano_queue_status(context: Context, data_dict: DataDict) -> AuthResult:
     """Queues and dead letters: sysadmins only (items can hold what visitors typed)."""
-    return {"success": False, "msg": "システム管理者のみ / Sysadmins only"}
+    return _refusal(SYSADMINS_ONLY)
 
 
-def _refusing(name: str, answer: AuthResult, why: str) -> AuthFunction:
+def _refusal(message: str) -> AuthResult:
+    """A refusal, its message in the request's language."""
+    return {"success": False, "msg": tk._(message)}
+
+
+def _refusing(name: str, message: str, why: str) -> AuthFunction:
     @tk.chained_auth_function
     def auth(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
-        return answer
+        return _refusal(message)
 
     auth.__name__ = auth.__qualname__ = name
     auth.__doc__ = f"{name}: {why}"
@@ -123,7 +135,7 @@ def _is_harvest_source(data_dict: DataDict, creating: bool = False) -> bool:
 def package_create(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
     """A harvest source (type harvest): sysadmins only; other datasets as CKAN decides."""
     if _is_harvest_source(data_dict or {}, creating=True):
-        return SYSADMINS_ONLY
+        return _refusal(SYSADMINS_ONLY)
     return next_auth(context, data_dict)
 
 
@@ -131,7 +143,7 @@ def _harvest_guard(name: str) -> AuthFunction:
     @tk.chained_auth_function
     def auth(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
         if _is_harvest_source(data_dict or {}):
-            return SYSADMINS_ONLY
+            return _refusal(SYSADMINS_ONLY)
         return next_auth(context, data_dict)
 
     auth.__name__ = auth.__qualname__ = name

@@ -1,4 +1,4 @@
-"""Validators of the ward schemas. Error messages are Japanese / English."""
+"""Validators of the ward schemas. Error messages are in the request's language (gettext)."""
 from __future__ import annotations
 
 import json
@@ -15,7 +15,7 @@ from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
 from .. import vocab
 from ..fetch import FetchRefused, canonical_url
-from ..harvest import messages
+from .. import messages
 from .romaji import romanised_slug
 
 __all__ = [
@@ -70,9 +70,8 @@ def nakano_license_id(value: Any, context: Context) -> Any:
     if isinstance(value, str):
         value = vocab.former_license_ids().get(value, value)
     if value not in licenses:
-        raise tk.Invalid(
-            f"選択できないライセンスです: {value} / Unknown license: {value} "
-            f"({', '.join(licenses.keys())})")
+        raise tk.Invalid(tk._("Unknown license: %(value)s (%(licenses)s)",
+                              value=value, licenses=", ".join(licenses.keys())))
     return value
 
 
@@ -100,7 +99,7 @@ def nakano_end_after_start(key: FlattenKey, data: FlattenDataDict,
     if _empty(end) or _empty(start):
         return
     if str(end)[:10] < str(start)[:10]:  # ISO dates compare as text
-        errors[key].append("終了日が開始日より前です / End date is before the start date")
+        errors[key].append(tk._("End date is before the start date"))
 
 
 def nakano_area_centroid(key: FlattenKey, data: FlattenDataDict,
@@ -116,8 +115,7 @@ def nakano_phone(value: Any, context: Context) -> Any:
         return value
     normalised = unicodedata.normalize("NFKC", str(value)).strip().replace("ー", "-").replace("−", "-")
     if not PHONE.match(normalised):
-        raise tk.Invalid("電話番号の形式が正しくありません（例：03-3389-1111） / "
-                         "Invalid phone number (e.g. 03-3389-1111)")
+        raise tk.Invalid(tk._("Invalid phone number (e.g. 03-3389-1111)"))
     return normalised
 
 
@@ -127,11 +125,11 @@ def nakano_http_url(value: Any, context: Context) -> Any:
         return value
     value = str(value).strip()
     if not HTTP_URL.match(value):
-        raise tk.Invalid("http(s) で始まるURLを入力してください / Enter a URL starting with http(s)://")
+        raise tk.Invalid(tk._("Enter a URL starting with http(s)://"))
     try:
         canonical_url(value)
     except FetchRefused as exc:
-        raise tk.Invalid(messages.text(exc.code, **exc.values)) from exc
+        raise tk.Invalid(messages.say(exc.code, exc.values)) from exc
     return value
 
 
@@ -155,7 +153,7 @@ def nakano_resource_url(key: FlattenKey, data: FlattenDataDict,
     try:
         canonical_url(value)
     except FetchRefused as exc:
-        errors[key].append(messages.text(exc.code, **exc.values))
+        errors[key].append(messages.say(exc.code, exc.values))
         return
     data[key] = value
 

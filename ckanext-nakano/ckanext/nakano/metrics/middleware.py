@@ -9,14 +9,17 @@ N+1 queries, ckan/ckan#8772).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from flask import Response, g, has_request_context, request
+from flask_babel import force_locale
 
 import ckan.plugins.toolkit as tk
+from ckan.lib.i18n import get_locales_from_config
 
 from . import events
 
@@ -175,7 +178,8 @@ def _record(found: list[tuple[str, dict[str, Any]]], environ: dict[str, Any], au
 class Beacon:
     """WSGI layer answering ``POST /_nakano/event`` before Flask: the portal's
     scripts report previews shown and external links followed (204, or 400
-    with a ja/en message). Everything else goes to CKAN untouched."""
+    with a message in the default language, or in English at
+    ``/en/_nakano/event``, as CKAN's pages). Everything else goes to CKAN untouched."""
 
     def __init__(self, app: Any):
         self.app = app
@@ -184,10 +188,13 @@ class Beacon:
         return getattr(self.app, name)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") != BEACON_PATH:
+        lang = _beacon_language(environ.get("PATH_INFO") or "")
+        if lang is None:
             return self.app(environ, start_response)
         if environ.get("REQUEST_METHOD") != "POST":
-            return _reply(start_response, "405 Method Not Allowed", "POST のみ / POST only")
+            with self._language(lang):
+                message = tk._("POST only")
+            return _reply(start_response, "405 Method Not Allowed", message)
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = json.loads(environ["wsgi.input"].read(min(length, 2048)) or b"{}") if length <= 2048 else None
@@ -196,15 +203,33 @@ class Beacon:
         kind = body.get("type") if isinstance(body, dict) else None
         resource = str(body.get("resource", "")) if isinstance(body, dict) else ""
         if kind not in BEACON_KINDS or not _UUID.match(resource):
-            return _reply(start_response, "400 Bad Request",
-                          "type (preview|outbound) と resource (UUID) が必要です / "
-                          "type (preview|outbound) and resource (a UUID) are required")
+            with self._language(lang):
+                message = tk._("type (preview|outbound) and resource (a UUID) are required")
+            return _reply(start_response, "400 Bad Request", message)
         if events.enabled():
             try:
                 events.record([events.new_event(kind, events.request_fields(environ), resource=resource)])
             except Exception:
                 log.exception("metrics: beacon event not recorded")
         return _reply(start_response, "204 No Content", "")
+
+    @contextlib.contextmanager
+    def _language(self, lang: str) -> Iterator[None]:
+        """gettext in ``lang`` here, before Flask has a request (an application
+        context is enough for Flask-Babel once the locale is forced)."""
+        with self.app.app_context(), force_locale(lang):
+            yield
+
+
+def _beacon_language(path: str) -> str | None:
+    """The language of a beacon request: the default one at /_nakano/event, the
+    locale's at /<locale>/_nakano/event; None for every other path."""
+    if not path.endswith(BEACON_PATH):
+        return None
+    if path == BEACON_PATH:
+        return tk.config.get("ckan.locale_default") or "en"
+    prefix = path[1:-len(BEACON_PATH)]
+    return prefix if prefix in get_locales_from_config() else None
 
 
 def _reply(start_response: Callable[..., Any], status: str, message: str) -> list[bytes]:

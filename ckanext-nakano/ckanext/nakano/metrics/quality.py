@@ -16,6 +16,7 @@ from ckan import model
 
 from .. import vocab
 from ..background import queues
+from ..language_text import labels
 from ..model import LinkCheck, Quality, Validation
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,16 @@ BAD_LINK = ("broken", "refused", "error")
 
 @cache
 def rules() -> dict[str, Any]:
-    return yaml.safe_load((vocab.VOCAB.parent / "quality.yaml").read_text(encoding="utf-8"))
+    """schemas/quality.yaml, each rating, dimension and indicator with its texts
+    gathered as ``name`` (and each indicator's hint as ``hint``): {language: text},
+    which the pages give in their language (h.scheming_language_text)."""
+    table = yaml.safe_load((vocab.VOCAB.parent / "quality.yaml").read_text(encoding="utf-8"))
+    for entry in table["ratings"] + table["dimensions"]:
+        entry["name"] = labels(entry)
+    for dim in table["dimensions"]:
+        for ind in dim["indicators"]:
+            ind["name"], ind["hint"] = labels(ind), labels(ind, "hint_")
+    return table
 
 
 @cache
@@ -110,19 +120,20 @@ def score(pkg: dict[str, Any], validations: dict[str, str], links: dict[str, str
     passed = indicators(pkg, validations, links, today)
     dimensions, total, maximum = [], 0, 0
     for dim in rules()["dimensions"]:
-        items = [dict(ind, ok=passed[ind["id"]], max=ind["points"], points=ind["points"] if passed[ind["id"]] else 0)
+        items = [{k: v for k, v in ind.items() if k not in ("name", "hint")}
+                 | {"ok": passed[ind["id"]], "max": ind["points"], "points": ind["points"] if passed[ind["id"]] else 0}
                  for ind in dim["indicators"]]
         got, most = sum(i["points"] for i in items), sum(i["max"] for i in items)
-        dimensions.append({"id": dim["id"], "ja": dim["ja"], "en": dim["en"], "points": got, "max": most,
-                           "indicators": items})
+        dimensions.append({"id": dim["id"], **dim["name"], "points": got, "max": most, "indicators": items})
         total, maximum = total + got, maximum + most
     rating = next(r for r in rules()["ratings"] if total >= r["min"] * maximum)
     # One figure everywhere: the percentage (department pages average it).
     percent = round(100 * total / maximum) if maximum else 0
+    # Texts stay {language: text} (stored with the score); the page picks its language.
     return {"score": total, "max_score": maximum, "percent": percent,
-            "rating": {"ja": rating["ja"], "en": rating["en"]},
+            "rating": dict(rating["name"]),
             "dimensions": dimensions, "freshness": freshness(pkg, today),
-            "to_raise": [{"ja": i["hint_ja"], "en": i["hint_en"], "points": i["max"],
+            "to_raise": [{**labels(i, "hint_"), "points": i["max"],
                           "percent": round(100 * i["max"] / maximum) if maximum else 0}
                          for d in dimensions for i in d["indicators"] if not i["ok"]]}
 

@@ -6,6 +6,7 @@ import subprocess
 import uuid
 from pathlib import Path
 
+import flask_babel
 import pytest
 
 import ckan.plugins.toolkit as tk
@@ -26,6 +27,16 @@ def clean_db(with_plugins, reset_db, migrate_db_for):
     reset_db()
     for plugin in PLUGINS_WITH_TABLES:
         migrate_db_for(plugin)
+
+
+@pytest.fixture()
+def app(app):
+    """CKAN's test app, each request in its own language. Under ``with_request_context``
+    the test client's requests share the outer app context and so its ``g``, where
+    Flask-Babel keeps the locale it chose first: an ``/en/`` page came out Japanese.
+    On a real server every request has its own ``g``."""
+    app.flask_app.before_request(flask_babel.refresh)
+    return app
 
 
 @pytest.fixture()

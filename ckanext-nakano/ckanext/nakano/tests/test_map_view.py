@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from flask_babel import force_locale
 
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
@@ -69,7 +70,7 @@ def test_name_and_table_columns():
 def test_view_needs_the_datastore():
     info = map_view.view_info()
     assert info["name"] == "nakano_map_view" and info["requires_datastore"] is True
-    assert info["default_title"] == "地図 / Map"
+    assert info["default_title"] == "Map"     # no page: the msgid (a page gets its language's)
     # Not in the DataStore: no map, without asking the DataStore.
     assert map_view.can_view({"id": str(uuid.uuid4()), "datastore_active": False}) is False
 
@@ -101,7 +102,14 @@ def test_loaded_table_with_coordinates_gets_one_map(resource, app):
 
     sysadmin = factories.Sysadmin()
     view = map_view.ensure_view({"user": sysadmin["name"]}, loaded)
-    assert view["view_type"] == "nakano_map_view" and view["title"] == "地図 / Map"
+    # Stored as the msgid; each page shows it in its own language.
+    assert view["view_type"] == "nakano_map_view" and view["title"] == "Map"
+    with app.flask_app.test_request_context("/en/dataset"), force_locale("en"):
+        assert map_view.display_title(view) == "Map"
+    with app.flask_app.test_request_context("/dataset"), force_locale("ja"):
+        assert map_view.display_title(view) == "地図"
+        assert map_view.display_title({**view, "title": "地図 / Map"}) == "地図"      # made before
+        assert map_view.display_title({**view, "title": "公園の地図"}) == "公園の地図"  # an editor's own
     assert map_view.ensure_view({"user": sysadmin["name"]}, loaded) is None     # only one
     views = helpers.call_action("resource_view_list", id=resource["id"])
     assert [v["view_type"] for v in views].count("nakano_map_view") == 1
@@ -181,7 +189,7 @@ def test_uploaded_points_get_a_map_after_xloader(portal, dataset, towns_csv, tmp
 
     views = _loaded(portal, points["id"], 85)
     maps = [v for v in views if v["view_type"] == "nakano_map_view"]
-    assert len(maps) == 1 and maps[0]["title"] == "地図 / Map"
+    assert len(maps) == 1 and maps[0]["title"] == "Map"
     assert "nakano_map_view" not in [v["view_type"] for v in _loaded(portal, no_coordinates["id"], 1)]
 
     # What map.js fetches: every row, the Japanese column names kept.
@@ -201,4 +209,5 @@ def test_uploaded_points_get_a_map_after_xloader(portal, dataset, towns_csv, tmp
 
     # The resource page shows the map among its views.
     resource_page = requests.get(f"{url}/dataset/{dataset['id']}/resource/{points['id']}", timeout=60)
-    assert resource_page.status_code == 200 and "地図 / Map" in resource_page.text
+    assert resource_page.status_code == 200
+    assert re.search(r'view-item-nakano_map_view[^>]*>\s*<i[^>]*></i>\s*地図\s*</a>', resource_page.text)

@@ -19,12 +19,8 @@ PATTERN_CODES = {
     "^[0-9A-Za-z]+$": "cell-pattern-id",
 }
 TYPE_CODES = {"number": "cell-number", "integer": "cell-integer", "date": "cell-date"}
-TYPE_WORDS = {  # other Table Schema types, for cell-type
-    "boolean": ("真偽値", "true or false"), "datetime": ("日時", "a date and time"),
-    "time": ("時刻", "a time"), "year": ("西暦年", "a year"), "yearmonth": ("年月", "a year and month"),
-    "duration": ("期間", "a duration"), "geopoint": ("位置", "a position"), "object": ("JSON", "JSON"),
-    "array": ("JSON の配列", "a JSON array"),
-}
+# Other Table Schema types, for cell-type: said by the catalog's type-<name> words.
+TYPE_WORDS = ("boolean", "datetime", "time", "year", "yearmonth", "duration", "geopoint", "object", "array")
 COORDINATES = {"緯度": (20.0, 46.0), "経度": (122.0, 154.0)}   # Japan, as the Table Schemas bound them
 CONSTRAINT = re.compile(r'constraint "(\w+)"')
 
@@ -41,8 +37,7 @@ def finding(error: Any, field: dict[str, Any] | None) -> tuple[str, dict[str, An
             return TYPE_CODES[ftype], params
         if field.get("format") in ("uri", "email") and ftype == "string":
             return f"cell-{field['format']}", params
-        ja, en = TYPE_WORDS.get(ftype, (ftype, ftype))
-        return "cell-type", {**params, "type_ja": ja, "type_en": en}
+        return "cell-type", {**params, "type": {"code": f"type-{ftype}"} if ftype in TYPE_WORDS else ftype}
     if kind == "constraint-error":
         match = CONSTRAINT.search(getattr(error, "note", "") or "")
         name = match.group(1) if match else ""

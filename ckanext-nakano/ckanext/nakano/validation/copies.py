@@ -84,7 +84,7 @@ def send(resource_id: str, name: str, mimetype: str) -> flask.Response:
     try:
         data = files.FileData(location, size=storage.size(location), content_type=mimetype)
     except fk.exc.LocationError:
-        return tk.abort(404, "コピーがありません / No such copy")
+        return tk.abort(404, tk._("No such copy"))
     if isinstance(storage, files.Storage):
         return storage.as_response(data, name)
     response = flask.Response(uploads.blocks(storage.stream(data)), mimetype=mimetype)

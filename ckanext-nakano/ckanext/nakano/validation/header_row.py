@@ -116,8 +116,8 @@ def locate(rows: Iterator[list[str]]) -> tuple[Located, Iterator[list[str]]]:
                     and not c.strip().startswith("#")]
         found.problems.append(("english-header", "error", {
             "row": header_at + 1,
-            "pairs_ja": "、".join(f"{k} → {v}" for k, v in pairs[:8]) + ("…" if len(pairs) > 8 else ""),
-            "pairs_en": ", ".join(f"{k} → {v}" for k, v in pairs[:8]) + ("…" if len(pairs) > 8 else ""),
+            "pairs": [f"{k} → {v}" + ("…" if n == 7 and len(pairs) > 8 else "")
+                      for n, (k, v) in enumerate(pairs[:8])],   # a list: joined in the reader's language
             "unmapped": "、".join(unmapped[:6]) + ("…" if len(unmapped) > 6 else "") or "-"}))
         for i, name in english.items():
             found.header[i] = name

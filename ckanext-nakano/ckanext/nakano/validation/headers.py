@@ -86,11 +86,11 @@ def lookalikes(cell: str) -> list[tuple[str, str]]:
     return found
 
 
-def describe_lookalikes(found: list[tuple[str, str]]) -> dict[str, str]:
-    """「―」（U+2015。「ー」とは別の文字） and its English, for the header-lookalike message."""
-    ja = "、".join(f"「{c}」（U+{ord(c):04X}。「{r}」とは別の文字）" for c, r in found)
-    en = ", ".join(f'"{c}" (U+{ord(c):04X} {unicodedata.name(c, "?")}, not "{r}")' for c, r in found)
-    return {"chars_ja": ja, "chars_en": en}
+def describe_lookalikes(found: list[tuple[str, str]]) -> dict[str, Any]:
+    """The look-alike characters for the header-lookalike message, each said by the
+    catalog's lookalike-char (「―」（U+2015。「ー」とは別の文字） / "―" (U+2015 HORIZONTAL BAR, not "ー"))."""
+    return {"chars": [{"code": "lookalike-char", "values": {
+        "char": c, "codepoint": f"U+{ord(c):04X}", "name": unicodedata.name(c, "?"), "real": r}} for c, r in found]}
 
 
 def _names_2016(suffix: str) -> dict[str, str]:

@@ -1,8 +1,9 @@
-"""Validation reports: coded issues with row/column, grouped for people, in Japanese and English.
+"""Validation reports: coded issues with row/column, grouped for people, said in the reader's language.
 
-Every issue keeps its message code and parameters (``messages.yaml``), so a
-page renders it in the reader's language; ``message_ja``/``message_en`` stay
-in the stored report for API readers and for reports stored before groups.
+Every issue keeps its message code and parameters (``messages.yaml``); the text is made
+when the report is shown, in the reader's language (messages.py: ``say``), so a
+stored report holds codes and values only (no text; reports of versions 1 and 2 also kept
+``message_ja``/``message_en``, validation/summary.py reads them).
 
 Issues are counted into groups as they are added (one per message code and
 column, or per code for the file-wide ones), so the summary stays exact
@@ -11,69 +12,68 @@ however many issues the detailed list leaves out.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
+from ..messages import catalog, gettext, ngettext, pgettext, say, template
+from ..messages import known as _known
 
 MAX_ISSUES = 500      # detailed issues kept per report: enough to act on, bounded in size
 MAX_EXAMPLES = 3      # rows quoted per group
 MAX_NAMES = 30        # columns named by a group of the whole file (unknown columns …)
-REPORT_VERSION = 2    # 1: issues only (before groups); 2: groups, issue params, issues_total
-
-
-@cache
-def _messages() -> dict[str, dict[str, Any]]:
-    return yaml.safe_load(Path(__file__).with_name("messages.yaml").read_text(encoding="utf-8"))
+REPORT_VERSION = 3    # 1: issues only (before groups); 2: groups, issue params, issues_total;
+                      # 3: no stored texts, values said in any language (no ``*_ja``/``*_en`` params)
 
 
 def known(code: str) -> bool:
-    return code in _messages()
+    return _known(code)
 
 
-class _Blank(dict):
-    """Format values: a placeholder the stored parameters lack renders empty, never a KeyError."""
-
-    def __missing__(self, key: str) -> str:
-        return ""
+def render(code: str, lang: str | None, params: dict[str, Any], part: str = "") -> str:
+    """The message ``code`` (or its ``group``/``fix`` part) in ``lang`` (None: the reader's)."""
+    return say(code, params, part, lang)
 
 
-def render(code: str, lang: str, params: dict[str, Any], part: str = "") -> str:
-    """The message ``code`` (or its ``group``/``fix`` part) in ``lang`` ("ja" or "en")."""
-    entry = _messages().get(code) or {}
-    if part:
-        entry = entry.get(part) or {}
-    text = entry.get("en" if lang == "en" else "ja", "")
-    return text.format_map(_Blank(params)) if text else ""
-
-
-def complete_fix(code: str, lang: str) -> bool:
+def complete_fix(code: str, lang: str | None = None) -> bool:
     """The code's 「直し方」 needs no parameters (so it can be shown for a report that kept none)."""
-    text = ((_messages().get(code) or {}).get("fix") or {}).get(lang, "")
+    text = template(code, "fix")
     return bool(text) and "{" not in text
 
 
-def example_text(lang: str, row: int | None, value: str | None) -> str:
+def example_text(lang: str | None, row: int | None, value: str | None) -> str:
     """「3 行目 "054 626 1139"」 / 'row 3: "054 626 1139"'."""
     if value is None or value == "":
-        return (f"row {row}" if lang == "en" else f"{row} 行目") if row else ""
+        return gettext("row %(row)s", lang, row=row) if row else ""
     quoted = f'"{value[:40]}"'
     if not row:
         return quoted
-    return f"row {row}: {quoted}" if lang == "en" else f"{row} 行目 {quoted}"
+    return gettext("row %(row)s: %(value)s", lang, row=row, value=quoted)
+
+
+def _whole_file(code: str) -> bool:
+    return (catalog().get(code) or {}).get("group_by") == "file"
 
 
 @dataclass
 class Issue:
     code: str
     severity: str                  # "error" (the file breaks a rule) or "warning"
-    message_ja: str
-    message_en: str
     row: int | None = None         # 1-based row of the file (header = 1)
     column: int | None = None      # 1-based column
     column_name: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
+
+    def message(self, lang: str | None = None) -> str:
+        """The issue in ``lang`` (None: the reader's language)."""
+        return say(self.code, self.params, lang=lang)
+
+    # For Python callers that want one language whatever the reader's (not stored).
+    @property
+    def message_ja(self) -> str:
+        return self.message("ja")
+
+    @property
+    def message_en(self) -> str:
+        return self.message("en")
 
 
 @dataclass
@@ -86,10 +86,6 @@ class Group:
     column_name: str | None = None
     params: dict[str, Any] = field(default_factory=dict)      # of the first issue
     examples: list[dict[str, Any]] = field(default_factory=list)   # {row, value}
-    message_ja: str = ""
-    message_en: str = ""
-    fix_ja: str = ""
-    fix_en: str = ""
 
 
 @dataclass
@@ -126,14 +122,13 @@ class Report:
         if not listed or len(self.issues) >= MAX_ISSUES:
             self.issues_truncated = True
         else:
-            self.issues.append(Issue(code, severity, render(code, "ja", params), render(code, "en", params),
-                                     row, column, column_name, params))
+            self.issues.append(Issue(code, severity, row, column, column_name, params))
         if severity == "error" and self.status == "valid":
             self.status = "invalid"
 
     def _group(self, code: str, severity: str, row: int | None, column: int | None,
                column_name: str | None, params: dict[str, Any]) -> None:
-        whole_file = (_messages().get(code) or {}).get("group_by") == "file"
+        whole_file = _whole_file(code)
         key = (code, severity, None if whole_file else column)
         group = self._index.get(key)
         if group is None:
@@ -152,34 +147,36 @@ class Report:
         return self
 
     def as_dict(self) -> dict[str, Any]:
-        """The stored form; group texts are written here, once, not on every issue."""
-        for group in self.groups:
-            for lang in ("ja", "en"):
-                setattr(group, f"message_{lang}", group_text(group.code, lang, group.count, group.params,
-                                                             group.examples))
-                setattr(group, f"fix_{lang}", render(group.code, lang, group.params, "fix"))
+        """The stored form: codes and values (the texts are made when it is shown)."""
         return asdict(self)
 
 
-def group_text(code: str, lang: str, count: int, params: dict[str, Any],
+def group_text(code: str, lang: str | None, count: int, params: dict[str, Any],
                examples: list[dict[str, Any]]) -> str:
     """One line for a group: the code's ``group`` text, or its message with the count and examples."""
     shown = [example_text(lang, e.get("row"), e.get("value")) for e in examples]
     shown = [s for s in shown if s]
     named = [e["value"] for e in examples if e.get("value")]
-    names = ("、" if lang == "ja" else ", ").join(f"「{n}」" if lang == "ja" else f'"{n}"' for n in named)
+    # TRANSLATORS: a name quoted in a sentence (Japanese: 「name」).
+    names = pgettext("list separator", ", ", lang).join(gettext('"%(name)s"', lang, name=n) for n in named)
     if count > len(named) and named:
-        names += f" ほか {count - len(named)} 件" if lang == "ja" else f" and {count - len(named)} more"
+        names = ngettext("%(names)s and %(num)d more", "%(names)s and %(num)d more", count - len(named), lang,
+                         names=names)
     values = {**params, "count": count, "example": shown[0] if shown else "",
-              "examples": ("、" if lang == "ja" else "; ").join(shown[:MAX_EXAMPLES]), "names": names,
+              "examples": pgettext("list separator", "; ", lang).join(shown[:MAX_EXAMPLES]), "names": names,
               "more": count - len(examples)}
-    text = render(code, lang, values, "group") if count > 1 or (_messages().get(code) or {}).get(
-        "group_by") == "file" else ""
+    text = render(code, lang, values, "group") if count > 1 or _whole_file(code) else ""
     if text:
         return text
     text = render(code, lang, values) if known(code) else ""
-    if count > 1:
-        text += (f"（{count} 件。例: {values['examples']}）" if lang == "ja"
-                 else f" ({count} times; e.g. {values['examples']})") if shown else (
-                 f"（{count} 件）" if lang == "ja" else f" ({count} times)")
-    return text
+    return counted(text, count, values["examples"] if shown else "", lang)
+
+
+def counted(text: str, count: int, examples: str, lang: str | None) -> str:
+    """A message said once for ``count`` issues: with the count, and the examples if any."""
+    if count <= 1:
+        return text
+    if examples:
+        return ngettext("%(text)s (%(num)d time; e.g. %(examples)s)", "%(text)s (%(num)d times; e.g. %(examples)s)",
+                        count, lang, text=text, examples=examples)
+    return ngettext("%(text)s (%(num)d time)", "%(text)s (%(num)d times)", count, lang, text=text)

@@ -170,8 +170,7 @@ def _check_table(rows: Iterator[list[str]], report: Report, standard: str | None
             title = headers.table_schema(recognised[0].suffix)["title"]
             old = recognised[0].layout == "2016"
             report.add("standard-proposed", "warning", title=title,
-                       layout_ja="2016年の推奨データセット形式" if old else "現行形式",
-                       layout_en="2016 recommended-dataset layout" if old else "current layout")
+                       layout={"code": "layout-2016" if old else "layout-current"})
     mapping = headers.map_header(header, standard) if standard else None
     fields = {f["name"]: f for f in headers.table_schema(standard)["fields"]} if standard else {}
     if mapping:

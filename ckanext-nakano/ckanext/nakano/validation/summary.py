@@ -1,20 +1,30 @@
-"""A stored validation report as people read it: one line, then its groups, in one language.
+"""A stored validation report as people read it: one line, then its groups, in the reader's language.
 
 Reads every stored shape: reports stored before groups existed (version 1:
 issues only, frictionless's English notes as ``schema-error``) are grouped
-here, so old reports render like new ones without a migration.
+here, so old reports render like new ones without a migration. Reports of
+versions 1 and 2 also kept their texts in Japanese and English
+(``message_ja``/``message_en``): a group or issue without a code the catalogs
+know is shown with them (Japanese to Japanese readers, English to the others).
 """
 from __future__ import annotations
 
 from typing import Any
 
-from .report import MAX_EXAMPLES, complete_fix, example_text, group_text, known, render
+from ..messages import gettext, ngettext, pgettext, reader_locale
+from .report import MAX_EXAMPLES, complete_fix, counted, example_text, group_text, known, render
 
 OLD_FRICTIONLESS_LIMIT = 300   # version 1 stopped frictionless there without saying so
 
+
+def N_(message: str) -> str:
+    """Marks a text for translation; it is translated where it is shown."""
+    return message
+
+
 HEADLINES = {
-    "pending": ("検証待ち", "Validation pending"),
-    "error": ("検証できませんでした", "Could not be validated"),
+    "pending": N_("Validation pending"),
+    "error": N_("Could not be validated"),
 }
 
 
@@ -47,33 +57,72 @@ def upgraded(report: dict[str, Any] | None) -> dict[str, Any] | None:
     return result
 
 
-def _text(group: dict[str, Any], lang: str) -> tuple[str, str]:
+def _stored(item: dict[str, Any], name: str, lang: str | None) -> str:
+    """``message``/``fix`` as a report of version 1 or 2 stored it: Japanese, or English."""
+    japanese = item.get(f"{name}_ja", "")
+    return japanese if reader_locale(lang) == "ja" else (item.get(f"{name}_en") or japanese)
+
+
+def _neutral(params: dict[str, Any], lang: str | None) -> dict[str, Any]:
+    """Values of version 2 that were stored in both languages (``type_ja``/``type_en`` …) as
+    the one value the templates now name (``type``), in the reader's language."""
+    params = dict(params)
+    for key in [k for k in params if k.endswith("_ja")]:
+        base = key[:-3]
+        if base not in params and f"{base}_en" in params:
+            params[base] = params[key] if reader_locale(lang) == "ja" else params[f"{base}_en"]
+    return params
+
+
+def _examples(group: dict[str, Any], lang: str | None) -> str:
+    return pgettext("list separator", ", ", lang).join(
+        example_text(lang, e.get("row"), None) for e in group.get("examples") or [])
+
+
+def _text(group: dict[str, Any], lang: str | None) -> tuple[str, str]:
     """The group's line and its 「直し方」, rendered from its code when the catalog knows it."""
     code, params = group.get("code", ""), group.get("params")
     if params is None:   # version 1: the stored text, counted
-        text = group.get(f"message_{lang}") or group.get("message_ja", "")
-        if group.get("count", 1) > 1:
-            rows = ("、" if lang == "ja" else ", ").join(
-                example_text(lang, e.get("row"), None) for e in group.get("examples") or [])
-            text += (f"（{group['count']} 件。例: {rows}）" if lang == "ja" else
-                     f" ({group['count']} times; e.g. {rows})") if rows else (
-                     f"（{group['count']} 件）" if lang == "ja" else f" ({group['count']} times)")
-        return text, render(code, lang, {}, "fix") if complete_fix(code, lang) else ""
-    params = dict(params)
+        text = counted(_stored(group, "message", lang), group.get("count", 1), _examples(group, lang), lang)
+        return text, render(code, lang, {}, "fix") if complete_fix(code) else ""
+    params = _neutral(params, lang)
     if code == "schema-error":   # version 1: frictionless's English note; say it in the reader's words
-        values = {**params, "count": group["count"],
-                  "examples": ("、" if lang == "ja" else ", ").join(
-                      example_text(lang, e.get("row"), None) for e in group.get("examples") or [])}
+        values = {**params, "count": group["count"], "examples": _examples(group, lang)}
         return render(code, lang, values, "group"), render(code, lang, values, "fix")
-    if known(code) and (params or group.get("examples") or not group.get(f"message_{lang}")):
+    if known(code) and (params or group.get("examples") or not _stored(group, "message", lang)):
         return (group_text(code, lang, group["count"], params, group.get("examples") or []),
                 render(code, lang, params, "fix"))
-    return group.get(f"message_{lang}") or group.get("message_ja", ""), group.get(f"fix_{lang}", "")
+    return _stored(group, "message", lang), _stored(group, "fix", lang)
 
 
-def view(validation: dict[str, Any], lang: str) -> dict[str, Any]:
-    """What the resource page shows: a headline, the groups (problems first) and the detailed rows."""
-    lang = "en" if lang == "en" else "ja"
+def _issue_text(issue: dict[str, Any], lang: str | None) -> str:
+    params = issue.get("params")
+    text = render(issue["code"], lang, _neutral(params, lang)) if params is not None and known(
+        issue.get("code", "")) else ""
+    return text or _stored(issue, "message", lang)
+
+
+def with_texts(report: dict[str, Any] | None, lang: str | None = None) -> dict[str, Any] | None:
+    """The report (upgraded) with its texts, for the API: each group's ``message`` and ``fix``
+    and each issue's ``message`` in the reader's language; ``message_ja``/``message_en`` (and a
+    group's ``fix_ja``/``fix_en``), which reports of versions 1 and 2 stored, for the API
+    readers of those (made from the codes now, not stored)."""
+    report = upgraded(report)
+    if not report:
+        return report
+    groups = []
+    for group in report.get("groups") or []:
+        (message, fix), (ja, fix_ja), (en, fix_en) = (_text(group, lang), _text(group, "ja"), _text(group, "en"))
+        groups.append({**group, "message": message, "fix": fix, "message_ja": ja, "message_en": en,
+                       "fix_ja": fix_ja, "fix_en": fix_en})
+    issues = [{**issue, "message": _issue_text(issue, lang), "message_ja": _issue_text(issue, "ja"),
+               "message_en": _issue_text(issue, "en")} for issue in report.get("issues") or []]
+    return {**report, "groups": groups, "issues": issues}
+
+
+def view(validation: dict[str, Any], lang: str | None = None) -> dict[str, Any]:
+    """What the resource page shows: a headline, the groups (problems first) and the detailed rows,
+    in ``lang`` (None: the reader's language)."""
     status = validation.get("status", "pending")
     report = upgraded(validation.get("report")) or {}
     groups = []
@@ -85,25 +134,23 @@ def view(validation: dict[str, Any], lang: str) -> dict[str, Any]:
     problems = sum(1 for g in groups if g["severity"] == "error")
     notes = len(groups) - problems
     if status in HEADLINES:
-        headline = HEADLINES[status][lang == "en"]
+        headline = gettext(HEADLINES[status], lang)
     elif problems:
-        headline = f"{problems} problem{'s' if problems > 1 else ''}" if lang == "en" else f"{problems}件の問題"
+        headline = ngettext("%(num)d problem", "%(num)d problems", problems, lang)
     else:
-        headline = "Machine-readable: no problems" if lang == "en" else "機械判読に問題なし"
+        headline = gettext("Machine-readable: no problems", lang)
     if notes and status not in HEADLINES:
-        headline += f" ({notes} note{'s' if notes > 1 else ''})" if lang == "en" else f"（注意 {notes} 件）"
+        headline = ngettext("%(headline)s (%(num)d note)", "%(headline)s (%(num)d notes)", notes, lang,
+                            headline=headline)
     rows = []
     for issue in report.get("issues") or []:
-        params = issue.get("params")
-        text = render(issue["code"], lang, params) if params is not None and known(issue.get("code", "")) else ""
         rows.append({"row": issue.get("row"), "column": issue.get("column_name") or issue.get("column"),
-                     "severity": issue.get("severity", "error"),
-                     "text": text or issue.get(f"message_{lang}") or issue.get("message_ja", "")})
+                     "severity": issue.get("severity", "error"), "text": _issue_text(issue, lang)})
     listed, total = len(rows), report.get("issues_total") or len(rows)
     truncated = ""
     if report.get("issues_truncated") and total > listed:
-        truncated = (f"The list shows {listed} of {total} issues; the groups above count them all."
-                     if lang == "en" else f"一覧は全 {total} 件のうち {listed} 件です（上のまとめは全件を数えています）。")
+        truncated = gettext("The list shows %(listed)s of %(total)s issues; the groups above count them all.",
+                            lang, listed=listed, total=total)
     return {"status": status, "headline": headline, "problems": problems, "notes": notes, "groups": groups,
             "rows": rows, "truncated": truncated, "encoding": report.get("encoding"),
             "row_count": report.get("rows") or 0, "standard": report.get("standard"),

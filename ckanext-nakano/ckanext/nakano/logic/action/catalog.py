@@ -7,7 +7,7 @@ cannot parse (``?q=NOT``), a date out of range in ``modified_since``, and any
 into IRIs unencoded, which rdflib refuses to write). Here the page is made
 from ckanext-dcat's own pieces (``ckanext.dcat.logic._search_ckan_datasets``
 and ``_pagination_info``, ``RDFSerializer``; 2.4.4), with the links encoded,
-the parameters checked (a 409 in Japanese and English through ckanext-dcat's
+the parameters checked (a 409 in the request's language through ckanext-dcat's
 view), and, when the page still fails, the datasets that cannot be described
 left out one by one (each logged).
 """
@@ -45,12 +45,11 @@ def dcat_catalog_show(up_func: Action, context: Context, data_dict: DataDict) ->
         try:
             parse_date(str(since))
         except (ValueError, OverflowError):
-            raise tk.ValidationError({"modified_since": [
-                "日時を ISO 8601 で指定してください（例 2026-04-01） / use an ISO 8601 date, e.g. 2026-04-01"]})
+            raise tk.ValidationError({"modified_since": [tk._("use an ISO 8601 date, e.g. 2026-04-01")]})
     try:
         query = dcat_logic._search_ckan_datasets(context, data_dict)
     except SearchError as exc:
-        raise tk.ValidationError({"q": [QUERY_UNREADABLE]}) from exc
+        raise tk.ValidationError({"q": [tk._(QUERY_UNREADABLE)]}) from exc
     pagination = _encoded(dcat_logic._pagination_info(query, data_dict))
     fmt, profiles = data_dict.get("format"), data_dict.get("profiles")
     try:

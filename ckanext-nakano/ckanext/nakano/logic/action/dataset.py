@@ -19,26 +19,27 @@ log = logging.getLogger(__name__)
 __all__ = ["package_create", "package_update", "dataset_purge", "package_list"]
 
 
-SEARCH_DOWN = ("検索サーバーに接続できないため、保存しませんでした。入力した内容はこのままです。しばらくしてから"
-               "もう一度保存してください。 / Search is unavailable, so nothing was saved. Your entries are kept: "
-               "save again in a moment.")
+def N_(message: str) -> str:
+    """Marks a message for extraction; it is translated where it is used (tk._)."""
+    return message
+
+
+SEARCH_DOWN = N_("Search is unavailable, so nothing was saved. Your entries are kept: save again in a moment.")
 
 
 IMMENSE_TERM = re.compile(r'immense term in field="([^"]+)"')
-TOO_LONG = ("長すぎて検索に登録できません。区切りのない文字が約1万字を超えています。短くするか、ファイルとして添付してください。 / "
-            "Too long to be indexed for search (about 10,000 characters without a break): shorten it, or attach "
-            "it as a file.")
+TOO_LONG = N_("Too long to be indexed for search (about 10,000 characters without a break): shorten it, or "
+              "attach it as a file.")
 
 
-NOT_A_LIST = ("項目の一覧（JSON の配列）で指定してください。例: [{\"name\": \"企画部企画課\"}] / "
-              "Give a list of items (a JSON array), e.g. [{\"name\": \"Planning section\"}].")
+NOT_A_LIST = N_("Give a list of items (a JSON array), e.g. [{\"name\": \"Planning section\"}].")
 
 
 def _lists_of_items(data_dict: DataDict) -> DataDict:
     """Fields made of items (contact, spatial_coverage …) given as anything but
     a list of objects are refused by name: scheming answered such input with an
     "Integrity Error" about subschemas."""
-    wrong = {field: [NOT_A_LIST] for field in list_fields()
+    wrong = {field: [tk._(NOT_A_LIST)] for field in list_fields()
              if data_dict.get(field) not in (None, "", [])
              and not (isinstance(data_dict[field], list) and all(isinstance(i, dict) for i in data_dict[field]))}
     if wrong:
@@ -66,8 +67,8 @@ def _saved_with_search(up_func: Action, context: Context, data_dict: DataDict) -
         too_long = IMMENSE_TERM.search(str(exc))
         if too_long:
             field = too_long.group(1).removeprefix("res_extras_").removeprefix("extras_")
-            raise tk.ValidationError({field: [TOO_LONG]})
-        raise tk.ValidationError({"search": [SEARCH_DOWN]})
+            raise tk.ValidationError({field: [tk._(TOO_LONG)]})
+        raise tk.ValidationError({"search": [tk._(SEARCH_DOWN)]})
 
 
 @tk.chained_action

@@ -78,7 +78,7 @@ def _visible_tags(context: Context, data_dict: DataDict) -> Any:
     if vocabulary:
         vocab = model.Vocabulary.get(vocabulary)
         if vocab is None:
-            raise tk.ObjectNotFound("語彙が見つかりません / Vocabulary not found")
+            raise tk.ObjectNotFound(tk._("Vocabulary not found"))
         query = query.filter(model.Tag.vocabulary_id == vocab.id)
     else:
         query = query.filter(model.Tag.vocabulary_id.is_(None))
@@ -100,9 +100,9 @@ def _page(query: Any, data_dict: DataDict) -> Any:
         offset = int(data_dict.get("offset") or 0)
         limit = int(data_dict["limit"]) if data_dict.get("limit") not in (None, "") else None
     except (TypeError, ValueError):
-        raise tk.ValidationError({"limit": ["整数を指定してください / must be an integer"]})
+        raise tk.ValidationError({"limit": [tk._("must be an integer")]})
     if offset < 0 or (limit is not None and limit < 0):
-        raise tk.ValidationError({"limit": ["0以上の整数を指定してください / must not be negative"]})
+        raise tk.ValidationError({"limit": [tk._("must not be negative")]})
     return query.offset(offset).limit(limit)
 
 
@@ -147,7 +147,7 @@ def tag_show(up_func: Action, context: Context, data_dict: DataDict) -> dict[str
     tag = model.Tag.get(name, vocab_id_or_name=data_dict.get("vocabulary_id"))
     if tag is None or not _visible_tags(context, {"vocabulary_id": data_dict.get("vocabulary_id")}).filter(
             model.Tag.id == tag.id).first():
-        raise tk.ObjectNotFound("タグが見つかりません / Tag not found")
+        raise tk.ObjectNotFound(tk._("Tag not found"))
     return up_func(context, data_dict)
 
 

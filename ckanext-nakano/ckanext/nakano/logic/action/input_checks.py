@@ -1,5 +1,5 @@
 """Core reads that answered 500 to what a visitor can type or put in a URL,
-with their arguments checked first (an error in Japanese and English) or
+with their arguments checked first (an error in the request's language) or
 the query read as plain words when Solr cannot parse it.
 """
 from __future__ import annotations
@@ -22,8 +22,14 @@ from ...search import plain_words_query
 __all__ = ["package_search", "resource_search", "activity_show"]
 
 _FLAGS = ("include_private", "include_drafts", "include_deleted", "use_default_schema", "facet")
-QUERY_UNREADABLE = ("検索条件を解釈できませんでした。条件を見直してください。 / The search conditions could not be read; "
-                    "check the filter and sort parameters.")
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction; it is translated where it is used (tk._)."""
+    return message
+
+
+QUERY_UNREADABLE = N_("The search conditions could not be read; check the filter and sort parameters.")
 
 
 def _flag(data_dict: DataDict, key: str) -> None:
@@ -33,7 +39,7 @@ def _flag(data_dict: DataDict, key: str) -> None:
     try:
         data_dict[key] = tk.asbool(value)
     except ValueError:
-        raise tk.ValidationError({key: ["true または false を指定してください / must be true or false"]})
+        raise tk.ValidationError({key: [tk._("must be true or false")]})
 
 
 @tk.side_effect_free
@@ -45,7 +51,7 @@ def package_search(up_func: Action, context: Context, data_dict: DataDict) -> di
     for key in _FLAGS:
         _flag(data_dict, key)
     if data_dict.get("wt") not in (None, "json"):
-        raise tk.ValidationError({"wt": ["JSON だけを返します（wt は指定できません） / only JSON: wt cannot be set"]})
+        raise tk.ValidationError({"wt": [tk._("only JSON: wt cannot be set")]})
     original = copy.deepcopy(dict(data_dict))
     try:
         return _for_reader(context, up_func(context, data_dict))
@@ -54,16 +60,16 @@ def package_search(up_func: Action, context: Context, data_dict: DataDict) -> di
     except SearchError:
         q = original.get("q")
         if not isinstance(q, str) or not q.strip():
-            raise SearchQueryError(QUERY_UNREADABLE)    # the filters or the sort, not the words
+            raise SearchQueryError(tk._(QUERY_UNREADABLE))    # the filters or the sort, not the words
         plain = plain_words_query(q)
         if plain == q:
-            raise SearchQueryError(QUERY_UNREADABLE)
+            raise SearchQueryError(tk._(QUERY_UNREADABLE))
         # No word left ("+", "&&"): every dataset, as an empty search box gives.
         retry = {**original, "q": plain}
         try:
             return _for_reader(context, up_func(context, retry))
         except SearchError:
-            raise SearchQueryError(QUERY_UNREADABLE)
+            raise SearchQueryError(tk._(QUERY_UNREADABLE))
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T][\d:.]+)?$")
@@ -106,18 +112,17 @@ def resource_search(up_func: Action, context: Context, data_dict: DataDict) -> d
         field, _, term = str(pair).partition(":")
         column = columns.get(field)
         if column is not None and not isinstance(column.type, sa.UnicodeText) and not _term_fits(column, term):
-            raise tk.ValidationError({"query": [
-                f"「{field}」には {_kind(column)} を指定してください（範囲指定はできません） / "
-                f"\"{field}\" takes {_kind(column, 'en')} (no ranges)"]})
+            raise tk.ValidationError({"query": [_takes(column, field)]})
     return up_func(context, data_dict)
 
 
-def _kind(column: Any, lang: str = "ja") -> str:
+def _takes(column: Any, field: str) -> str:
+    """The refusal of a term that does not fit the column's type."""
     if isinstance(column.type, sa.DateTime):
-        return "日付（例：2026-04-01）" if lang == "ja" else "a date (e.g. 2026-04-01)"
+        return tk._('"%(field)s" takes a date (e.g. 2026-04-01) (no ranges)', field=field)
     if isinstance(column.type, sa.Boolean):
-        return "true / false" if lang == "ja" else "true or false"
-    return "整数" if lang == "ja" else "an integer"
+        return tk._('"%(field)s" takes true or false (no ranges)', field=field)
+    return tk._('"%(field)s" takes an integer (no ranges)', field=field)
 
 
 @tk.side_effect_free

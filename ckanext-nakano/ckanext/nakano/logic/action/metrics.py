@@ -18,7 +18,7 @@ def _int(data_dict: DataDict, key: str, default: int, most: int, least: int = 1)
     try:
         return max(least, min(int(data_dict.get(key) or default), most))
     except (TypeError, ValueError):
-        raise tk.ValidationError({key: ["整数を指定してください / must be an integer"]})
+        raise tk.ValidationError({key: [tk._("must be an integer")]})
 
 
 @tk.side_effect_free

@@ -1,8 +1,11 @@
 // Language switch: home in Japanese → the language switcher → English (CKAN's /en/ URLs,
 // <html lang="en">, English navigation) → a link keeps English → back to Japanese.
-import { scenario, expect, poll } from './lib.mjs';
+import { scenario, expect, poll, axeRun, axeLines } from './lib.mjs';
 
 const JAPANESE = /[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]/u;
+const KANA = /[\p{Script=Hiragana}\p{Script=Katakana}]/u;
+// The languages of the ward's largest foreign-resident groups: path prefix, BCP 47 tag, own name.
+const OTHERS = [['zh_Hans_CN', 'zh-Hans-CN', '简体中文'], ['ko_KR', 'ko-KR', '한국어'], ['vi', 'vi', 'Tiếng Việt']];
 
 /** Visible texts of the header's links that stay on the portal (the main navigation). */
 async function navTexts(page) {
@@ -75,6 +78,24 @@ await scenario('language', async (s) => {
     await s.shot('language-2-back-ja');
     return `${how} → ${new URL(page.url()).pathname}`;
   });
+
+  for (const [locale, tag, name] of OTHERS) {
+    await s.step(`the switcher leads to ${name} (/${locale}/, <html lang="${tag}">, navigation in ${name}, axe)`, async () => {
+      const how = await switchTo(s, tag, name);
+      expect(new URL(page.url()).pathname.startsWith(`/${locale}/`), `after the switcher (${how}) the URL is ${page.url()}`);
+      const lang = await page.getAttribute('html', 'lang');
+      expect(lang === tag, `<html lang="${lang}"> on ${page.url()}`);
+      const nav = (await navTexts(page)).filter((l) => l.href.startsWith(`/${locale}/`));
+      expect(nav.length >= 3, `fewer than 3 navigation links under /${locale}/: ${JSON.stringify(nav)}`);
+      const japanese = nav.filter((l) => KANA.test(l.text));
+      expect(!japanese.length, `navigation links still in Japanese: ${JSON.stringify(japanese)}`);
+      const results = await axeRun(page, { saveAs: `language-${locale}` });
+      const violations = axeLines(results);
+      expect(!violations.length, `${violations.length} axe violations: ${violations.join('; ')}`);
+      await s.shot(`language-3-${locale}`);
+      return `${how}; navigation: ${nav.map((l) => l.text).join(', ')}`;
+    });
+  }
 
   s.check('no uncaught JavaScript error on the way', !s.result.pageErrors.length, s.result.pageErrors);
 });

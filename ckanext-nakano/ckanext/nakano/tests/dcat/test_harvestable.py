@@ -211,8 +211,9 @@ def test_an_old_id_of_a_private_dataset_is_not_told(app, org):
 # -- bad input through extras (found by probing the running portal) ----------------------
 
 @pytest.mark.parametrize("value", ["[" * 100000 + "]" * 100000, '[{"name": "x"', '"str"', '{"name": "x"}', "[1, 2]"])
-def test_a_list_field_that_is_no_list_of_items_is_refused_by_name(org, value):
-    with pytest.raises(tk.ValidationError) as refused:
+def test_a_list_field_that_is_no_list_of_items_is_refused_by_name(app, org, value):
+    # The message is in the request's language: a request of the portal's default (Japanese).
+    with pytest.raises(tk.ValidationError) as refused, app.flask_app.test_request_context():
         helpers.call_action("package_create", context=_admin(), title="駐輪場一覧", notes="区の駐輪場",
                             license_id="cc-by", owner_org=org["id"], category="運輸・観光",
                             extras=[{"key": "contact", "value": value}])
@@ -232,9 +233,10 @@ def test_extras_named_like_what_the_portal_shows_are_refused(org):
     assert "organization" in refused.value.error_dict["extras"][0]
 
 
-def test_a_value_too_long_to_index_is_named_not_blamed_on_search(org):
+def test_a_value_too_long_to_index_is_named_not_blamed_on_search(app, org):
     dataset = _dataset(org)
-    with pytest.raises(tk.ValidationError) as refused:
+    # The message is in the request's language: a request of the portal's default (Japanese).
+    with pytest.raises(tk.ValidationError) as refused, app.flask_app.test_request_context():
         helpers.call_action("package_patch", context=_admin(), id=dataset["id"], frequency_note="あ" * 40000)
     assert "search" not in refused.value.error_dict
     assert any("長すぎて" in m for messages in refused.value.error_dict.values() for m in messages)

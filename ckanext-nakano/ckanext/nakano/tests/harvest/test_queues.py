@@ -18,6 +18,7 @@ from ckan.tests import helpers
 
 from ckanext.harvest.model import HarvestJob, HarvestObject
 from ckanext.nakano.harvest import schedule
+from ckanext.nakano.messages import readable   # errors are stored coded; said in the site's language
 
 from .conftest import harvested
 
@@ -103,7 +104,7 @@ def test_stuck_job_is_finished_with_an_error(declare, share):
     model.Session.refresh(job)
     model.Session.refresh(obj)
     assert job.status == "Finished" and obj.state == "ERROR"
-    assert any("エラーとして終了" in e for e in schedule.summary(job).errors)
+    assert any("エラーとして終了" in e for e in map(readable, schedule.summary(job).errors))
     assert schedule.finish_stuck_jobs(tk.config["ckanext.nakano.harvest.job_timeout"]) == []
 
 
@@ -143,7 +144,7 @@ def test_abandoned_object_is_sent_again_once_then_failed(declare, share):
     assert schedule.requeue_abandoned_objects() == {"requeued": [], "failed": [obj.id]}
     model.Session.refresh(obj)
     assert obj.state == "ERROR"
-    assert any("2回とも途中で止まった" in e for e in schedule.summary(job).errors)
+    assert any("2回とも途中で止まった" in e for e in map(readable, schedule.summary(job).errors))
 
 
 def test_objects_a_consumer_could_not_finish_are_released_at_once(declare, share):
@@ -187,4 +188,4 @@ def test_a_message_that_keeps_failing_is_set_aside_not_resent_forever(declare, s
     assert redis.get(consumer.persistance_key(body)) is None        # ckanext-harvest will not re-send it
     model.Session.refresh(obj)
     assert obj.state == "ERROR"
-    assert any("3回続けて" in e for e in schedule.summary(job).errors)
+    assert any("3回続けて" in e for e in map(readable, schedule.summary(job).errors))

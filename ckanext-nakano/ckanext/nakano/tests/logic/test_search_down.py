@@ -1,5 +1,5 @@
 """An edit made while Solr cannot be reached: nothing is saved (CKAN indexes
-before it commits), and the editor is told so, in Japanese and English, as a
+before it commits), and the editor is told so, in the request's language, as a
 validation error — so that CKAN's form comes back with what was typed."""
 from __future__ import annotations
 
@@ -25,7 +25,11 @@ def test_edit_while_search_is_down_is_refused_with_the_reason(app, monkeypatch):
                           headers={"Authorization": sysadmin["token"]}, status=409)
         error = answer.json["error"]
         assert error["__type"] == "Validation Error"
-        assert "検索サーバーに接続できない" in error["search"][0] and "nothing was saved" in error["search"][0]
+        assert "検索サーバーに接続できない" in error["search"][0]
+        # The same refusal under /en/ is in English.
+        english = app.post("/en/api/3/action/package_patch", json={"id": dataset["id"], "title": "新しい題名"},
+                           headers={"Authorization": sysadmin["token"]}, status=409)
+        assert "nothing was saved" in english.json["error"]["search"][0]
         created = app.post("/api/3/action/package_create", headers={"Authorization": sysadmin["token"]}, status=409,
                            json={"name": "while-down", "title": "停止中", "notes": "説明", "owner_org": org["id"],
                                  "category": "その他", "license_id": "cc-by"})

@@ -80,7 +80,8 @@ def test_a_sort_or_page_a_listing_cannot_use_is_dropped(app, site):
 
 def test_error_pages_speak_japanese_and_english(app, site):
     page = app.get("/no-such-page").body
-    assert "ページが見つかりません" in page and "Page not found" in page
+    assert "ページが見つかりません" in page
+    assert "Page not found" in app.get("/en/no-such-page").body
 
 
 def test_download_names_are_latin_1_headers_with_the_real_name_encoded():

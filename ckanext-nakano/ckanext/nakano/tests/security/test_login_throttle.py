@@ -23,13 +23,14 @@ def account(clean_db):
     return factories.User(password=PASSWORD)
 
 
-def _post(app, login: str, password: str, client: str):
-    page = app.get("/user/login", environ_overrides={"REMOTE_ADDR": client})
+def _post(app, login: str, password: str, client: str, prefix: str = ""):
+    page = app.get(f"{prefix}/user/login", environ_overrides={"REMOTE_ADDR": client})
     token = re.search(r'<meta name="_csrf_token" content="([^"]+)"', page.body)
     data = {"login": login, "password": password}
     if token:
         data["_csrf_token"] = token.group(1)
-    return app.post("/user/login", data=data, environ_overrides={"REMOTE_ADDR": client}, follow_redirects=False)
+    return app.post(f"{prefix}/user/login", data=data, environ_overrides={"REMOTE_ADDR": client},
+                    follow_redirects=False)
 
 
 def _logged_in(answer) -> bool:
@@ -41,7 +42,9 @@ def test_wrong_passwords_then_the_right_one_waits(app, account):
         assert _post(app, account["name"], "wrong", "198.51.100.7").status_code == 200
     refused = _post(app, account["name"], PASSWORD, "198.51.100.7")
     assert refused.status_code == 429
-    assert "分後にもう一度お試しください" in refused.body and "try again in about" in refused.body
+    assert "分後にもう一度お試しください" in refused.body
+    english = _post(app, account["name"], PASSWORD, "198.51.100.7", prefix="/en")   # the English page
+    assert english.status_code == 429 and "try again in about" in english.body
     assert 0 < int(refused.headers["Retry-After"]) <= 15 * 60
     # Another client is not locked out by this one.
     assert _logged_in(_post(app, account["name"], PASSWORD, "198.51.100.8"))

@@ -84,7 +84,8 @@ def test_lookalike_header_character_is_named(tmp_path):
     report = run(PRESCHOOL, tmp_path, standard="preschool")
     lookalike = groups(report)["header-lookalike"]
     assert len(lookalike) == 1 and lookalike[0].column == 1
-    assert "U+2015" in lookalike[0].params["chars_ja"] and "「ー」とは別の文字" in lookalike[0].params["chars_ja"]
+    said = next(i for i in report.issues if i.code == "header-lookalike").message_ja   # the values, said in Japanese
+    assert "U+2015" in said and "「ー」とは別の文字" in said
     unknown = [i.params["name"] for i in report.issues if i.code == "unknown-column"]
     assert "都道府県コ―ド又は市区町村コ―ド" not in unknown     # no longer "not in the standard"
 
@@ -96,7 +97,8 @@ def test_full_width_letters_in_a_header_are_named(tmp_path):
     path.write_text("\r\n".join(header) + "\r\n", encoding="utf-8")
     report = run(path, tmp_path, standard="public_facility")
     lookalike = groups(report)["header-lookalike"][0]
-    assert lookalike.params["canonical"] == "ID" and "U+FF29" in lookalike.params["chars_ja"]
+    said = next(i for i in report.issues if i.code == "header-lookalike").message_ja
+    assert lookalike.params["canonical"] == "ID" and "U+FF29" in said
 
 
 def test_columns_in_another_order_than_the_standards(tmp_path):
@@ -114,8 +116,9 @@ def test_english_key_header_is_named_not_taken_for_a_title(tmp_path):
     report = run(HOSPITAL, tmp_path, standard="hospital")
     assert "no-header" not in groups(report)
     english = groups(report)["english-header"][0]
-    assert "latitude → 緯度" in english.params["pairs_ja"]
-    assert "telephone\u3000number → 電話番号" in english.params["pairs_ja"]   # U+3000 inside the key
+    said = next(i for i in report.issues if i.code == "english-header").message_ja
+    assert english.count == 1 and "latitude → 緯度" in said
+    assert "telephone\u3000number → 電話番号" in said   # U+3000 inside the key
     assert report.rows == 628    # the rest of the file is still checked against the standard
     assert groups(report)["unit-in-number"][0].examples[0] == {"row": 38, "value": "19（休床中）"}
 
