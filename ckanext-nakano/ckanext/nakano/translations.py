@@ -41,6 +41,7 @@ METHOD_MAP = [
     ("**/demo/**", "ignore"),
     ("**.py", "python"),
     ("**/templates/**.html", "ckan"),
+    ("**/templates/**.txt", "ckan"),       # mails
     ("**/messages.yaml", "ckanext.nakano.i18n_extract:extract_coded_messages"),
 ]
 HEADER = ("# The Nakano Open Data Portal (ckanext-nakano) in {language}. Msgids are the English\n"

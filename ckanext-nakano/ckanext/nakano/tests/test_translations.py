@@ -49,7 +49,7 @@ def test_templates_have_no_japanese_outside_the_catalogs():
     # own language (language_links.html).
     allowed = {"nakano/language_links.html"}
     found = []
-    for path in sorted(TEMPLATES.rglob("*.html")):
+    for path in sorted(list(TEMPLATES.rglob("*.html")) + list(TEMPLATES.rglob("*.txt"))):
         name = str(path.relative_to(TEMPLATES))
         if name in allowed:
             continue

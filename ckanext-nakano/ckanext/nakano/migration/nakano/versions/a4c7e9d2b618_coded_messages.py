@@ -48,40 +48,37 @@ def _converted_error(text):
     return json.dumps({**error, "message": new} if isinstance(error, dict) else new, ensure_ascii=False)
 
 
+def _rewrite(bind, select: str, update: str, convert) -> None:
+    """Each (id, text) row of ``select`` that ``convert`` changes, written back by ``update``."""
+    for row_id, value in bind.execute(sa.text(select)).fetchall():
+        new = convert(value)
+        if new is not None:
+            bind.execute(sa.text(update), {"new": new, "id": row_id})
+
+
 def upgrade():
     bind = op.get_bind()
     for table in HARVEST_TABLES:
-        if "message" not in _columns(bind, table):
-            continue
-        rows = bind.execute(sa.text(f"select id, message from {table} where message like '% / %'")).fetchall()
-        for row_id, message in rows:
-            new = from_legacy(message)
-            if new is not None:
-                bind.execute(sa.text(f"update {table} set message = :new where id = :id"), {"new": new, "id": row_id})
+        if "message" in _columns(bind, table):
+            _rewrite(bind, f"select id, message from {table} where message like '% / %'",
+                     f"update {table} set message = :new where id = :id", from_legacy)
     if "error" in _columns(bind, "task_status"):
-        rows = bind.execute(sa.text(
-            "select id, error from task_status where task_type = 'xloader' and error like '% / %'")).fetchall()
-        for row_id, error in rows:
-            new = _converted_error(error)
-            if new is not None:
-                bind.execute(sa.text("update task_status set error = :new where id = :id"), {"new": new, "id": row_id})
+        _rewrite(bind, "select id, error from task_status where task_type = 'xloader' and error like '% / %'",
+                 "update task_status set error = :new where id = :id", _converted_error)
     if {"job_id", "error", "status"} <= _columns(bind, "jobs"):   # xloader's own table
-        rows = bind.execute(sa.text("select job_id, error from jobs where error like '% / %'")).fetchall()
-        for job_id, error in rows:
-            new = _converted_error(error)
-            if new is not None:
-                bind.execute(sa.text("update jobs set error = :new where job_id = :id"), {"new": new, "id": job_id})
+        _rewrite(bind, "select job_id, error from jobs where error like '% / %'",
+                 "update jobs set error = :new where job_id = :id", _converted_error)
+
+
+def _both_languages(message: str) -> str | None:
+    found = parse(message)
+    return f"{say(found[0], found[1], lang='ja')} / {say(found[0], found[1], lang='en')}" if found else None
 
 
 def downgrade():
     # The harvest errors in both languages again, as the code before this revision showed them.
     bind = op.get_bind()
     for table in HARVEST_TABLES:
-        if "message" not in _columns(bind, table):
-            continue
-        rows = bind.execute(sa.text(f"select id, message from {table} where message like '{{\"code\": %'")).fetchall()
-        for row_id, message in rows:
-            found = parse(message)
-            if found:
-                old = f"{say(found[0], found[1], lang='ja')} / {say(found[0], found[1], lang='en')}"
-                bind.execute(sa.text(f"update {table} set message = :old where id = :id"), {"old": old, "id": row_id})
+        if "message" in _columns(bind, table):
+            _rewrite(bind, f"select id, message from {table} where message like '{{\"code\": %'",
+                     f"update {table} set message = :new where id = :id", _both_languages)
