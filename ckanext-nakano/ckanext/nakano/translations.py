@@ -128,7 +128,9 @@ def update() -> list[str]:
         catalog.language_team = f"{locale} (docs/translation.md)"
         for message in overrides:
             catalog[message.id] = message
-            catalog.obsolete.pop(message.id, None)
+        # No "#~" entries: git keeps what was removed, and GNU msgfmt refuses a catalog whose
+        # obsolete entries repeat live ones.
+        catalog.obsolete.clear()
         write(path, catalog)
         compile_catalog(locale)
         changed.append(str(path))
@@ -191,6 +193,8 @@ def problems() -> list[str]:
         for key, message in entries.items():
             if key not in wanted and key[1] not in upstream_msgids():
                 found.append(f"{locale}: entry no code uses (run update): {key[1]!r}")
+        if catalog.obsolete:
+            found.append(f"{locale}: {len(catalog.obsolete)} obsolete (#~) entries (run update)")
         for message, errors in catalog.check():
             found += [f"{locale}: {message.id!r}: {error}" for error in errors]
         mo = path.with_suffix(".mo")

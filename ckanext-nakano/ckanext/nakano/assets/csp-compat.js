@@ -27,6 +27,20 @@
     }
   });
 
+  // CKAN 2.12's client.getLocaleData turns the page's BCP 47 tag back into a locale
+  // with locale.replace('-', '_'): only the first hyphen, so zh-Hans-CN asked for
+  // /api/i18n/zh_Hans-CN (400) and CKAN's scripts stayed untranslated in Chinese.
+  // Replaced on DOMContentLoaded: this file comes before jQuery and CKAN's scripts, so
+  // this listener runs before jQuery's ready handlers (and ckan.initialize).
+  document.addEventListener('DOMContentLoaded', function () {
+    var client = window.ckan && window.ckan.Client && window.ckan.Client.prototype;
+    if (!client || !client.getLocaleData) return;
+    var getLocaleData = client.getLocaleData;
+    client.getLocaleData = function (locale, success, error) {
+      return getLocaleData.call(this, String(locale || '').replace(/-/g, '_'), success, error);
+    };
+  });
+
   function byId(id) { return document.getElementById(id); }
   function check(id) { var el = byId(id); if (el) el.checked = true; }
 

@@ -81,7 +81,14 @@ await scenario('language', async (s) => {
 
   for (const [locale, tag, name] of OTHERS) {
     await s.step(`the switcher leads to ${name} (/${locale}/, <html lang="${tag}">, navigation in ${name}, axe)`, async () => {
+      // CKAN's scripts load their words from /api/i18n/<locale> (zh-Hans-CN once asked for zh_Hans-CN: 400).
+      const words = [];
+      const listen = (response) => { if (response.url().includes('/api/i18n/')) words.push(`${response.status()} ${response.url()}`); };
+      page.on('response', listen);
       const how = await switchTo(s, tag, name);
+      await poll(async () => words.length > 0, { timeout: 15000, what: `the request for CKAN's script words in ${name}` });
+      page.off('response', listen);
+      expect(words.every((w) => /^(200|304) /.test(w) && w.endsWith(`/api/i18n/${locale}`)), `script words: ${words.join(', ')}`);
       expect(new URL(page.url()).pathname.startsWith(`/${locale}/`), `after the switcher (${how}) the URL is ${page.url()}`);
       const lang = await page.getAttribute('html', 'lang');
       expect(lang === tag, `<html lang="${lang}"> on ${page.url()}`);
