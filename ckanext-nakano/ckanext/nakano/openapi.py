@@ -142,6 +142,8 @@ def document(lang: str | None = None) -> dict[str, Any]:
     spec = actions()
     examples = api_examples.find()
     answers = _answers_for(examples)
+    # Said once for the document (each _say switches the locale), not once per action.
+    said = {code: _say(text, lang) for code, text in RESPONSES.items()}
     paths = {}
     for name, action in spec["actions"].items():
         filled = api_examples.fill(action.get("example") or {}, examples) if name in answers else None
@@ -156,9 +158,8 @@ def document(lang: str | None = None) -> dict[str, Any]:
             "parameters": [_parameter(p, s, filled.get(p), lang)
                            for p, s in (action.get("parameters") or {}).items()],
             "responses": {
-                "200": {"description": _say(RESPONSES["200"], lang),
-                        "content": {"application/json": success}},
-                **{code: _error(_say(RESPONSES[code], lang)) for code in ("403", "404", "409")},
+                "200": {"description": said["200"], "content": {"application/json": success}},
+                **{code: _error(said[code]) for code in ("403", "404", "409")},
             },
         }}
     return {
