@@ -17,6 +17,7 @@ from ckan.lib.munge import munge_filename_legacy
 
 from . import about, area_map, datastore_loads, language_text, map_view, vocab, zero_results
 from .home import home_page
+from .inventory import choices as inventory_choices
 from .metrics import quality, stats
 from .model import HarvestFile, Quality
 from .preview import downloads
@@ -32,7 +33,8 @@ __all__ = [
     "nakano_metrics_enabled", "nakano_home", "nakano_sort_options", "nakano_facet_labeler",
     "nakano_downloads", "nakano_datastore_state", "structured_data", "xloader_badge",
     "nakano_zero_results", "nakano_license_choices", "nakano_about", "nakano_area_map",
-    "nakano_view_title", "nakano_pager",
+    "nakano_view_title", "nakano_pager", "nakano_inventory_item", "nakano_inventory_item_choices",
+    "nakano_inventory_dataset_name",
 ]
 
 Choices = list[dict[str, Any]]
@@ -242,3 +244,18 @@ def nakano_pager(page: Any, **params: Any) -> Markup:
                          tags.span(name, cls="visually-hidden"))
     return page.pager(symbol_previous=arrow("fa-chevron-left", tk._("Previous page")),
                       symbol_next=arrow("fa-chevron-right", tk._("Next page")), **params)
+
+
+def nakano_inventory_item(item_id: str) -> dict[str, Any] | None:
+    """The register item a dataset links to, if the reader may see it (``id``, ``local_id``, ``title``)."""
+    return inventory_choices.visible_item(item_id, tk.current_user if tk.current_user.is_authenticated else None)
+
+
+def nakano_inventory_item_choices(field: dict[str, Any]) -> Choices:
+    """The dataset form's 棚卸項目: the items of the departments the user may edit."""
+    return inventory_choices.item_choices(tk.current_user if tk.current_user.is_authenticated else None)
+
+
+def nakano_inventory_dataset_name() -> str:
+    """The open dataset 「保有データ一覧」 (the register's public fields, published daily)."""
+    return str(tk.config["ckanext.nakano.inventory.dataset"])

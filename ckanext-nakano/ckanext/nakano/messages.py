@@ -33,12 +33,15 @@ from babel import support
 
 import ckan.plugins.toolkit as tk
 
+from . import language_text
+
 __all__ = ["CodedError", "catalog", "known", "template", "say", "gettext", "ngettext", "pgettext",
            "reader_locale", "default_locale", "stored", "text", "parse", "find", "readable", "from_legacy",
            "match_english"]
 
 HERE = Path(__file__).parent
-CATALOG_FILES = (HERE / "validation" / "messages.yaml", HERE / "harvest" / "messages.yaml")
+CATALOG_FILES = (HERE / "validation" / "messages.yaml", HERE / "harvest" / "messages.yaml",
+                 HERE / "inventory" / "messages.yaml")
 I18N = HERE / "i18n"
 DOMAIN = "ckanext-nakano"
 PARTS = ("en", "group", "fix")   # the texts of an entry (group_by is not a text)
@@ -132,6 +135,8 @@ def value_text(value: Any, lang: str | None = None) -> str:
     ``{"join": [...], "sep": "; "}``) is joined with the language's list separator."""
     if value is None:
         return ""
+    if isinstance(value, dict) and "labels" in value:   # a label of the ward's YAML data, in every language
+        return language_text.text(value["labels"], lang=reader_locale(lang))
     if isinstance(value, dict) and "code" in value:
         return say(str(value["code"]), value.get("values") or {}, lang=lang)
     if isinstance(value, dict) and "join" in value:

@@ -11,10 +11,16 @@ from ckan import model, types
 from ckan.lib.plugins import get_permission_labels
 
 from . import login_throttle
+from .inventory import links as inventory_links
 
 log = logging.getLogger(__name__)
 
-__all__ = ["get_subscriptions", "relabel_activities"]
+__all__ = ["get_subscriptions", "relabel_activities", "INVENTORY_SENDERS"]
+
+# Actions after which an item's status may change: a dataset created, changed, moved,
+# made private or public, deleted or purged.
+INVENTORY_SENDERS = ("package_create", "package_update", "package_delete", "dataset_purge", "bulk_update_private",
+                     "bulk_update_public", "bulk_update_delete", "package_owner_org_update")
 
 
 def get_subscriptions() -> types.SignalMapping:
@@ -22,6 +28,8 @@ def get_subscriptions() -> types.SignalMapping:
         tk.signals.action_succeeded: [
             {"sender": "package_update", "receiver": _dataset_saved},
             {"sender": "bulk_update_private", "receiver": _datasets_made_private},
+            # The register follows its datasets (inventory/links.py).
+            *({"sender": action, "receiver": _inventory_follows} for action in INVENTORY_SENDERS),
         ],
         tk.signals.failed_login: [login_throttle.failed],
         tk.signals.user_logged_in: [login_throttle.succeeded],
@@ -57,3 +65,11 @@ def _datasets_made_private(sender: str, **kwargs: Any) -> None:
     ids = (kwargs.get("data_dict") or {}).get("datasets") or []
     if ids:
         relabel_activities(list(ids))
+
+
+def _inventory_follows(sender: str, **kwargs: Any) -> None:
+    result = kwargs.get("result")
+    if not isinstance(result, dict):   # return_id_only, a delete or a bulk action: read the dataset
+        result = {"id": result if isinstance(result, str) else (kwargs.get("data_dict") or {}).get("id")}
+    # Inside another action (package_update calls package_owner_org_update): that one commits.
+    inventory_links.sync_for_dataset(result, commit=not (kwargs.get("context") or {}).get("defer_commit"))

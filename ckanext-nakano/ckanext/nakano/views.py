@@ -13,13 +13,14 @@ from . import openapi, password_reset, response_policy, table_csv, upload_intake
 from .dcat import categories
 from .developers import examples
 from .harvest import pages as harvest_pages
+from .inventory.pages import inventory
 from .metrics.quality import rules
 from .sitemap import document
 from .validation import copies
 
 nakano = flask.Blueprint("nakano", __name__)
 
-__all__ = ["nakano"]
+__all__ = ["nakano", "inventory"]
 
 
 @nakano.route("/dataset/<id>/resource/<resource_id>/utf8.csv")

@@ -16,12 +16,14 @@ from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 from .. import vocab
 from ..fetch import FetchRefused, canonical_url
 from .. import messages
+from . import inventory_validators
+from .inventory_validators import *  # noqa: F401,F403  (the register's validators)
 from .romaji import romanised_slug
 
 __all__ = [
     "nakano_name_from_title", "nakano_license_id", "nakano_end_after_start",
     "nakano_area_centroid", "nakano_phone", "nakano_http_url", "nakano_default_language",
-    "nakano_resource_url", "nakano_resource_license",
+    "nakano_resource_url", "nakano_resource_license", *inventory_validators.__all__,
 ]
 
 Missing = tk.missing

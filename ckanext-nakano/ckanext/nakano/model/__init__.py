@@ -73,6 +73,8 @@ class HarvestFile(tk.BaseModel):  # type: ignore[misc, valid-type]
         return model.Session.query(cls).filter_by(source_id=source_id).all()
 
 
+from .inventory import InventoryChange, InventoryItem  # noqa: E402
 from .metrics import LinkCheck, MetricDaily, MetricEvent, Quality, SearchDaily  # noqa: E402
 
-__all__ = ["Validation", "HarvestFile", "MetricEvent", "MetricDaily", "SearchDaily", "Quality", "LinkCheck"]
+__all__ = ["Validation", "HarvestFile", "MetricEvent", "MetricDaily", "SearchDaily", "Quality", "LinkCheck",
+           "InventoryItem", "InventoryChange"]

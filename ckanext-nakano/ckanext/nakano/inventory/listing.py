@@ -1,0 +1,69 @@
+"""The register searched and counted as a reader may see it: words, filters, facets, pages."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from ckan import model
+
+from ..model import InventoryItem
+from . import store
+
+__all__ = ["FACETS", "Found", "search"]
+
+# Facet name → the item's value it counts.
+FACETS: dict[str, Any] = {
+    "department": InventoryItem.organization_id,
+    "status": InventoryItem.status,
+    "closed_reason": InventoryItem.data["closed_reason"].astext,
+    "category": InventoryItem.data["category"].astext,
+    "standard_dataset": InventoryItem.data["standard_dataset"].astext,
+}
+SORTS = {
+    "department": (InventoryItem.organization_id, InventoryItem.local_id),
+    "local_id": (InventoryItem.local_id,),
+    "title": (InventoryItem.title,),
+    "modified": (InventoryItem.modified.desc(), InventoryItem.local_id),
+    "planned": (InventoryItem.data["planned_month"].astext.nulls_last(), InventoryItem.local_id),
+}
+
+
+@dataclass
+class Found:
+    count: int
+    items: list[InventoryItem]
+    facets: dict[str, list[tuple[str, int]]]
+
+
+def _escaped(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search(reader: store.Reader, q: str = "", filters: dict[str, list[str]] | None = None,
+           limit: int = 50, offset: int = 0, sort: str = "department", facets: bool = True) -> Found:
+    """Items matching every word of ``q`` (folded: こうえん finds コウエン and 公園's reading is
+    not guessed) and every filter (values of one filter are alternatives)."""
+    conditions = [store.visible(reader)]
+    for word in store.fold(q).split():
+        conditions.append(InventoryItem.search_text.like(f"%{_escaped(word)}%", escape="\\"))
+    base = sa.and_(*conditions)
+    filtered = [base]
+    for name, wanted in (filters or {}).items():
+        if name in FACETS and wanted:
+            filtered.append(FACETS[name].in_(wanted))
+    where = sa.and_(*filtered)
+    count = model.Session.query(sa.func.count(InventoryItem.id)).filter(where).scalar() or 0
+    items = (model.Session.query(InventoryItem).filter(where).order_by(*SORTS.get(sort, SORTS["department"]))
+             .limit(limit).offset(offset).all())
+    counted: dict[str, list[tuple[str, int]]] = {}
+    if facets:
+        for name, column in FACETS.items():
+            # A facet counts under the other filters, so its own values stay choosable.
+            others = [base] + [FACETS[n].in_(v) for n, v in (filters or {}).items() if n in FACETS and v and n != name]
+            rows = (model.Session.query(column, sa.func.count()).filter(sa.and_(*others), column.isnot(None),
+                                                                         column != "")
+                    .group_by(column).order_by(sa.func.count().desc(), column).all())
+            counted[name] = [(str(value), int(n)) for value, n in rows]
+    return Found(count=int(count), items=items, facets=counted)
