@@ -121,6 +121,8 @@ def _parameters() -> dict[str, Any] | None:
     if request.method == "GET":
         return {key: values[-1] if len(values) == 1 else values
                 for key, values in request.args.to_dict(flat=False).items()}
+    if request.mimetype == "multipart/form-data":   # an upload (resource files, register files)
+        return request.form.to_dict()
     if request.is_json or (request.mimetype or "").endswith("json") or not request.form:
         body = request.get_json(silent=True, force=True)
         if body is None and not request.get_data(cache=True):

@@ -29,6 +29,7 @@ class Examples:
     table: str = ""           # id of a resource of it whose rows are in the DataStore
     organization: str = ""    # its department's name
     modified: str = ""        # the dataset's metadata_modified (the examples change with it)
+    inventory_item: str = ""  # the id of the register item it publishes
 
 
 def anonymous_call(action: str, params: dict[str, Any]) -> Any:
@@ -64,16 +65,16 @@ def find() -> Examples:
     return Examples(dataset=dataset["name"], resource=resources[0]["id"] if resources else "",
                     table=tables[0] if tables else "",
                     organization=(dataset.get("organization") or {}).get("name", ""),
-                    modified=dataset["metadata_modified"])
+                    modified=dataset["metadata_modified"], inventory_item=dataset.get("inventory_item") or "")
 
 
 def fill(params: dict[str, Any], examples: Examples) -> dict[str, Any] | None:
     """An action's example parameters with ``{dataset}``, ``{resource}``,
-    ``{table}`` and ``{organization}`` replaced; None when one of them is not
+    ``{table}``, ``{organization}`` and ``{inventory_item}`` replaced; None when one of them is not
     on this portal (an example that could not run is not shown)."""
     filled = {}
     for key, value in params.items():
-        for placeholder in ("dataset", "resource", "table", "organization"):
+        for placeholder in ("dataset", "resource", "table", "organization", "inventory_item"):
             if isinstance(value, str) and "{%s}" % placeholder in value:
                 if not getattr(examples, placeholder):
                     return None

@@ -18,6 +18,8 @@ from . import messages as harvest_messages
 from .harvest import schedule
 from .harvest.consumers import consume
 from .harvest.sources import SourceError, sync
+from .inventory.export import register_file as inventory_export_file
+from .inventory.store import Reader as InventoryReader
 from .metrics import ingest, ingester, linkcheck, quality, rollup, usage_dataset
 from .validation import jobs
 
@@ -323,3 +325,49 @@ def translations_check() -> None:
     if found:
         raise click.ClickException(f"{len(found)} problems in the catalogs")
     click.echo("catalogs complete")
+
+
+@nakano.group("inventory")
+def inventory() -> None:
+    """The data inventory (データ棚卸台帳): import and export of register files."""
+
+
+def _site_context() -> dict[str, object]:
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    return {"user": site_user, "ignore_auth": True}
+
+
+@inventory.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--department", help="organization name; else each row's 所管部 / 部の名前（省略時は各行の所管部）")
+@click.option("--dry-run", is_flag=True, help="report what would change, write nothing / 変更内容の確認のみ")
+def inventory_import(file: Path, department: str | None, dry_run: bool) -> None:
+    """Import a register file (CSV: UTF-8, BOM or CP932; XLSX) / 台帳ファイルの取込み."""
+    try:
+        result = tk.get_action("nakano_inventory_import")(_site_context(), {
+            "upload": file.read_bytes(), "department": department, "dry_run": dry_run})
+    except tk.ValidationError as error:
+        raise click.ClickException(str(error.error_dict)) from error
+    for error in result["errors"]:
+        where = f"row {error['row']}" + (f", {error['column']}" if error["column"] else "")
+        click.echo(f"{where}: {error['message_ja']} / {error['message_en']}", err=True)
+    if result["errors"]:
+        raise click.ClickException(f"nothing written: {len(result['errors'])} error(s) / 取り込みませんでした")
+    click.echo(("dry run (nothing written) / 確認のみ: " if dry_run else "imported / 取り込みました: ")
+               + f"{len(result['created'])} new, {len(result['updated'])} changed, {result['unchanged']} unchanged")
+
+
+@inventory.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--department", help="organization name (default: every department) / 部の名前")
+def inventory_export(file: Path, department: str | None) -> None:
+    """Write the register as the import reads it (.xlsx, else CSV with BOM) / 台帳ファイルの書き出し."""
+    org_ids = None
+    if department:
+        org = model.Group.get(department)
+        if org is None or not org.is_organization:
+            raise click.ClickException(f"unknown department / 部がありません: {department}")
+        org_ids = [org.id]
+    kind = "xlsx" if file.suffix.lower() == ".xlsx" else "csv"
+    file.write_bytes(inventory_export_file(kind, InventoryReader(None, ignore_auth=True), org_ids))
+    click.echo(str(file))

@@ -18,6 +18,7 @@ from flask_babel import force_locale
 import ckan.plugins.toolkit as tk
 
 from . import api_examples, language_text, vocab
+from .inventory import schema as inventory_schema
 
 __all__ = ["FOLDER", "LANGUAGES", "actions", "document", "example_url"]
 
@@ -47,6 +48,13 @@ TITLE = N_("Nakano Open Data Portal API")
 RESPONSES = {"200": N_("success"), "403": N_("not authorized"), "404": N_("not found"),
              "409": N_("invalid parameters")}
 TOKEN = N_("API token (user page → API tokens)")
+# Parameters of the write actions that are not fields of the register (schemas/openapi/actions.yaml).
+WRITE_PARAMETERS = {
+    "id": ({"type": "string"}, N_("the item's id (or its management number, with department)")),
+    "department": ({"type": "string"}, N_("the department's name")),
+    "upload": ({"type": "string", "format": "binary"}, N_("the register file (CSV or XLSX)")),
+    "dry_run": ({"type": "boolean"}, N_("report what would change, write nothing")),
+}
 
 
 @cache
@@ -136,6 +144,35 @@ def example_url(path: str, parameters: list[dict[str, Any]]) -> str:
     return f"{server}{path}" + (f"?{urlencode(query)}" if query else "")
 
 
+def _body(action: dict[str, Any], lang: str | None) -> dict[str, Any]:
+    """The request body of a write action: its parameters, and ``fields``: the register's fields."""
+    properties: dict[str, Any] = {}
+    for name in action["properties"]:
+        if name == "fields":
+            for field in inventory_schema.fields():
+                if field.name != "department":
+                    kind = {"type": "array", "items": {"type": "string"}} if field.form_snippet == "list" \
+                        else {"type": "string"}
+                    if field.choices and field.form_snippet != "list":
+                        kind["enum"] = ["", *field.values]
+                    properties[field.name] = {**kind, "description": _text(field.label, lang)}
+        else:
+            kind, description = WRITE_PARAMETERS[name]
+            properties[name] = {**kind, "description": _say(description, lang)}
+    return {"required": True, "content": {action["body"]: {"schema": {
+        "type": "object", "required": action["required"], "properties": properties}}}}
+
+
+def _write_paths(write_actions: dict[str, Any], said: dict[str, str], lang: str | None) -> dict[str, Any]:
+    return {f"/api/3/action/{name}": {"post": {
+        "operationId": name, "tags": [action["tag"]], "summary": _text(action["summary"], lang),
+        "parameters": [], "requestBody": _body(action, lang), "security": [{"apiToken": []}],
+        "responses": {"200": {"description": said["200"], "content": {"application/json": {"schema": {
+            "$ref": "#/components/schemas/Envelope"}}}},
+            **{code: _error(said[code]) for code in ("403", "404", "409")}},
+    }} for name, action in write_actions.items()}
+
+
 def document(lang: str | None = None) -> dict[str, Any]:
     """The OpenAPI document, with this site's URL as server; texts in ``lang``
     (a language of the UI), or Japanese / English when None."""
@@ -162,6 +199,7 @@ def document(lang: str | None = None) -> dict[str, Any]:
                 **{code: _error(said[code]) for code in ("403", "404", "409")},
             },
         }}
+    paths.update(_write_paths(spec.get("write_actions") or {}, said, lang))
     return {
         "openapi": "3.1.0",
         "info": {"title": _say(TITLE, lang), "version": spec["info"]["version"],

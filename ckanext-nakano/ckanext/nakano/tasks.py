@@ -11,6 +11,8 @@ from __future__ import annotations
 from . import index_check, search, xloader_internals
 from .background import recovery, upkeep
 from .harvest import schedule as harvest_schedule
+from .inventory import links as inventory_links
+from .inventory import opendata as inventory_opendata
 from .metrics import linkcheck, quality, rollup, usage_dataset
 from .validation import jobs as validation_jobs
 
@@ -33,4 +35,7 @@ def register() -> None:
     upkeep.daily("scored", quality.refresh_all)
     upkeep.daily("rolled up", lambda: [str(day) for day in sorted(rollup.rollup()["days"])])
     upkeep.daily("published", lambda: usage_dataset.publish()["name"])
+    # The register: items put right after changes made outside the actions, then published.
+    upkeep.daily("inventory synced", inventory_links.sync)
+    upkeep.daily("inventory published", lambda: inventory_opendata.publish()["name"])
     upkeep.daily("reindexed", search.reindex_viewed)

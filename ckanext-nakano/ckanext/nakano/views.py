@@ -145,7 +145,8 @@ def api_docs() -> str:
     with a plain listing of every action and its example for pages without script."""
     lang = tk.h.lang() if tk.h.lang() in openapi.LANGUAGES else "ja"
     doc = openapi.document(lang)
-    urls = {path: openapi.example_url(path, item["get"]["parameters"]) for path, item in doc["paths"].items()}
+    urls = {path: openapi.example_url(path, item["get"]["parameters"]) for path, item in doc["paths"].items()
+            if "get" in item}
     return tk.render("nakano/api_docs.html", {"doc": doc, "example_urls": urls, "doc_lang": lang})
 
 

@@ -138,19 +138,20 @@ def file_cells(values: dict[str, Any], names: list[str], department: str) -> lis
     return out
 
 
-def write_csv(names: list[str], rows: Iterable[list[Any]]) -> bytes:
-    """UTF-8 with a BOM (Excel opens it as UTF-8), CRLF, the Japanese labels as headers."""
+def write_csv(names: list[str], rows: Iterable[list[Any]], extra: list[str] | None = None) -> bytes:
+    """UTF-8 with a BOM (Excel opens it as UTF-8), CRLF, the Japanese labels as headers
+    (``extra``: headers of columns that are no field)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([schema.field(n).header for n in names])
+    writer.writerow([schema.field(n).header for n in names] + (extra or []))
     writer.writerows(rows)
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
 
-def write_xlsx(names: list[str], rows: Iterable[list[Any]]) -> bytes:
+def write_xlsx(names: list[str], rows: Iterable[list[Any]], extra: list[str] | None = None) -> bytes:
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("保有データ一覧")
-    sheet.append([schema.field(n).header for n in names])
+    sheet.append([schema.field(n).header for n in names] + (extra or []))
     for row in rows:
         sheet.append(row)
     out = io.BytesIO()

@@ -14,10 +14,12 @@ from flask import request
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.lib.pagination import Page
 
 from .. import response_policy
 from ..model import InventoryItem
-from . import figures, files, links, listing, schema, store
+from . import export as register_export
+from . import figures, links, listing, schema, store
 
 __all__ = ["inventory"]
 
@@ -49,12 +51,17 @@ def index() -> str:
     found = tk.get_action("nakano_inventory_item_list")(_context(), {
         "q": request.args.get("q", "")[:200], **filters, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE})
     summary = tk.get_action("nakano_inventory_summary")(_context(), {})
-    pager = tk.h.Page(collection=range(found["count"]), page=page, items_per_page=PAGE_SIZE,
-                      url=lambda **kw: tk.h.url_for("nakano_inventory.index", **{**request.args.to_dict(flat=False),
-                                                                                  **kw}))
+    pager = Page(collection=found["results"], page=page, items_per_page=PAGE_SIZE, item_count=found["count"],
+                 presliced_list=True, url=_page_url)
     return tk.render("nakano/inventory/index.html", {
         "found": found, "filters": filters, "q": request.args.get("q", ""), "summary": summary, "pager": pager,
         "facet_titles": _facet_titles(), "schema": schema, "today_month": datetime.date.today().strftime("%Y-%m")})
+
+
+def _page_url(q: object = None, page: int = 1) -> str:
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(page)]
+    return tk.h.url_for("nakano_inventory.index", **args)
 
 
 def _facet_titles() -> dict[str, str]:
@@ -132,31 +139,13 @@ def export(name: str, kind: str) -> flask.Response:
     reader = _insider(org)
     if kind not in ("csv", "xlsx"):
         return tk.abort(404)
-    body = register_file(kind, reader, [org.id])
+    body = register_export.register_file(kind, reader, [org.id])
     mimetype = "text/csv" if kind == "csv" else \
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = flask.Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = response_policy.attachment(
         f"保有データ一覧_{org.name}_{datetime.date.today().isoformat()}.{kind}")
     return response
-
-
-def register_file(kind: str, reader: store.Reader, org_ids: list[str] | None) -> bytes:
-    """The register file (what the import reads) of the given departments (None: all the
-    reader may see): every field for insiders, the public ones of listed items for others."""
-    query = model.Session.query(InventoryItem).filter(store.visible(reader))
-    if org_ids is not None:
-        query = query.filter(InventoryItem.organization_id.in_(org_ids))
-    items = query.order_by(InventoryItem.organization_id, InventoryItem.local_id).all()
-    everything = all(reader.inside(i.organization_id) for i in items) and items
-    names = [n for n in schema.names() if everything or schema.field(n).visibility == "public"]
-    titles: dict[str, str] = {}
-    rows = []
-    for i in items:
-        if i.organization_id not in titles:
-            titles[i.organization_id] = model.Group.get(i.organization_id).title
-        rows.append(files.file_cells(store.view_values(i), names, titles[i.organization_id]))
-    return files.write_csv(names, rows) if kind == "csv" else files.write_xlsx(names, rows)
 
 
 def _form_values(form: Any) -> dict[str, Any]:

@@ -14,6 +14,8 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from .. import vocab
+from ..inventory import figures as inventory_figures
+from ..inventory.store import Reader
 from .events import today
 
 PUBLIC = "p.state = 'active' and p.type = 'dataset' and not p.private"
@@ -82,7 +84,8 @@ def usage(scope: str, subject: str, days: int = 30) -> dict[str, int]:
 
 
 def departments(days: int = 30) -> list[dict[str, Any]]:
-    """Per department: datasets, average score (%), overdue, standard datasets, usage;
+    """Per department: datasets, average score (%), overdue, standard datasets, usage, and the
+    register's open data rate and overdue planned items (``inventory_*``);
     ranked (leaderboard) by average score, then standard datasets, then views."""
     national = len(vocab.standard_datasets()["datasets"])
     rows = query_rows(f"""
@@ -106,7 +109,12 @@ def departments(days: int = 30) -> list[dict[str, Any]]:
         from "group" g left join ds on ds.org = g.id left join use on use.org = g.id
         where g.is_organization and g.state = 'active'
         order by ds.score desc nulls last, standards desc, views desc, g.name""", start=_since(days))
+    # The register's figures of each department (items listed 公表: the leaderboard is public).
+    inventory = inventory_figures.department_rows(Reader(None))
     for rank, row in enumerate(rows, 1):
+        held = inventory.get(row["id"]) or {}
+        row.update(inventory_items=held.get("total", 0), inventory_open_rate=held.get("open_rate"),
+                   inventory_overdue=held.get("overdue", 0))
         row.update(rank=rank, standards_of=national,
                    score=int(row["score"]) if row["score"] is not None else None,
                    **{k: int(row[k]) for k in ("datasets", "overdue", "standards", "views", "downloads")})

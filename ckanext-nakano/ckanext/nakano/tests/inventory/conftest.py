@@ -7,10 +7,12 @@ import pytest
 
 from ckan.tests import factories
 
+PASSWORD = "RightHorseBattery42"
+
 
 @pytest.fixture()
 def ward(clean_db):
-    users = {name: factories.User(name=name) for name in (
+    users = {name: factories.User(name=name, password=PASSWORD) for name in (
         "kikaku_editor", "kikaku_admin", "kikaku_member", "kenko_editor", "outsider")}
     kikaku = factories.Organization(name="kikaku", title="企画部", users=[
         {"name": "kikaku_editor", "capacity": "editor"}, {"name": "kikaku_admin", "capacity": "admin"},
