@@ -39,7 +39,8 @@ def load_demo() -> None:
         f"organizations created: {len(done.organizations_created)}, "
         f"datasets created: {len(done.datasets_created)}, "
         f"already present: {len(done.datasets_present)}, "
-        f"sample files attached: {len(done.samples_attached)}"
+        f"sample files attached: {len(done.samples_attached)}, "
+        f"inventory items created: {done.inventory_items_created}"
     )
 
 

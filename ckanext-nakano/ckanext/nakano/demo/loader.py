@@ -13,6 +13,7 @@ from werkzeug.datastructures import FileStorage
 import ckan.plugins.toolkit as tk
 
 from ..harvest import mapping
+from .inventory import load_inventory
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -25,6 +26,7 @@ class LoadResult:
     datasets_created: list[str] = field(default_factory=list)
     datasets_present: list[str] = field(default_factory=list)
     samples_attached: list[str] = field(default_factory=list)
+    inventory_items_created: int = 0
 
 
 def _yaml(name: str) -> Any:
@@ -103,4 +105,7 @@ def load_demo() -> LoadResult:
         if record["name"] in samples["datasets"]:
             attach_sample(record["name"], samples["datasets"][record["name"]], samples["sources"])
             done.samples_attached.append(record["name"])
+    names = [json.loads(p.read_text(encoding="utf-8"))["result"]["name"]
+             for p in sorted((HERE / "catalog").glob("*.json"))]
+    done.inventory_items_created = load_inventory(names)
     return done

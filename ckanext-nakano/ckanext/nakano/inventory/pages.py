@@ -19,7 +19,7 @@ from ckan.lib.pagination import Page
 from .. import response_policy
 from ..model import InventoryItem
 from . import export as register_export
-from . import figures, links, listing, schema, store
+from . import figures, from_dataset, links, listing, schema, store
 
 __all__ = ["inventory"]
 
@@ -191,20 +191,12 @@ def new(name: str) -> Any:
 
 
 def _from_dataset(org: model.Group, dataset: str) -> dict[str, Any]:
-    """A new item's fields taken from a dataset of the department that no item claims."""
+    """A new item's fields taken from a dataset of the department."""
     try:
         pkg = tk.get_action("package_show")(_context(), {"id": dataset})
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return {"listed": "yes"}
-    if pkg.get("owner_org") != org.id:
-        return {"listed": "yes"}
-    contact = (pkg.get("contact") or [{}])[0] if isinstance(pkg.get("contact"), list) else {}
-    return {"local_id": pkg["name"][:64], "title": pkg.get("title", ""), "description": pkg.get("notes", ""),
-            "section": contact.get("name", ""), "frequency": pkg.get("frequency", ""),
-            "frequency_note": pkg.get("frequency_note", ""), "category": pkg.get("category", ""),
-            "standard_dataset": pkg.get("standard_dataset", ""), "source_system": pkg.get("source_system", ""),
-            "holding_form": "file", "personal_info": "none",
-            "status": schema.OPEN_DATA if not pkg.get("private") else "", "listed": "yes"}
+    return from_dataset.item_fields(pkg) if pkg.get("owner_org") == org.id else {"listed": "yes"}
 
 
 def _link(dataset: str, org: model.Group, item_id: str) -> None:

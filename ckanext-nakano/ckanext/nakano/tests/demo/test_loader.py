@@ -46,8 +46,24 @@ def test_loads_real_catalog_with_departments_and_samples(loaded, tmp_path):
     assert list(tmp_path.rglob("*"))  # stored in CKAN's storage
 
 
+def test_demo_register_has_every_dataset_and_every_state(loaded):
+    assert loaded.inventory_items_created == 46 + len(_yaml("inventory.yaml")["items"])
+    hospital = helpers.call_action("package_show", id="t131148d0000000014")
+    item = helpers.call_action("nakano_inventory_item_show", id=hospital["inventory_item"])
+    assert item["status"] == "open_data" and item["datasets"][0]["name"] == hospital["name"]
+    assert item["local_id"].startswith("KF-") and item["department"]["name"] == "kenko-fukushi"
+    summary = helpers.call_action("nakano_inventory_summary", context={"ignore_auth": True})
+    ward = summary["ward"]
+    assert all(ward[s] > 0 for s in ("open_data", "published_other", "planned", "considering", "closed",
+                                     "overdue", "considering_over_a_year"))
+    # the item not listed: in the register, not in what the public sees
+    assert helpers.call_action("nakano_inventory_summary", context={"user": "", "ignore_auth": False})["ward"]["total"] == ward["total"] - 1
+    assert helpers.call_action("nakano_inventory_item_list", context={"user": "", "ignore_auth": False}, q="警備")["count"] == 0
+
+
 def test_second_load_changes_nothing(loaded):
     again = load_demo()
+    assert again.inventory_items_created == 0
     assert again.datasets_created == [] and again.organizations_created == []
     assert len(again.datasets_present) == 46
     assert helpers.call_action("package_search", rows=0)["count"] == 46
