@@ -8,6 +8,7 @@
 #   bench/run.sh web [ARGS]       home, search and dataset pages under load (wrk), ours vs stock CKAN
 #   bench/run.sh weight [ARGS]    bytes Chromium transfers for the home page (first, second visit) and FCP, nginx vs gunicorn
 #   bench/run.sh interop [ARGS]   cost of being harvestable: extras mirror on/off, Turtle with order kept vs rdflib's
+#   bench/run.sh inventory [ARGS] data inventory: 10,000-item import (XLSX, CP932 CSV), pages at 10,000 items, package_search with the link field
 #   bench/run.sh scale [ARGS]     Solr core size, SolrCloud (2 nodes, 2x2, alias), web workers, DataStore on a replica, uploads on S3, two web nodes behind nginx
 # Uses the test database read-only, its own Solr cores (bench_*) and, for the
 # harvest benchmark, its own database (nakano_bench) and Redis db 2; for the
@@ -60,6 +61,13 @@ if [ "$which" = all ] || [ "$which" = interop ]; then
   say "Benchmark: interop"
   env -u CKAN_SQLALCHEMY_URL -u CKAN_SOLR_URL -u CKAN_REDIS_URL -u CKAN_DATASTORE_WRITE_URL \
     -u CKAN_DATASTORE_READ_URL -u CKAN_INI "$VENV/bin/python" bench/interop/run.py "$@"
+fi
+if [ "$which" = all ] || [ "$which" = inventory ]; then
+  "$ROOT/scripts/services.sh" start postgres redis solr
+  "$ROOT/scripts/services.sh" createdb nakano_bench_inventory
+  prepare_test_services   # the DataStore settings of the test databases (the register does not use them)
+  say "Benchmark: inventory"
+  env -u CKAN_SQLALCHEMY_URL -u CKAN_SOLR_URL -u CKAN_REDIS_URL "$VENV/bin/python" bench/inventory/run.py "$@"
 fi
 if [ "$which" = all ] || [ "$which" = scale ]; then
   # The portal (its gunicorn is measured with 1 and 2 workers), and the test

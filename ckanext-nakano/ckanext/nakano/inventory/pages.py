@@ -25,6 +25,7 @@ __all__ = ["inventory"]
 
 inventory = flask.Blueprint("nakano_inventory", __name__)
 PAGE_SIZE = 50
+DASHBOARD_ITEMS = 100   # the latest changed; the rest through /inventory?department=…
 
 
 def _context() -> dict[str, Any]:
@@ -124,7 +125,7 @@ def department(name: str) -> str:
 def _dashboard(org: model.Group, reader: store.Reader, result: dict[str, Any] | None) -> dict[str, Any]:
     summary = tk.get_action("nakano_inventory_summary")(_context(), {"department": org.name})
     items = tk.get_action("nakano_inventory_item_list")(_context(), {
-        "department": [org.name], "limit": 1000, "facets": False})
+        "department": [org.name], "limit": DASHBOARD_ITEMS, "sort": "modified", "facets": False})
     return {"org": org, "figures": summary["departments"][0], "ward": summary["ward"],
             "missing_types": summary["standard_types_missing"], "items": items,
             "overdue": figures.overdue_items(org.id), "stale": figures.stale_items(org.id),

@@ -130,16 +130,20 @@ def test_every_page_kind_in_each_language_has_no_untranslated_text_of_ours(app):
                                 tags=[{"name": "翻訳"}])
     resource = factories.Resource(package_id=dataset["id"], url="https://example.org/walk.csv", format="CSV",
                                   name="翻訳確認ファイル")
+    item = helpers.call_action("nakano_inventory_item_create", department=org["name"], local_id="T-1",
+                               title="翻訳確認項目", section="翻訳確認課", status="closed", closed_reason="other",
+                               closed_reason_note="翻訳確認のため", internal_memo="翻訳確認メモ")
     # What the data itself says (titles, notes, names, vocabulary values): Japanese by nature.
     data = json.dumps([helpers.call_action("package_show", id=dataset["id"]),
-                       helpers.call_action("organization_show", id=org["id"])], ensure_ascii=False)
+                       helpers.call_action("organization_show", id=org["id"]), item], ensure_ascii=False)
     anonymous = ["/", "/dataset/", "/dataset/?q=zzzzzz-nothing", f"/dataset/{dataset['name']}",
                  f"/dataset/{dataset['name']}/resource/{resource['id']}", "/organization/",
                  f"/organization/{org['name']}", "/about", "/developers", "/api/docs", "/metrics", "/metrics/quality",
                  f"/metrics/department/{org['name']}", "/privacy", "/accessibility", "/user/login",
-                 "/user/register", "/no-such-page-anywhere"]
+                 "/user/register", "/no-such-page-anywhere", "/inventory", f"/inventory/item/{item['id']}"]
     staff = [f"/dataset/edit/{dataset['name']}", f"/dataset/{dataset['name']}/resource/new", "/dataset/new",
-             "/ckan-admin/queues", "/harvest/", "/harvest-report"]
+             "/ckan-admin/queues", "/harvest/", "/harvest-report", f"/inventory/department/{org['name']}",
+             f"/inventory/department/{org['name']}/new", f"/inventory/item/{item['id']}/edit"]
     english, ours = _ours()
     failures: list[str] = []
     for locale in OTHER_LOCALES:

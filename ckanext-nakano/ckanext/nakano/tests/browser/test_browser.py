@@ -22,6 +22,7 @@ import subprocess
 import uuid
 from pathlib import Path
 
+import openpyxl
 import pytest
 import requests
 
@@ -268,6 +269,42 @@ def test_resident_on_a_phone_searches_as_people_type(site):
     finds nothing offers a way on; the AED dataset draws its area; its resource page opens on the
     title, the Excel download (Japanese file name, BOM, no _id), then the preview. axe at 360 px."""
     _assert_checks(Scenario(site, "resident_phone.mjs").result())
+
+
+def _register_xlsx(path: Path, department: str) -> int:
+    """The section's spreadsheet: an explanatory line, the register's headers, three new items."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["子ども教育部 保有データ一覧（ブラウザテスト）"])
+    sheet.append(["管理番号", "データ名", "担当課", "保有形式", "更新頻度", "公開状況", "非公開理由", "公開予定時期", "公表"])
+    sheet.append(["BT-001", "ブラウザテスト：学童クラブの定員", "育成活動推進課", "Excel・CSV 等のファイル", "年1回", "公開予定",
+                  "", "令和20年4月", "○"])
+    sheet.append(["BT-002", "ブラウザテスト：児童の個別支援記録", "子ども特別支援課", "業務システム", "随時", "非公開", "個人情報",
+                  "", "○"])
+    sheet.append(["BT-003", "ブラウザテスト：公園の遊具点検", "子ども・若者支援課", "紙", "毎年", "検討中", "事務・事業", "", "可"])
+    book.save(path)
+    return 3
+
+
+def test_clerk_imports_the_register_and_fixes_an_overdue_item(site):
+    """A section clerk (editor of 子ども教育部) imports the department's spreadsheet through the
+    dashboard, sees the overdue item of the demo register and fixes it; residents read
+    /inventory in ja and en without internal notes. axe-core: 0 violations on every page."""
+    department, user, password = "kodomo-kyoiku", f"clerk-{uuid.uuid4().hex[:8]}", "RightHorseBattery42"
+    _api(site, "user_create", name=user, email=f"{user}@example.jp", password=password)
+    _api(site, "organization_member_create", id=department, username=user, role="editor")
+    path = ARTIFACTS / "inventory-register.xlsx"
+    count = _register_xlsx(path, department)
+    try:
+        _assert_checks(Scenario(site, "inventory.mjs", CLERK_USER=user, CLERK_PASSWORD=password,
+                                DEPARTMENT=department, XLSX_PATH=path, NEW_ITEMS=count,
+                                HIDDEN="庁舎の警備計画|警備会社との契約更新時に見直す").result())
+    finally:
+        for local_id in ("BT-001", "BT-002", "BT-003"):
+            requests.post(f"{site['url']}/api/3/action/nakano_inventory_item_delete",
+                          json={"id": local_id, "department": department},
+                          headers={"Authorization": site["token"]}, timeout=60)
+        _api(site, "user_delete", id=user)
 
 
 def test_language_switch_to_english_and_back(site):
