@@ -12,7 +12,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ..inventory import from_dataset, links, schema, store
-from ..logic.inventory_validators import TODAY
+from ..inventory.values import ward_today
 
 __all__ = ["load_inventory"]
 
@@ -53,9 +53,9 @@ def _other_items(entries: list[dict[str, Any]]) -> int:
         org = model.Group.get(entry["department"])
         if org is None or store.find(entry["local_id"], org.name) is not None:
             continue
-        as_of = datetime.date.fromisoformat(entry.get("as_of") or datetime.date.today().isoformat())
+        as_of = datetime.date.fromisoformat(entry["as_of"]) if entry.get("as_of") else ward_today()
         fields = {k: v for k, v in entry.items() if k not in ("department", "as_of", "since")}
-        data, errors = tk.navl_validate(fields, schema.navl_schema(), {"model": model, TODAY: as_of})
+        data, errors = tk.navl_validate(fields, schema.navl_schema(), {"model": model, schema.TODAY: as_of})
         if errors:
             raise ValueError(f"demo/inventory.yaml {entry['local_id']}: {errors}")
         item, _ = store.save(None, org.id, data, None, department_title=org.title)

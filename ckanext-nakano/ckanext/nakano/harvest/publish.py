@@ -23,7 +23,9 @@ from . import mapping
 # Metadata a sidecar file (or a source's defaults) may give.
 DATASET_KEYS = {"title", "title_en", "notes", "notes_en", "category", "standard_dataset", "license_id",
                 "frequency", "frequency_note", "contact", "spatial_coverage", "temporal_coverage",
-                "tags", "version", "language", "issued", "url", "name"}
+                "tags", "version", "language", "issued", "url", "name",
+                # the register item the file publishes (its 管理番号), docs/inventory.md
+                "inventory_item"}
 RESOURCE_KEYS = {"resource_name", "resource_name_en", "resource_description"}
 ALLOWED_KEYS = DATASET_KEYS | RESOURCE_KEYS
 

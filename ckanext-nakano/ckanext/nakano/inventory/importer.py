@@ -17,7 +17,6 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from .. import messages
-from ..logic.inventory_validators import PREVIOUS, TODAY
 from ..model import InventoryItem
 from . import files, links, schema, store
 from .values import Unreadable, clean
@@ -138,8 +137,8 @@ def run(content: bytes, reader: store.Reader, department: str | None = None, dry
         local_id = clean(tk.get_validator("nakano_inventory_local_id")(data.get("local_id"), {})) \
             if clean(data.get("local_id")) else ""
         previous = existing.get((org.id, local_id))
-        context = {"model": model, "session": model.Session, TODAY: today,
-                   PREVIOUS: store.view_values(previous) if previous is not None else None}
+        context = {"model": model, "session": model.Session, schema.TODAY: today,
+                   schema.PREVIOUS: store.view_values(previous) if previous is not None else None}
         validated, errors = tk.navl_validate(data, nav, context)
         for name, found in errors.items():
             for said in found:

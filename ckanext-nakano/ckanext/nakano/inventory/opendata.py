@@ -13,8 +13,8 @@ from werkzeug.datastructures import FileStorage
 import ckan.plugins.toolkit as tk
 
 from .. import uploads
-from ..metrics.events import today
 from . import export, store
+from .values import ward_today as today
 
 __all__ = ["publish", "FILES"]
 

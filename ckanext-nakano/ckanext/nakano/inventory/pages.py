@@ -6,7 +6,6 @@ refuse the same things with the same messages.
 """
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 import flask
@@ -17,9 +16,9 @@ from ckan import model
 from ckan.lib.pagination import Page
 
 from .. import response_policy
-from ..model import InventoryItem
 from . import export as register_export
 from . import figures, from_dataset, links, listing, schema, store
+from .values import ward_today
 
 __all__ = ["inventory"]
 
@@ -56,7 +55,7 @@ def index() -> str:
                  presliced_list=True, url=_page_url)
     return tk.render("nakano/inventory/index.html", {
         "found": found, "filters": filters, "q": request.args.get("q", ""), "summary": summary, "pager": pager,
-        "facet_titles": _facet_titles(), "schema": schema, "today_month": datetime.date.today().strftime("%Y-%m")})
+        "facet_titles": _facet_titles(), "schema": schema})
 
 
 def _page_url(q: object = None, page: int = 1) -> str:
@@ -145,7 +144,7 @@ def export(name: str, kind: str) -> flask.Response:
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = flask.Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = response_policy.attachment(
-        f"保有データ一覧_{org.name}_{datetime.date.today().isoformat()}.{kind}")
+        f"保有データ一覧_{org.name}_{ward_today().isoformat()}.{kind}")
     return response
 
 

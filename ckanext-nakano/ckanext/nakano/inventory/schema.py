@@ -20,7 +20,12 @@ SCHEMA_FILE = vocab.SCHEMAS / "inventory.yaml"
 
 __all__ = ["Field", "fields", "field", "names", "public_names", "choice_label", "navl_schema", "header_fields",
            "normalised_header", "STATUSES", "REASONS", "OPEN_DATA", "PLANNED", "CONSIDERING", "CLOSED",
-           "PUBLISHED_OTHER"]
+           "PUBLISHED_OTHER", "PREVIOUS", "TODAY"]
+
+# Context keys of the validators (logic/inventory_validators.py): the item's stored values on
+# an update, and the day the checks count from (imports, the demo register, tests).
+PREVIOUS = "nakano_inventory_previous"
+TODAY = "nakano_inventory_today"
 
 OPEN_DATA, PUBLISHED_OTHER, PLANNED, CONSIDERING, CLOSED = "open_data", "published_other", "planned", "considering", \
     "closed"

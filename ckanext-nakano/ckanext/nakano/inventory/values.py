@@ -9,11 +9,13 @@ import re
 import unicodedata
 from typing import Any
 
+from ckan.lib.helpers import get_display_timezone
+
 from .. import frequency as frequency_rules
 from .. import language_text
 from .schema import field, normalised_header
 
-__all__ = ["Unreadable", "clean", "choice", "month", "column_list", "frequency", "this_month"]
+__all__ = ["Unreadable", "clean", "choice", "month", "column_list", "frequency", "this_month", "ward_today"]
 
 # Eras of the Japanese calendar: the first year of each (元年).
 ERAS = {"令和": 2019, "r": 2019, "平成": 1989, "h": 1989, "昭和": 1926, "s": 1926}
@@ -62,8 +64,13 @@ def choice(name: str, value: Any) -> str:
                      choices=[language_text.text(c, lang="ja") for c in field(name).choices])
 
 
+def ward_today() -> datetime.date:
+    """The ward's day (``ckan.display_timezone``, Asia/Tokyo), as the usage figures count it."""
+    return datetime.datetime.now(get_display_timezone()).date()
+
+
 def this_month(today: datetime.date | None = None) -> str:
-    return (today or datetime.date.today()).strftime("%Y-%m")
+    return (today or ward_today()).strftime("%Y-%m")
 
 
 def month(value: Any) -> str:

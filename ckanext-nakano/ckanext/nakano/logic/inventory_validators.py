@@ -7,7 +7,6 @@ API error is said in the reader's language and an import report in Japanese and 
 """
 from __future__ import annotations
 
-import datetime
 import unicodedata
 from typing import Any
 
@@ -27,8 +26,7 @@ __all__ = ["nakano_inventory_required", "nakano_inventory_local_id", "nakano_inv
            "nakano_inventory_values"]
 
 TEXT_LIMIT = 10_000
-PREVIOUS = "nakano_inventory_previous"   # context key: the item's stored values, on an update
-TODAY = "nakano_inventory_today"         # context key: the day the checks count from (tests, imports)
+PREVIOUS, TODAY = schema.PREVIOUS, schema.TODAY
 
 
 def _empty(value: Any) -> bool:
@@ -175,7 +173,7 @@ def nakano_inventory_conditions(key: FlattenKey, data: FlattenDataDict, errors: 
     month = data.get(("planned_month",))
     previous = (context.get(PREVIOUS) or {}).get("planned_month")
     if month and data.get(("status",)) == schema.PLANNED and month != previous and not errors.get(("planned_month",)):
-        today = context.get(TODAY) or datetime.date.today()
+        today = context.get(TODAY) or values.ward_today()
         if month < values.this_month(today):
             errors.setdefault(("planned_month",), []).append(messages.stored("inventory-month-past", value=month))
 

@@ -128,7 +128,7 @@ def _facet_label(name: str, value: str, orgs: dict[str, dict[str, Any]]) -> str:
 def _validated(data: dict[str, Any], context: Context, previous: InventoryItem | None) -> dict[str, Any]:
     own = {k: v for k, v in data.items() if k in schema.names() and k != "department"}
     checks = {"model": model, "session": model.Session,
-              "nakano_inventory_previous": store.view_values(previous) if previous is not None else None}
+              schema.PREVIOUS: store.view_values(previous) if previous is not None else None}
     validated, errors = tk.navl_validate(own, schema.navl_schema(), checks)
     if errors:
         raise tk.ValidationError(_said(errors))

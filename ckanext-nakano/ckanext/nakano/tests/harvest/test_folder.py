@@ -77,6 +77,19 @@ def test_first_run_publishes_every_file_with_stored_data(declare, real_files):
     assert stored_bytes(csv_resource).decode("utf-8").count("\n") > 10
 
 
+def test_a_sidecar_names_the_register_item_the_file_publishes(declare, real_files):
+    """A harvested dataset linked to its item makes the item 公開済 (docs/inventory.md)."""
+    source = declare(type="folder", url=real_files.as_uri())
+    item = helpers.call_action("nakano_inventory_item_create", department="kikaku", local_id="KK-AED",
+                               title="AED設置箇所", status="planned", planned_month="2099-01")
+    (real_files / "aed.yaml").write_text(AED_META + "inventory_item: KK-AED\n", encoding="utf-8")
+    assert run(source).counts == {"added": 3}
+    aed = by_title(harvested(source))["AED設置箇所一覧"]
+    assert aed["inventory_item"] == item["id"]
+    shown = helpers.call_action("nakano_inventory_item_show", id=item["id"])
+    assert shown["status"] == "open_data" and shown["datasets"][0]["id"] == aed["id"]
+
+
 def test_unchanged_rerun_touches_nothing_and_a_changed_file_updates(declare, real_files):
     source = declare(type="folder", url=real_files.as_uri())
     run(source)

@@ -8,7 +8,6 @@ import re
 
 import pytest
 
-import ckan.plugins.toolkit as tk
 from ckan.cli.cli import ckan as ckan_command
 from ckan.tests import factories, helpers
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import ckan.plugins.toolkit as tk
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 
 from .conftest import item_fields
 
