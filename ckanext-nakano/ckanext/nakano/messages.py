@@ -36,7 +36,7 @@ import ckan.plugins.toolkit as tk
 from . import language_text
 
 __all__ = ["CodedError", "catalog", "known", "template", "say", "gettext", "ngettext", "pgettext",
-           "reader_locale", "default_locale", "stored", "text", "parse", "find", "readable", "from_legacy",
+           "reader_locale", "default_locale", "stored", "parse", "find", "readable", "from_legacy",
            "match_english"]
 
 HERE = Path(__file__).parent
