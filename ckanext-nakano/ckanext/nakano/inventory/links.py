@@ -49,9 +49,14 @@ def sync(item_ids: Iterable[str] | None = None, commit: bool = True) -> int:
     false (inside an action that commits later: ``defer_commit``)."""
     query = model.Session.query(InventoryItem).filter(InventoryItem.state == "active")
     if item_ids is not None:
-        wanted = list(item_ids)
-        auto = sa.and_(InventoryItem.status == schema.OPEN_DATA, InventoryItem.declared_status != schema.OPEN_DATA)
-        query = query.filter(sa.or_(InventoryItem.id.in_(wanted or [""]), auto))
+        # The given items, and those 公開済 by a dataset that no public dataset links to any
+        # more (one indexed anti-join: the others need no look).
+        orphaned = sa.and_(
+            InventoryItem.status == schema.OPEN_DATA, InventoryItem.declared_status != schema.OPEN_DATA,
+            sa.text("""not exists (select 1 from package p where p.extras ? 'inventory_item'
+                and p.extras ->> 'inventory_item' = nakano_inventory_item.id
+                and p.state = 'active' and p.type = 'dataset' and not p.private)"""))
+        query = query.filter(sa.or_(InventoryItem.id.in_(list(item_ids) or [""]), orphaned))
     items = query.all()
     public = {item: [d for d in found if not d["private"]]
               for item, found in datasets_of(i.id for i in items).items()}

@@ -127,6 +127,8 @@ def test_an_unregistered_dataset_gets_its_item_in_one_step(app, ward):
     linked = helpers.call_action("package_show", id=dataset["id"])
     item = helpers.call_action("nakano_inventory_item_show", id="KK-200", department="kikaku")
     assert linked["inventory_item"] == item["id"] and item["status"] == "open_data"
+    # The dataset page names its item, linked to the item's page.
+    assert f'href="/inventory/item/{item["id"]}"' in app.get("/dataset/aed-list").body
     assert "aed-list" not in app.get("/inventory/department/kikaku").body.split("unregistered-heading")[-1][:50]
 
 
