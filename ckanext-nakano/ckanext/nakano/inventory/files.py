@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import itertools
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -28,6 +29,9 @@ __all__ = ["Table", "read", "write_csv", "write_xlsx", "HEADER_SEARCH_ROWS", "MA
 
 HEADER_SEARCH_ROWS = 10
 MAX_ROWS = 50_000
+MAX_COLUMNS = 200            # a register has about twenty; a sheet padded to XFD is cut here
+MAX_UNCOMPRESSED = 200 * 1024 * 1024   # an XLSX's parts, unpacked (zip bombs)
+MAX_RATIO = 200
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"     # Excel 97-2003 (.xls)
 
@@ -60,22 +64,39 @@ def _csv_rows(content: bytes) -> Iterator[list[Any]]:
     top = text[:4096]
     # Excel's "Unicode text" is tab-separated; everything else here is comma-separated.
     delimiter = "\t" if "\t" in top and "," not in top else ","
-    yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        yield row[:MAX_COLUMNS]
+
+
+def _unpacked_size_ok(content: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            infos = archive.infolist()
+    except zipfile.BadZipFile:
+        return False
+    size = sum(i.file_size for i in infos)
+    return size <= MAX_UNCOMPRESSED and size / max(1, sum(i.compress_size for i in infos)) <= MAX_RATIO
 
 
 def _xlsx_rows(content: bytes) -> Iterator[list[Any]]:
+    if not _unpacked_size_ok(content):
+        raise Unreadable("inventory-unreadable-file")
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise Unreadable("inventory-unreadable-file") from exc
     try:
         # The first sheet that has a header row (a cover sheet may come first).
+        chosen = book.worksheets[0] if book.worksheets else None
         for sheet in book.worksheets:
-            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-            if _header(rows) is not None:
-                yield from rows
-                return
-        yield from ([list(r) for r in book.worksheets[0].iter_rows(values_only=True)] if book.worksheets else [])
+            top = [list(r)[:MAX_COLUMNS] for r in itertools.islice(sheet.iter_rows(values_only=True),
+                                                                   HEADER_SEARCH_ROWS)]
+            if _header(top) is not None:
+                chosen = sheet
+                break
+        if chosen is not None:
+            for row in chosen.iter_rows(values_only=True):
+                yield list(row)[:MAX_COLUMNS]
     finally:
         book.close()
 
@@ -102,20 +123,23 @@ def read(content: bytes) -> Table:
     """The table of a register file; :class:`Unreadable` when it is none."""
     if content.startswith(_OLE):
         raise Unreadable("inventory-old-excel")
-    rows = list(_xlsx_rows(content) if content.startswith(_ZIP) else _csv_rows(content))
-    at = _header(rows)
+    # Rows are streamed: blank ones (a sheet padded to Excel's last row) are skipped, and a
+    # file with more than MAX_ROWS rows of data is refused, never cut.
+    stream = iter(_xlsx_rows(content) if content.startswith(_ZIP) else _csv_rows(content))
+    top = list(itertools.islice(stream, HEADER_SEARCH_ROWS))
+    at = _header(top)
     if at is None:
         raise Unreadable("inventory-no-header")
     known = schema.header_fields()
     columns: dict[str, str] = {}
     positions: list[tuple[int, str]] = []
-    for position, cell in enumerate(rows[at]):
+    for position, cell in enumerate(top[at]):
         name = known.get(schema.normalised_header(cell))
         if name and name not in columns:
             columns[name] = clean(cell)
             positions.append((position, name))
     body: list[tuple[int, dict[str, Any]]] = []
-    for number, row in enumerate(rows[at + 1:], start=at + 2):
+    for number, row in enumerate(itertools.chain(top[at + 1:], stream), start=at + 2):
         if not any(clean(c) for c in row):
             continue
         if len(body) >= MAX_ROWS:

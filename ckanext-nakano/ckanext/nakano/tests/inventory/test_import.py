@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 
 import pytest
 
@@ -154,3 +155,22 @@ def test_cli_import_and_export(cli, ward, tmp_path):
     bad.write_bytes(files.cp932_csv(bad_rows()))
     failed = cli.invoke(ckan_command, ["nakano", "inventory", "import", str(bad), "--department", "kikaku"])
     assert failed.exit_code != 0 and "row 5, 公開状況" in failed.output
+
+
+def test_a_file_over_the_row_limit_is_refused_not_cut(ward, monkeypatch):
+    monkeypatch.setattr(register_files, "MAX_ROWS", 5)
+    result = run_import(ward.kikaku_editor, files.xlsx(), department="kikaku")
+    assert not result["written"] and "5" in result["errors"][0]["message_en"]
+    assert items(ward.kikaku_editor) == []
+    # blank rows do not count: five rows of data with blank ones between them are read
+    rows = [r for row in files.ROWS[:5] for r in (row, [""] * len(row))]
+    assert run_import(ward.kikaku_editor, files.cp932_csv(rows), department="kikaku")["created"]
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(ward):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"<a>" + b" " * (50 * 1024 * 1024) + b"</a>")
+    result = run_import(ward.kikaku_editor, out.getvalue(), department="kikaku")
+    assert result["errors"] and result["errors"][0]["message_en"].startswith("The file cannot be read")
