@@ -69,6 +69,10 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     datasets their codes); pages show labels through ``facet_label``.
     """
     refuse_purged(pkg_dict["id"])
+    # The register item a dataset publishes is looked up in PostgreSQL, never searched:
+    # not indexed (bench/README.md, inventory), it stays in the stored dataset dict.
+    for unsearched in ("inventory_item", "extras_inventory_item"):
+        pkg_dict.pop(unsearched, None)
     data = json.loads(pkg_dict.get("validated_data_dict") or "{}")
     if data.get("category"):
         pkg_dict["vocab_category"] = [data["category"]]

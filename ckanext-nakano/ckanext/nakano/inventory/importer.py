@@ -24,6 +24,7 @@ from .values import Unreadable, clean
 __all__ = ["ImportResult", "run", "REQUIRED_COLUMNS"]
 
 REQUIRED_COLUMNS = ("local_id", "title", "status")
+FLUSH_EVERY = 500
 
 
 @dataclass
@@ -156,6 +157,7 @@ def run(content: bytes, reader: store.Reader, department: str | None = None, dry
         return result
 
     touched: list[str] = []
+    saved = 0
     note = messages.parse(messages.stored("inventory-imported", file=file_name or "-"))
     for number, org, data in checked:
         previous = existing.get((org.id, data["local_id"]))
@@ -172,6 +174,11 @@ def run(content: bytes, reader: store.Reader, department: str | None = None, dry
                                  note={"code": note[0], "values": note[1]} if note else None,
                                  department_title=org.title)
             touched.append(item.id)
+            saved += 1
+            if saved % FLUSH_EVERY == 0:
+                # Written in batches inside the one transaction: the session keeps only weak
+                # references to what it wrote, so memory does not grow with the file.
+                model.Session.flush()
     if dry_run:
         model.Session.rollback()
         return result

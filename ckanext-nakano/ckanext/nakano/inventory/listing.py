@@ -41,6 +41,22 @@ def _escaped(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _facets_in_one_pass(where: sa.ColumnElement[bool]) -> dict[str, list[tuple[str, int]]]:
+    names = list(FACETS)
+    labelled = [FACETS[n].label(n) for n in names]
+    sets = sa.func.grouping_sets(*[sa.tuple_(FACETS[n]) for n in names])
+    rows = model.Session.query(*labelled, sa.func.count().label("n")).filter(where).group_by(sets).all()
+    counted: dict[str, list[tuple[str, int]]] = {n: [] for n in names}
+    for row in rows:
+        for name in names:
+            value = getattr(row, name)
+            if value not in (None, "") and all(getattr(row, other) is None for other in names if other != name):
+                counted[name].append((str(value), int(row.n)))
+    for name in names:
+        counted[name].sort(key=lambda pair: (-pair[1], pair[0]))
+    return counted
+
+
 def search(reader: store.Reader, q: str = "", filters: dict[str, list[str]] | None = None,
            limit: int = 50, offset: int = 0, sort: str = "department", facets: bool = True) -> Found:
     """Items matching every word of ``q`` (folded: こうえん finds コウエン and 公園's reading is
@@ -58,10 +74,14 @@ def search(reader: store.Reader, q: str = "", filters: dict[str, list[str]] | No
     items = (model.Session.query(InventoryItem).filter(where).order_by(*SORTS.get(sort, SORTS["department"]))
              .limit(limit).offset(offset).all())
     counted: dict[str, list[tuple[str, int]]] = {}
-    if facets:
+    active = {n: v for n, v in (filters or {}).items() if n in FACETS and v}
+    if facets and not active:
+        # No filter: every facet from one pass over the matches (GROUPING SETS).
+        counted = _facets_in_one_pass(base)
+    elif facets:
         for name, column in FACETS.items():
             # A facet counts under the other filters, so its own values stay choosable.
-            others = [base] + [FACETS[n].in_(v) for n, v in (filters or {}).items() if n in FACETS and v and n != name]
+            others = [base] + [FACETS[n].in_(v) for n, v in active.items() if n != name]
             rows = (model.Session.query(column, sa.func.count()).filter(sa.and_(*others), column.isnot(None),
                                                                          column != "")
                     .group_by(column).order_by(sa.func.count().desc(), column).all())

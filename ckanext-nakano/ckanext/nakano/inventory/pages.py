@@ -23,7 +23,7 @@ from .values import ward_today
 __all__ = ["inventory"]
 
 inventory = flask.Blueprint("nakano_inventory", __name__)
-PAGE_SIZE = 50
+PAGE_SIZE = 20   # as CKAN's dataset and department lists
 DASHBOARD_ITEMS = 100   # the latest changed; the rest through /inventory?department=…
 
 

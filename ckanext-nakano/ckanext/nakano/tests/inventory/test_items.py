@@ -7,6 +7,8 @@ import pytest
 import ckan.plugins.toolkit as tk
 from ckan.tests import helpers
 
+from ckanext.nakano import search as nakano_search
+
 from .conftest import item_fields
 
 
@@ -138,6 +140,23 @@ def test_list_searches_folds_kana_and_filters(ward):
     facets = {f["value"]: f["count"] for f in found["facets"]["status"]}
     assert facets == {"planned": 1, "considering": 1}
     assert call("nakano_inventory_item_list", None, department="kenko")["count"] == 1
+    unfiltered = call("nakano_inventory_item_list", None)["facets"]   # one GROUPING SETS pass
+    assert {f["value"]: f["count"] for f in unfiltered["status"]} == {"planned": 1, "considering": 1}
+    assert sorted(f["count"] for f in unfiltered["department"]) == [1, 1]
+    assert {f["value"] for f in unfiltered["closed_reason"]} == {"personal"}
     summary = call("nakano_inventory_summary", None)
     assert summary["ward"]["total"] == 2 and summary["ward"]["planned"] == 1
     assert summary["ward"]["open_rate"] == 0
+
+
+def test_the_link_field_is_kept_with_the_dataset_but_not_indexed(ward):
+    """Looked up in PostgreSQL, never searched: package_show has it, Solr's index does not."""
+    call("nakano_inventory_item_create", ward.kikaku_editor, department="kikaku", **item_fields())
+    dataset = call("package_create", ward.kikaku_editor, owner_org=ward.kikaku["id"], title="区有施設一覧",
+                   notes="区の施設", category="行財政", license_id="cc-by", inventory_item="KK-001")
+    found = helpers.call_action("package_search", fq=f"id:{dataset['id']}")["results"][0]
+    assert found["inventory_item"] == dataset["inventory_item"]           # the stored dict
+    item = dataset["inventory_item"]
+    indexed = nakano_search.index_fields({"id": dataset["id"], "inventory_item": item,
+                                          "extras_inventory_item": item, "validated_data_dict": "{}"})
+    assert "inventory_item" not in indexed and "extras_inventory_item" not in indexed
