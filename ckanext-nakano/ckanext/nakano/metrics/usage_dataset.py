@@ -12,23 +12,23 @@ import datetime
 import io
 from typing import Any
 
-from werkzeug.datastructures import FileStorage
-
 import ckan.plugins.toolkit as tk
 
-from .. import uploads
+from .. import open_dataset
+from ..open_dataset import PublishedFile
 from . import stats
 from .events import today
 
 FILES = [
-    ("daily.csv", "日別利用数 / Usage per day", "日別の閲覧・ダウンロード・API呼出し・検索の数（ボットを除く）"),
-    ("datasets.csv", "データセット別利用数と品質 / Usage and quality per dataset",
-     "公開データセットごとの閲覧・ダウンロード数（30日間・累計）と品質スコア"),
-    ("departments.csv", "部署別の公開状況 / Publishing per department",
-     "部署ごとのデータセット数、平均品質スコア、更新遅れ、標準データセット数、利用数（順位付き）"),
-    ("search_terms.csv", "検索語 / Search terms",
-     "過去30日の検索語と、結果0件の回数（一定数以上の利用者が検索した語のみ）"),
-    ("api_actions.csv", "API利用数 / API calls per action", "過去30日のAPIアクション別の呼出し数（匿名・認証別）"),
+    PublishedFile("daily.csv", "日別利用数 / Usage per day", "日別の閲覧・ダウンロード・API呼出し・検索の数（ボットを除く）"),
+    PublishedFile("datasets.csv", "データセット別利用数と品質 / Usage and quality per dataset",
+                  "公開データセットごとの閲覧・ダウンロード数（30日間・累計）と品質スコア"),
+    PublishedFile("departments.csv", "部署別の公開状況 / Publishing per department",
+                  "部署ごとのデータセット数、平均品質スコア、更新遅れ、標準データセット数、利用数（順位付き）"),
+    PublishedFile("search_terms.csv", "検索語 / Search terms",
+                  "過去30日の検索語と、結果0件の回数（一定数以上の利用者が検索した語のみ）"),
+    PublishedFile("api_actions.csv", "API利用数 / API calls per action",
+                  "過去30日のAPIアクション別の呼出し数（匿名・認証別）"),
 ]
 
 
@@ -98,47 +98,8 @@ def _dataset_dict(name: str, org: str) -> dict[str, Any]:
     }
 
 
-def _stored(resource: dict[str, Any]) -> bytes | None:
-    """The file last uploaded to a resource (local storage or a bucket)."""
-    if resource.get("url_type") != "upload":
-        return None
-    try:
-        return uploads.read_bytes(resource)
-    except OSError:
-        return None
-
-
 def publish() -> dict[str, Any]:
     """Create or update 「ポータル利用統計」 with today's CSV files."""
     name = tk.config["ckanext.nakano.metrics.dataset"]
     org = tk.config["ckanext.nakano.metrics.organization"]
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
-
-    def context() -> dict[str, Any]:
-        return {"user": site_user, "ignore_auth": True}
-
-    try:
-        pkg = tk.get_action("package_show")(context(), {"id": name})
-    except tk.ObjectNotFound:
-        try:
-            tk.get_action("organization_show")(context(), {"id": org})
-        except tk.ObjectNotFound:
-            raise tk.ObjectNotFound(
-                f"部署 {org} がありません（ckanext.nakano.metrics.organization を既存の部署にしてください） / "
-                f"Department {org} does not exist (set ckanext.nakano.metrics.organization to an existing one)")
-        pkg = tk.get_action("package_create")(context(), _dataset_dict(name, org))
-    existing = {r["name"]: r for r in pkg.get("resources", [])}
-    files = tables()
-    stamp = today().isoformat()
-    for filename, title, description in FILES:
-        upload = FileStorage(stream=io.BytesIO(files[filename]), filename=filename, content_type="text/csv")
-        fields = {"name": title, "description": f"{description}（{stamp} 時点）", "format": "CSV",
-                  "encoding": "UTF-8", "upload": upload, "url": filename}
-        if title in existing and _stored(existing[title]) == files[filename]:
-            continue  # same figures: no new upload, no reload of its DataStore table
-        if title in existing:
-            tk.get_action("resource_update")(context(), {**existing[title], **fields})
-        else:
-            tk.get_action("resource_create")(context(), {"package_id": pkg["id"], **fields})
-    # 更新日: DAILY data published today is on time in its own quality score.
-    return tk.get_action("package_patch")(context(), {"id": pkg["id"], "modified": stamp})
+    return open_dataset.publish(name, org, lambda: _dataset_dict(name, org), FILES, tables(), today().isoformat())

@@ -43,5 +43,5 @@ def test_unchanged_files_are_not_uploaded_again():
     usage_dataset.publish()
     after = _files("portal-usage-statistics")
     changed = {name for name in after if after[name] != first[name]}
-    assert changed == {usage_dataset.FILES[0][1]}
+    assert changed == {usage_dataset.FILES[0].title}
     assert "7" in usage_dataset.tables()["daily.csv"].decode("utf-8")
