@@ -257,5 +257,8 @@ def nakano_inventory_item_choices(field: dict[str, Any]) -> Choices:
 
 
 def nakano_inventory_dataset_name() -> str:
-    """The open dataset 「保有データ一覧」 (the register's public fields, published daily)."""
-    return str(tk.config["ckanext.nakano.inventory.dataset"])
+    """The open dataset 「保有データ一覧」 (the register's public fields, published daily);
+    "" until the daily job has published it."""
+    name = str(tk.config["ckanext.nakano.inventory.dataset"])
+    pkg = model.Package.get(name)
+    return name if pkg is not None and pkg.state == "active" and not pkg.private else ""

@@ -1,7 +1,7 @@
 """What a request may carry before any view or action sees it.
 
 - No control characters (NUL and the other C0 codes but tab, line feed and
-  carriage return) in the path, query strings, form fields or JSON bodies: no field of
+  carriage return, and lone surrogates) in the path, query strings, form fields or JSON bodies: no field of
   the portal can hold them, PostgreSQL refuses NUL, and they broke searches,
   tag autocomplete and the usage statistics' queue (a search event with a NUL
   stopped it for an hour). Refused once here, for every route and action.
@@ -28,7 +28,9 @@ from .api_contract import filters_problem
 
 __all__ = ["check", "CONTROL"]
 
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Lone UTF-16 surrogates too: JSON may escape one ("\\ud800"), no UTF-8 text can hold it,
+# and encoding it for PostgreSQL raised UnicodeEncodeError (a 500, also in core actions).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # What listing pages take as sort and page number; CKAN's views failed on others
 # (a blank sort: IndexError; page 10^20: a database integer overflow).
 SORT = re.compile(r"^\s*[\w.]+\s+(asc|desc)\s*(,\s*[\w.]+\s+(asc|desc)\s*)*$", re.I)

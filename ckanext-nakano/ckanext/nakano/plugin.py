@@ -17,6 +17,8 @@ from . import (api_contract, assets_mode, csrf, datastore_text, error_pages, ext
 from .dcat import ordered_turtle
 from .harvest import pages as harvest_pages
 from .harvest import remote
+from .inventory import choices as inventory_choices
+from .inventory.choices import context_user, request_user
 from .metrics import middleware, quality
 from .model import locked_reads
 from .validation import datastore_types, jobs
@@ -86,14 +88,18 @@ class NakanoPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:
         middleware.remember_search(search_params, search_results)
+        reader = request_user()
         for result in search_results.get("results", []):
             if isinstance(result, dict) and "organization" in result:  # whole datasets, not ``fl`` picks
                 extras_mirror.with_extras(result)
+                if reader is not False:
+                    inventory_choices.hide_unseen_link(result, reader)
         return search_results
 
     # The ward fields also as extras, for the CKAN sites that harvest the portal.
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         extras_mirror.with_extras(pkg_dict)
+        inventory_choices.hide_unseen_link(pkg_dict, context_user(context), bool(context.get("ignore_auth")))
 
     # Every edit scores the dataset again (in the background).
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import flask
+
+import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ..model import InventoryItem
 from . import store
 
-__all__ = ["item_choices", "visible_item"]
+__all__ = ["item_choices", "visible_item", "hide_unseen_link", "context_user", "request_user"]
 
 
 def _reader(user: Any) -> store.Reader:
@@ -37,3 +40,29 @@ def visible_item(item_id: str, user: Any) -> dict[str, Any] | None:
     if item is None or item.state != "active" or not (item.listed or reader.inside(item.organization_id)):
         return None
     return {"id": item.id, "local_id": item.local_id, "title": item.title}
+
+
+def hide_unseen_link(pkg_dict: dict[str, Any], user: Any, everything: bool = False) -> None:
+    """A dataset as a reader gets it: without the id of a register item the reader may not see
+    (an item not listed is not shown outside its department, not even that it exists)."""
+    item_id = pkg_dict.get("inventory_item")
+    if not item_id or everything or visible_item(item_id, user) is not None:
+        return
+    pkg_dict.pop("inventory_item", None)
+    if isinstance(pkg_dict.get("extras"), list):
+        pkg_dict["extras"] = [e for e in pkg_dict["extras"] if e.get("key") != "inventory_item"]
+
+
+def context_user(context: Any) -> model.User | None:
+    user = context.get("auth_user_obj")
+    if not isinstance(user, model.User) and context.get("user"):
+        user = model.User.get(context["user"])
+    return user if isinstance(user, model.User) else None
+
+
+def request_user() -> model.User | None | bool:
+    """The signed-in user of the request (None: a visitor); False outside a request (a job or
+    the CLI, whose reads are not shown to anyone)."""
+    if not flask.has_request_context():
+        return False
+    return tk.current_user if tk.current_user.is_authenticated else None

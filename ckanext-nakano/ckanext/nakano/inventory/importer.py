@@ -73,6 +73,32 @@ class _Departments:
         return self.by_key.get(schema.normalised_header(text))
 
 
+def _local_id(value: Any) -> str:
+    """The 管理番号 as stored, to match the row to its item ("" when it is not one: its field says why)."""
+    try:
+        return clean(tk.get_validator("nakano_inventory_local_id")(value, {})) if clean(value) else ""
+    except tk.Invalid:
+        return ""
+
+
+def _department_of(raw: dict[str, Any], fixed: model.Group | None, departments: _Departments,
+                   reader: store.Reader) -> tuple[model.Group | None, tuple[str, str, dict[str, Any]] | None]:
+    """The row's department, or None and (message code, cell, values) of why not."""
+    named = clean(raw.get("department"))
+    org = fixed
+    if named:
+        org = departments.get(named)
+        if org is None:
+            return None, ("inventory-unknown-department", named, {"value": named})
+        if fixed is not None and org.id != fixed.id:
+            return None, ("inventory-other-department", named, {"value": named, "department": fixed.title})
+    if org is None:
+        return None, ("inventory-no-department", "", {})
+    if not reader.may_edit(org.id):
+        return None, ("inventory-not-allowed-department", org.title, {"value": org.title})
+    return org, None
+
+
 def run(content: bytes, reader: store.Reader, department: str | None = None, dry_run: bool = False,
         file_name: str = "", today: datetime.date | None = None) -> ImportResult:
     """Import ``content`` (a CSV or XLSX register file) into the register."""
@@ -110,48 +136,33 @@ def run(content: bytes, reader: store.Reader, department: str | None = None, dry
     checked: list[tuple[int, model.Group, dict[str, Any]]] = []
     nav = schema.navl_schema()
     for number, raw in table.rows:
-        org = fixed
-        named = clean(raw.get("department"))
-        if named:
-            org = departments.get(named)
-            if org is None:
-                result.errors.append(_error(number, column("department"), "inventory-unknown-department", named,
-                                            "department", value=named))
-                continue
-            if fixed is not None and org.id != fixed.id:
-                result.errors.append(_error(number, column("department"), "inventory-other-department", named,
-                                            "department", value=named, department=fixed.title))
-                continue
-        if org is None:
-            result.errors.append(_error(number, column("department"), "inventory-no-department", "", "department"))
-            continue
-        if not reader.may_edit(org.id):
-            result.errors.append(_error(number, column("department"), "inventory-not-allowed-department",
-                                        org.title, "department", value=org.title))
-            continue
-        if org.id not in loaded:
+        # Every problem of a row is reported at once: its department's, then its fields'.
+        org, problem = _department_of(raw, fixed, departments, reader)
+        if problem:
+            result.errors.append(_error(number, column("department"), problem[0], problem[1], "department",
+                                        **problem[2]))
+        if org is not None and org.id not in loaded:
             loaded.add(org.id)
             for item in model.Session.query(InventoryItem).filter(InventoryItem.organization_id == org.id,
                                                                    InventoryItem.state == "active"):
                 existing[(org.id, item.local_id)] = item
         data = {k: v for k, v in raw.items() if k != "department"}
-        local_id = clean(tk.get_validator("nakano_inventory_local_id")(data.get("local_id"), {})) \
-            if clean(data.get("local_id")) else ""
-        previous = existing.get((org.id, local_id))
+        local_id = _local_id(data.get("local_id"))
+        previous = existing.get((org.id, local_id)) if org is not None else None
         context = {"model": model, "session": model.Session, schema.TODAY: today,
                    schema.PREVIOUS: store.view_values(previous) if previous is not None else None}
-        validated, errors = tk.navl_validate(data, nav, context)
+        validated, errors = tk.navl_validate(store.as_declared(previous, data), nav, context)
         for name, found in errors.items():
             for said in found:
                 result.errors.append(_said_error(number, column(name), said, raw.get(name), name))
-        if local_id:
+        if local_id and org is not None:
             key = (org.id, local_id)
             if key in seen:
                 result.errors.append(_error(number, column("local_id"), "inventory-duplicate-local-id", local_id,
                                             "local_id", value=local_id, row=seen[key]))
             else:
                 seen[key] = number
-        if not errors:
+        if not errors and not problem and org is not None:
             checked.append((number, org, validated))
     if result.errors:
         return result

@@ -16,6 +16,7 @@ from ckan import model
 from ckan.lib.pagination import Page
 
 from .. import response_policy
+from ..model import InventoryItem
 from . import export as register_export
 from . import figures, from_dataset, links, listing, schema, store
 from .values import ward_today
@@ -123,6 +124,9 @@ def department(name: str) -> str:
 
 def _dashboard(org: model.Group, reader: store.Reader, result: dict[str, Any] | None) -> dict[str, Any]:
     summary = tk.get_action("nakano_inventory_summary")(_context(), {"department": org.name})
+    # The ward's figure as the public list shows it (items listed 公表), not a mix of this
+    # department's every item and the others' listed ones.
+    summary["ward"] = tk.get_action("nakano_inventory_summary")({"user": ""}, {})["ward"]
     items = tk.get_action("nakano_inventory_item_list")(_context(), {
         "department": [org.name], "limit": DASHBOARD_ITEMS, "sort": "modified", "facets": False})
     return {"org": org, "figures": summary["departments"][0], "ward": summary["ward"],
@@ -196,7 +200,11 @@ def _from_dataset(org: model.Group, dataset: str) -> dict[str, Any]:
         pkg = tk.get_action("package_show")(_context(), {"id": dataset})
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return {"listed": "yes"}
-    return from_dataset.item_fields(pkg) if pkg.get("owner_org") == org.id else {"listed": "yes"}
+    if pkg.get("owner_org") != org.id:
+        return {"listed": "yes"}
+    taken = [local_id for (local_id,) in model.Session.query(InventoryItem.local_id).filter(
+        InventoryItem.organization_id == org.id, InventoryItem.state == "active")]
+    return from_dataset.item_fields(pkg, from_dataset.next_local_id(taken))
 
 
 def _link(dataset: str, org: model.Group, item_id: str) -> None:

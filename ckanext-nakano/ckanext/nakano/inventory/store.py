@@ -21,9 +21,11 @@ from ckan import model
 
 from ..model import InventoryChange, InventoryItem
 from . import schema
+from .values import Unreadable, choice
 
 __all__ = ["fold", "search_text", "view_values", "save", "delete", "record", "history", "Reader", "visible",
-           "editable_org_ids", "find", "dictize", "SEARCHED", "stored_values", "changes_for"]
+           "editable_org_ids", "find", "dictize", "SEARCHED", "stored_values", "changes_for",
+           "as_declared"]
 
 # The fields a search reads (their labels too for the coded ones).
 SEARCHED = ("local_id", "title", "section", "description", "source_system", "volume", "withheld_columns",
@@ -66,6 +68,19 @@ def record(item_id: str, kind: str, changes: dict[str, Any], user_id: str | None
 def _department_title(org_id: str) -> str:
     org = model.Group.get(org_id)
     return org.title if org is not None else ""
+
+
+def as_declared(item: InventoryItem | None, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with the status the department declared when it gives the one the item is in
+    only by its dataset (an export read back, a patch of other fields): the declared status's
+    fields (a planned month, a reason) are then checked and kept, not emptied."""
+    if item is None or item.status == item.declared_status:
+        return data
+    try:
+        given = choice("status", data.get("status"))   # a code, or a label as a file writes it
+    except Unreadable:
+        return data
+    return {**data, "status": item.declared_status} if given == item.status else data
 
 
 def stored_values(data: dict[str, Any]) -> dict[str, Any]:

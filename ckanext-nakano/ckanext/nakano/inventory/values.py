@@ -87,10 +87,10 @@ def month(value: Any) -> str:
     if found:
         era, year, mon = found.groups()
         year_number = ERAS[era] + (1 if year == "元" else int(year)) - 1
-        return _checked(year_number, int(mon), text)
+        return _checked(year_number, int(mon), clean(value))
     found = _SEIREKI.match(text)
     if found:
-        return _checked(int(found.group(1)), int(found.group(2)), text)
+        return _checked(int(found.group(1)), int(found.group(2)), clean(value))
     raise Unreadable("inventory-bad-month", value=clean(value))
 
 

@@ -120,13 +120,14 @@ def nakano_inventory_item_list(context: Context, data_dict: DataDict) -> dict[st
 def _facet_label(name: str, value: str, orgs: dict[str, dict[str, Any]]) -> str:
     if name == "department":
         org = _org_dict(value, orgs)
-        return (org["title_en"] or org["title"]) if messages.reader_locale() != "ja" and org["title_en"] \
-            else org["title"]
+        # The department's English name on English pages; elsewhere its name as the data gives it.
+        return org["title_en"] if messages.reader_locale() == "en" and org["title_en"] else org["title"]
     return schema.choice_label(name, value)
 
 
 def _validated(data: dict[str, Any], context: Context, previous: InventoryItem | None) -> dict[str, Any]:
-    own = {k: v for k, v in data.items() if k in schema.names() and k != "department"}
+    declared = store.as_declared(previous, data)
+    own = {k: v for k, v in declared.items() if k in schema.names() and k != "department"}
     checks = {"model": model, "session": model.Session,
               schema.PREVIOUS: store.view_values(previous) if previous is not None else None}
     validated, errors = tk.navl_validate(own, schema.navl_schema(), checks)

@@ -12,7 +12,7 @@ import pytest
 from ckan.cli.cli import ckan as ckan_command
 from ckan.tests import factories, helpers
 
-from ckanext.nakano.inventory import export, files as register_files, store
+from ckanext.nakano.inventory import export, files as register_files, from_dataset, store
 
 from . import files
 
@@ -174,3 +174,22 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(ward):
         archive.writestr("xl/worksheets/sheet1.xml", b"<a>" + b" " * (50 * 1024 * 1024) + b"</a>")
     result = run_import(ward.kikaku_editor, out.getvalue(), department="kikaku")
     assert result["errors"] and result["errors"][0]["message_en"].startswith("The file cannot be read")
+
+
+def test_every_problem_of_a_row_is_reported_at_once(ward):
+    """A wrong 所管部 and an empty データ名 on one row: both reported (the clerk's walk of issue 19)."""
+    header = files.HEADER + ["所管部"]
+    row = files.ROWS[0][:]
+    row[1] = ""
+    result = run_import(ward.kikaku_editor, files.cp932_csv([row + ["土木部"]], header))
+    assert {(e["row"], e["column"]) for e in result["errors"]} == {(3, "所管部"), (3, "データ名称")}
+    bad_month = files.ROWS[0][:]
+    bad_month[13] = "R9.13"
+    said = run_import(ward.kikaku_editor, files.cp932_csv([bad_month]), department="kikaku")["errors"][0]
+    assert "R9.13" in said["message_ja"]   # as the clerk wrote it
+
+
+def test_the_next_management_number_follows_the_departments_own():
+    assert from_dataset.next_local_id(["KF-009", "KF-010", "メモ"]) == "KF-011"
+    assert from_dataset.next_local_id(["A7", "B12"]) == "B13"
+    assert from_dataset.next_local_id([]) == ""

@@ -7,7 +7,10 @@ import pytest
 import ckan.plugins.toolkit as tk
 from ckan.tests import helpers
 
+from ckan import model
+
 from ckanext.nakano import search as nakano_search
+from ckanext.nakano.inventory import export, store
 
 from .conftest import item_fields
 
@@ -160,3 +163,35 @@ def test_the_link_field_is_kept_with_the_dataset_but_not_indexed(ward):
     indexed = nakano_search.index_fields({"id": dataset["id"], "inventory_item": item,
                                           "extras_inventory_item": item, "validated_data_dict": "{}"})
     assert "inventory_item" not in indexed and "extras_inventory_item" not in indexed
+
+
+def test_an_item_open_by_its_dataset_keeps_its_declared_fields(ward):
+    """Exported as 公開済 (its dataset is public) and read back, or patched: the planned month
+    the department declared stays (found by the attack walk of issue 19)."""
+    call("nakano_inventory_item_create", ward.kikaku_editor, department="kikaku",
+         **item_fields(status="planned", planned_month="2099-04", closed_reason=""))
+    call("package_create", ward.kikaku_editor, owner_org=ward.kikaku["id"], title="区有施設一覧", notes="区の施設",
+         category="行財政", license_id="cc-by", inventory_item="KK-001")
+    shown = call("nakano_inventory_item_show", ward.kikaku_editor, id="KK-001", department="kikaku")
+    assert shown["status"] == "open_data" and shown["planned_month"] == "2099-04"
+    patched = call("nakano_inventory_item_patch", ward.kikaku_editor, id=shown["id"], section="施設課")
+    assert patched["planned_month"] == "2099-04" and patched["declared_status"] == "planned"
+    reader = store.Reader(model.User.get(ward.kikaku_editor["name"]))
+    content = export.register_file("csv", reader, [ward.kikaku["id"]])
+    again = helpers.call_action("nakano_inventory_import", context={"user": ward.kikaku_editor["name"]},
+                                upload=content, department="kikaku", dry_run=True)
+    assert again["errors"] == [] and again["updated"] == [] and again["unchanged"] == 1
+
+
+def test_a_public_dataset_does_not_reveal_an_item_not_listed(app, ward):
+    item = call("nakano_inventory_item_create", ward.kikaku_editor, department="kikaku",
+                **item_fields(listed="no", listed_reason="所在の公表が支障となるため"))
+    dataset = call("package_create", ward.kikaku_editor, owner_org=ward.kikaku["id"], title="区有施設一覧",
+                   notes="区の施設", category="行財政", license_id="cc-by", inventory_item=item["id"])
+    for reader in (None, ward.kenko_editor):
+        shown = call("package_show", reader, id=dataset["id"])
+        assert "inventory_item" not in shown and item["id"] not in str(shown)
+    for path in (f"/api/3/action/package_show?id={dataset['id']}", f'/api/3/action/package_search?fq=id:"{dataset["id"]}"',
+                 f"/dataset/{dataset['name']}"):
+        assert item["id"] not in app.get(path).body, path
+    assert call("package_show", ward.kikaku_member, id=dataset["id"])["inventory_item"] == item["id"]

@@ -74,6 +74,12 @@ def test_department_members_see_memos_and_history(app, register):
     assert app.get("/inventory/department/kikaku/export.csv").status_code == 200
 
 
+def test_members_find_their_register_from_the_department_page(app, register):
+    assert "/inventory/department/kikaku" not in app.get("/organization/kikaku").body
+    sign_in(app, register.kikaku_member)
+    assert "/inventory/department/kikaku" in app.get("/organization/kikaku").body
+
+
 def test_outsiders_get_no_dashboard_and_no_export(app, register):
     sign_in(app, register.kenko_editor)
     assert app.get("/inventory/department/kikaku", status=403)

@@ -69,6 +69,15 @@ def test_each_reported_500_is_answered_in_japanese_and_english(app, site):
         assert text in body, (path, params, body[:300])
 
 
+def test_a_lone_surrogate_in_a_json_body_is_refused_not_a_500(app, site):
+    """JSON may escape half of a UTF-16 pair; no UTF-8 text can hold it (issue 19's attack walk)."""
+    for action in ("package_patch", "nakano_inventory_item_patch"):
+        answer = app.post(f"/api/3/action/{action}", data='{"id": "x", "title": "a\\ud800b"}',
+                          content_type="application/json", follow_redirects=False)
+        assert answer.status_code == 400, (action, answer.status_code, answer.body[:200])
+        assert "制御文字" in json.dumps(answer.json, ensure_ascii=False)
+
+
 def test_a_sort_or_page_a_listing_cannot_use_is_dropped(app, site):
     for path in ("/dataset/", "/organization/", "/group/"):
         answer = app.get(path, query_string={"q": "公園", "sort": " ", "page": "99999999999999999999"},
