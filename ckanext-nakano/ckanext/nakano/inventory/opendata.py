@@ -50,4 +50,4 @@ def publish() -> dict[str, Any]:
     """Create or update 「保有データ一覧」 with today's files."""
     name = tk.config["ckanext.nakano.inventory.dataset"]
     org = tk.config["ckanext.nakano.metrics.organization"]
-    return open_dataset.publish(name, org, lambda: _dataset_dict(name, org), FILES, files(), today().isoformat())
+    return open_dataset.publish(name, org, lambda: _dataset_dict(name, org), FILES, files, today().isoformat())

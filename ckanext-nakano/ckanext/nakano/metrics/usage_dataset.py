@@ -102,4 +102,4 @@ def publish() -> dict[str, Any]:
     """Create or update 「ポータル利用統計」 with today's CSV files."""
     name = tk.config["ckanext.nakano.metrics.dataset"]
     org = tk.config["ckanext.nakano.metrics.organization"]
-    return open_dataset.publish(name, org, lambda: _dataset_dict(name, org), FILES, tables(), today().isoformat())
+    return open_dataset.publish(name, org, lambda: _dataset_dict(name, org), FILES, tables, today().isoformat())
