@@ -36,8 +36,10 @@ def visible_item(item_id: str, user: Any) -> dict[str, Any] | None:
     if not item_id:
         return None
     item = model.Session.get(InventoryItem, item_id)
-    reader = _reader(user)
-    if item is None or item.state != "active" or not (item.listed or reader.inside(item.organization_id)):
+    if item is None or item.state != "active":
+        return None
+    # A listed item needs no look at the reader's departments (search results ask this per dataset).
+    if not item.listed and not _reader(user).inside(item.organization_id):
         return None
     return {"id": item.id, "local_id": item.local_id, "title": item.title}
 

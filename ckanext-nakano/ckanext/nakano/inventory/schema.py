@@ -19,7 +19,7 @@ from .. import language_text, messages, vocab
 SCHEMA_FILE = vocab.SCHEMAS / "inventory.yaml"
 
 __all__ = ["Field", "fields", "field", "names", "public_names", "choice_label", "navl_schema", "header_fields",
-           "normalised_header", "STATUSES", "REASONS", "OPEN_DATA", "PLANNED", "CONSIDERING", "CLOSED",
+           "normalised_header", "OPEN_DATA", "PLANNED", "CONSIDERING", "CLOSED",
            "PUBLISHED_OTHER", "PREVIOUS", "TODAY"]
 
 # Context keys of the validators (logic/inventory_validators.py): the item's stored values on
@@ -102,11 +102,6 @@ def names() -> list[str]:
 def public_names() -> list[str]:
     """The fields anyone may read of an item listed 公表."""
     return [f.name for f in fields() if f.visibility == "public"]
-
-
-STATUSES = (OPEN_DATA, PUBLISHED_OTHER, PLANNED, CONSIDERING, CLOSED)
-REASONS = ("personal", "corporate", "national_security", "public_safety", "deliberation", "administration", "law",
-           "third_party_rights", "other")
 
 
 def choice_label(name: str, value: Any, lang: str | None = None) -> str:
