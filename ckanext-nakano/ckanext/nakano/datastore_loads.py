@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 import ckan.plugins.toolkit as tk
 
@@ -30,6 +31,15 @@ _KNOWN = [
     ("encoding", "load-encoding"),      # 「Cannot parse … using "charmap" encoding」 and kin
     ("codec can't decode", "load-encoding"),
 ]
+# The portal's guard (fetch.py) could not or would not fetch a linked file.
+_UNREACHABLE = {"fetch-failed", "private-address"}
+
+
+def _host(values: dict[str, Any]) -> str:
+    try:
+        return urlsplit(str(values.get("url") or "")).hostname or str(values.get("host") or "?")
+    except ValueError:   # a URL shown shortened or masked (redact.py) may not parse
+        return str(values.get("host") or "?")
 
 
 def _message(error: Any) -> dict[str, str]:
@@ -37,6 +47,11 @@ def _message(error: Any) -> dict[str, str]:
     text = error.get("message") if isinstance(error, dict) else error
     text = redact.text(str(text or ""))
     own = messages.find(text)   # ours, stored coded (xloader may wrap it)
+    if own and own[0] in _UNREACHABLE:
+        # The visitor needs what happened and where the file is; the network detail
+        # (DNS, TLS, HTTP status) is for the department's staff.
+        return {"code": "load-unreachable", "text": messages.say("load-unreachable", {"host": _host(own[1])}),
+                "detail": messages.say(own[0], own[1])}
     if own:
         return {"code": own[0], "text": messages.say(own[0], own[1])}
     code = next((c for needle, c in _KNOWN if needle in text), "load-failed")

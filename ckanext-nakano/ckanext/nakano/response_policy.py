@@ -30,7 +30,8 @@ _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f"\\/;]')
 ACTIVE_TYPES = re.compile(r"javascript|ecmascript|text/css|wasm|html|svg|xml", re.I)
 FILE_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 # Endpoints that send stored files or data exports.
-_FILE_ENDPOINTS = {"datastore.dump", "nakano.utf8_copy", "nakano.excel_copy", "datatablesview.filtered_download",
+_FILE_ENDPOINTS = {"datastore.dump", "nakano.utf8_copy", "nakano.excel_copy", "nakano.table_copy",
+                   "nakano_inventory.export", "datatablesview.filtered_download",
                    "group.member_dump", "organization.member_dump"}
 
 

@@ -47,17 +47,33 @@ def solr_url() -> str:
 
 @pytest.fixture()
 def local_http(tmp_path):
-    """A real HTTP server on loopback serving the files of ``tmp_path``; yields its base URL."""
+    """A real HTTP server on loopback serving the files of ``tmp_path``; yields its base URL,
+    whose ``requests`` lists the paths asked for (a refusal must send none)."""
     import functools
     import http.server
     import threading
 
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    asked: list[str] = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            super().do_GET()
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(tmp_path)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
+    yield _Served(f"http://127.0.0.1:{server.server_address[1]}", asked)
     server.shutdown()
     server.server_close()
+
+
+class _Served(str):
+    """A base URL that also carries the requests its server received."""
+
+    def __new__(cls, url: str, requests: list[str]) -> "_Served":
+        served = super().__new__(cls, url)
+        served.requests = requests
+        return served
 
 
 @pytest.fixture(scope="session")

@@ -44,6 +44,9 @@ def test_new_dataset_form_defaults(app):
     assert re.search(r'<option value=""', category) and "selected" not in category
     # No slug preview from the title ("ux" from a Japanese title).
     assert "slug-preview" not in page
+    # The closing note says what the licence covers, not CKAN's Open Database License text.
+    assert "opendatacommons" not in page and "Open Database License" not in page
+    assert "上で選んだライセンスは、このデータセットのファイルに適用されます" in page
 
 
 def test_missing_required_field_says_enter_it(app):

@@ -104,6 +104,7 @@ def everyday_catalog(clean_db, clean_index, with_plugins):
         ("江古田の森公園の樹木", "江古田三丁目", {}),
         ("公衆トイレ一覧", "区内の公衆トイレ", {}),
         ("公衆無線LANアクセスポイント一覧", "Nakano Free Wi-Fi", {}),
+        ("オープンデータ一覧", "区が公開しているデータの一覧", {}),
     ]:
         factories.Dataset(title=title, notes=notes, owner_org=org["id"],
                           category="その他", license_id="cc-by", **extra)
@@ -152,6 +153,7 @@ def test_reading_matches_rank_below_the_word_itself():
     ("お手洗い", "公衆トイレ一覧"),
     ("WiFi", "公衆無線LANアクセスポイント一覧"),
     ("無線LAN", "公衆無線LANアクセスポイント一覧"),
+    ("データカタログ", "オープンデータ一覧"),
 ])
 def test_synonyms_find_what_people_mean(query, expected):
     assert expected in titles(query)

@@ -17,6 +17,8 @@ const PATHS = {
   department: (c) => `/metrics/department/${c.org}`,
   login: () => '/user/login',
   about: () => '/about',
+  developers: () => '/developers',
+  harvest_report: () => '/harvest-report',
 };
 const PAGES = (process.env.PAGES || Object.keys(PATHS).join(',')).split(',');
 

@@ -3,7 +3,9 @@
 // the background job writes on the resource page. test_browser.py purges the dataset.
 import fs from 'node:fs';
 import path from 'node:path';
-import { scenario, expect, poll, choose, ARTIFACTS, BASE_URL, DATASTORE_TIMEOUT } from './lib.mjs';
+import {
+  scenario, expect, poll, choose, ARTIFACTS, BASE_URL, DATASTORE_TIMEOUT, axeRun, axeLines, settle,
+} from './lib.mjs';
 
 const PASSWORD = process.env.ADMIN_PASSWORD;
 const NAME = process.env.DATASET_NAME;
@@ -30,6 +32,11 @@ await scenario('editor', async (s) => {
     return `landed on ${new URL(page.url()).pathname}`;
   }, { hard: true });
 
+  await s.step('axe-core: the dataset form has no WCAG 2.1 AA violation', async () => {
+    await s.open('/dataset/new');
+    return axe(page, 'editor-dataset-form');
+  });
+
   await s.step('create the dataset through the web form /dataset/new (ward schema)', async () => {
     await s.open('/dataset/new');
     await page.locator('#field-title').fill(TITLE);
@@ -50,6 +57,8 @@ await scenario('editor', async (s) => {
       page.locator('form#dataset-edit button[name="save"]').click(),
     ]);
   }, { hard: true });
+
+  await s.step('axe-core: the resource form has no WCAG 2.1 AA violation', () => axe(page, 'editor-resource-form'));
 
   await s.step('upload the CP932 CSV as a resource', async () => {
     const upload = page.locator('input[type="file"]').first();
@@ -107,6 +116,8 @@ await scenario('editor', async (s) => {
     return text.split('\n').slice(0, 3).join(' / ');
   });
 
+  await s.step('axe-core: the resource page with its report, as its editor sees it', () => axe(page, 'editor-resource-page'));
+
   await s.step('the UTF-8 copy offered with the report downloads as UTF-8', async () => {
     const link = page.locator('a', { hasText: /UTF-8/ }).filter({ visible: true }).first();
     expect(await link.count(), 'no visible link to a UTF-8 copy on the resource page');
@@ -142,10 +153,20 @@ await scenario('editor', async (s) => {
     return tab;
   });
 
+  await s.step('axe-core: the DataStore tab has no WCAG 2.1 AA violation', () => axe(page, 'editor-datastore-tab'));
+
   s.check('no uncaught JavaScript error on the way', !s.result.pageErrors.length, s.result.pageErrors);
 });
 
 async function formErrors(page) {
   return page.locator('.error-explanation, .alert-error, .alert-danger, .error-block, .invalid-feedback:visible')
     .allInnerTexts().catch(() => []);
+}
+
+async function axe(page, name) {
+  await settle(page);
+  const results = await axeRun(page, { saveAs: name });
+  const violations = axeLines(results);
+  expect(!violations.length, `${violations.length} axe violations: ${violations.join('; ')}`);
+  return `${results.passes.length} rules pass, 0 violations`;
 }

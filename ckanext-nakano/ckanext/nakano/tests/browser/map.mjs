@@ -1,7 +1,9 @@
 // Map preview: a CSV of points (名称,緯度,経度) uploaded by test_browser.py through the API;
 // its resource page must show a Leaflet map (nakano_map_view) with one circle marker per
 // point, and the table of points, although no map tile can load (no internet here).
-import { scenario, api, expect, poll, waitForDatastore, waitForView, ORIGIN } from './lib.mjs';
+import {
+  scenario, api, expect, poll, waitForDatastore, waitForView, ORIGIN, axeRun, axeLines, settle,
+} from './lib.mjs';
 
 const DATASET = process.env.DATASET_NAME;
 const RESOURCE = process.env.RESOURCE_ID;
@@ -87,6 +89,13 @@ await scenario('map', async (s) => {
       expect(top[0] >= 0 && top[0] < top[1] && top[0] < top[2],
         `file block at ${top[0]}, sidebar at ${top[1]}, details at ${top[2]}`);
       return `file block ${Math.round(top[0])} px, sidebar ${Math.round(top[1])} px, details ${Math.round(top[2])} px`;
+    });
+    await s.step('axe-core: the map page at 360 px, popup open, has no WCAG 2.1 AA violation', async () => {
+      await settle(page);
+      const results = await axeRun(page, { saveAs: 'map-phone' });
+      const violations = axeLines(results);
+      expect(!violations.length, `${violations.length} axe violations: ${violations.join('; ')}`);
+      return `${results.passes.length} rules pass, 0 violations`;
     });
   }
   await s.shot('map-ja').catch(() => {});

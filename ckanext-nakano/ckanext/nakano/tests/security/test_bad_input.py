@@ -93,6 +93,29 @@ def test_error_pages_speak_japanese_and_english(app, site):
     assert "Page not found" in app.get("/en/no-such-page").body
 
 
+def test_a_failure_of_the_portal_answers_a_japanese_500_page_with_a_way_back(app):
+    """What a visitor sees when the portal itself fails: the ward's page, in the page's
+    language, with a way back and no traceback or exception text."""
+    flask_app = app.flask_app
+
+    def broken():
+        raise RuntimeError("internal detail that must not be shown")
+
+    if "nakano_test_broken" not in flask_app.view_functions:
+        flask_app.add_url_rule("/nakano-test-broken", "nakano_test_broken", broken)
+    propagate = flask_app.config.get("PROPAGATE_EXCEPTIONS")
+    flask_app.config["PROPAGATE_EXCEPTIONS"] = False
+    try:
+        for path, says in (("/nakano-test-broken", "サーバーで問題が起きました"),
+                           ("/en/nakano-test-broken", "Something went wrong on the server")):
+            answer = app.get(path, status=500)
+            assert says in answer.body, answer.body[-2000:]
+            assert "internal detail" not in answer.body and "Traceback" not in answer.body
+            assert 'href="/' in answer.body   # a way back (home, search)
+    finally:
+        flask_app.config["PROPAGATE_EXCEPTIONS"] = propagate
+
+
 def test_download_names_are_latin_1_headers_with_the_real_name_encoded():
     for name in ("公園一覧.csv", "evil\".html", "a;b.csv", "平和の森 公園.xlsx", "x" * 10):
         header = attachment(name)

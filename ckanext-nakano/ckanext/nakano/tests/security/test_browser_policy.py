@@ -70,9 +70,10 @@ def test_uploads_are_sandboxed_downloads_on_every_route_and_prefix(app, uploads)
 
 
 def test_every_file_route_of_the_portal_is_known_to_the_policy(app):
-    """A new route that sends files must be recognised (its name says download or dump)."""
+    """A new route that sends files must be recognised (its path says download, dump or a
+    file type: table.csv was added later without the policy and was missed)."""
     senders = [rule for rule in app.flask_app.url_map.iter_rules()
-               if re.search(r"download|dump|utf8|/file/|uploads", rule.rule)]
+               if re.search(r"download|dump|utf8|export|/file/|uploads|\.(csv|xlsx)$", rule.rule)]
     assert len(senders) >= 8
     for rule in senders:
         assert response_policy.is_file_endpoint(rule.endpoint, rule.rule), rule

@@ -113,10 +113,11 @@ def test_report_of_a_private_dataset_is_not_public(clean_db):
 
 @pytest.fixture()
 def local_server(tmp_path, local_http):
-    """The fire-hydrant file served over HTTP from loopback."""
+    """The fire-hydrant file served over HTTP from loopback (``local_http.requests``: what
+    its server was asked)."""
     (tmp_path / "131148_fire_hydrant.csv").write_bytes(
         (SHARED / "yaizu-222127" / "222127_fire_hydrant.csv").read_bytes())
-    return f"{local_http}/131148_fire_hydrant.csv"
+    return local_http
 
 
 def test_linked_file_on_a_private_address_is_refused(dataset, local_server):
@@ -124,8 +125,9 @@ def test_linked_file_on_a_private_address_is_refused(dataset, local_server):
 
     pkg, ctx = dataset
     resource = helpers.call_action("resource_create", context=ctx, package_id=pkg["id"],
-                                   url=local_server, format="CSV")
+                                   url=f"{local_server}/131148_fire_hydrant.csv", format="CSV")
     assert jobs.run(resource["id"]) == "error"
+    assert local_server.requests == []   # refused before a request is sent, not reported after
     issue = helpers.call_action("nakano_validation_show", id=resource["id"])["report"]["issues"][0]
     assert issue["code"] == "private-address" and "127.0.0.1" in issue["message_en"]
     assert "内部ネットワーク" in issue["message_ja"]
@@ -138,8 +140,9 @@ def test_linked_file_on_an_allowed_host_is_fetched_and_validated(dataset, local_
     monkeypatch.setitem(ckan_config, "ckanext.nakano.fetch.allowed_hosts", ["127.0.0.1"])
     pkg, ctx = dataset
     resource = helpers.call_action("resource_create", context=ctx, package_id=pkg["id"],
-                                   url=local_server, format="CSV")
+                                   url=f"{local_server}/131148_fire_hydrant.csv", format="CSV")
     assert jobs.run(resource["id"]) == "valid"
+    assert local_server.requests == ["/131148_fire_hydrant.csv"]
     assert helpers.call_action("nakano_validation_show", id=resource["id"])["report"]["rows"] == 193
 
 
