@@ -23,6 +23,7 @@ from flask import Response, jsonify, redirect, request
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl import dictization_functions as dict_fns
 from ckanext.datastore.blueprint import DUMP_FORMATS, dump_schema
+from ckanext.dcat.utils import CONTENT_TYPES as DCAT_FORMATS
 
 from .api_contract import filters_problem
 
@@ -107,7 +108,14 @@ def check() -> tuple[Response | str, int] | None:
         if refused:
             message, status = refused
             return _refuse(message, status=status)
-    if request.method == "GET" and request.endpoint and request.endpoint.endswith((".search", ".read", ".index")):
+    fmt = (request.view_args or {}).get("_format")
+    if fmt is not None and (request.endpoint or "").startswith("dcat.") and fmt not in DCAT_FORMATS:
+        # ckanext-dcat answers a format it has no serializer for with a 500.
+        return _refuse(tk._("Unknown format “%(format)s” (one of %(formats)s).", format=fmt[:20],
+                            formats=", ".join(DCAT_FORMATS)), status=404)
+    if request.method == "GET" and request.endpoint and (
+            request.endpoint.endswith((".search", ".read", ".index")) or request.endpoint.startswith("feeds.")):
+        # CKAN's Atom feeds take the same page and sort as the search pages (and failed on the same).
         return _listing_parameters()
     return None
 

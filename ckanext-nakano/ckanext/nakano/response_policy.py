@@ -26,6 +26,7 @@ __all__ = ["FILE_POLICY", "apply", "page_policy", "is_file_endpoint", "attachmen
 
 # Quotes, backslashes, path separators and control characters have no place in a file name.
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f"\\/;]')
+_RESOURCE_ID = re.compile(r"^[\w-]{1,100}$")
 # Types a browser would run or apply when a page of the portal loads them.
 ACTIVE_TYPES = re.compile(r"javascript|ecmascript|text/css|wasm|html|svg|xml", re.I)
 FILE_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -86,13 +87,20 @@ def _attachment(headers: Headers) -> str:
     response said."""
     name = (request.view_args or {}).get("filename")
     resource_id = (request.view_args or {}).get("resource_id")
-    if not name and resource_id and request.endpoint and request.endpoint.endswith("download"):
+    # Only a file actually sent is named after its resource: a refusal of the request (a NUL in
+    # the id, input_guard.py) must not look the id up (PostgreSQL refuses NUL: a 500).
+    if (not name and resource_id and request.endpoint and request.endpoint.endswith("download")
+            and is_resource_id(resource_id)):
         resource = model.Resource.get(resource_id)
         name = (resource.url or "").split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] if resource else None
     current = headers.get("Content-Disposition", "")
     if not name and "filename" in current:
         name = parse_options_header(current)[1].get("filename")
     return attachment(name or request.path.rstrip("/").rsplit("/", 1)[-1] or "download")
+
+
+def is_resource_id(value: str) -> bool:
+    return bool(_RESOURCE_ID.match(value))
 
 
 def attachment(name: str) -> str:
