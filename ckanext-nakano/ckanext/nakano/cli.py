@@ -19,7 +19,7 @@ from .harvest import schedule
 from .harvest.consumers import consume
 from .harvest.sources import SourceError, sync
 from .inventory.export import register_file as inventory_export_file
-from .inventory.store import Reader as InventoryReader
+from .reader import Reader as InventoryReader
 from .metrics import ingest, ingester, linkcheck, quality, rollup, usage_dataset
 from .validation import jobs
 

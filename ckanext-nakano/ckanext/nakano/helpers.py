@@ -7,6 +7,7 @@ from collections import OrderedDict
 from typing import Any, Callable
 from urllib.parse import urlencode
 
+import flask
 from dominate import tags
 from markupsafe import Markup
 
@@ -15,13 +16,19 @@ from ckan import model
 from ckan.common import g, request
 from ckan.lib.munge import munge_filename_legacy
 
+from ckanext.dcat.utils import dataset_uri
+
 from . import about, area_map, datastore_loads, language_text, map_view, vocab, zero_results
+from .data_requests import figures as request_figures
+from .data_requests import pages as request_pages
 from .home import home_page
 from .inventory import choices as inventory_choices
 from .metrics import quality, stats
 from .model import HarvestFile, Quality
 from .preview import downloads
+from .reader import Reader
 from .search import facet_label, sort_options
+from .submissions import choices as submission_choices
 from .validation import summary as validation_summary
 
 __all__ = [
@@ -35,6 +42,11 @@ __all__ = [
     "nakano_zero_results", "nakano_license_choices", "nakano_about", "nakano_area_map",
     "nakano_view_title", "nakano_pager", "nakano_inventory_item", "nakano_inventory_item_choices",
     "nakano_inventory_dataset_name",
+    # reuses
+    "nakano_reuse_field_label", "nakano_dataset_reuses", "nakano_latest_reuses", "nakano_reuse_jsonld",
+    "nakano_has_page",
+    # data requests
+    "nakano_request_month", "nakano_department_requests", "nakano_department_reuses",
 ]
 
 Choices = list[dict[str, Any]]
@@ -262,3 +274,113 @@ def nakano_inventory_dataset_name() -> str:
     name = str(tk.config["ckanext.nakano.inventory.dataset"])
     pkg = model.Package.get(name)
     return name if pkg is not None and pkg.state == "active" and not pkg.private else ""
+
+
+# --- reuses ---
+
+DATASET_REUSES = 4   # shown on a dataset's page; the rest through /showcase?dataset=…
+HOME_REUSES = 3
+# 提供者の種類 that are organisations in schema.org's sense (the others may be a person).
+_ORGANISATIONS = ("company", "academia", "npo", "government")
+
+
+def _published_reuses(params: dict[str, Any]) -> dict[str, Any]:
+    """Published reuses as a visitor sees them, whoever reads (the blocks are the same for all)."""
+    try:
+        return tk.get_action("nakano_showcase_list")({"user": ""}, {"facets": False, **params})
+    except tk.ValidationError:   # an id no list accepts: nothing to show, not a broken page
+        return {"count": 0, "results": []}
+
+
+def nakano_reuse_field_label(field: str) -> str:
+    """A reuse field's name in the page's language (schemas/reuse.yaml)."""
+    return submission_choices.field_label("reuse", field)
+
+
+def nakano_dataset_reuses(pkg: dict[str, Any]) -> dict[str, Any]:
+    """「このデータの活用事例」: the latest published reuses of a dataset, and how many there are."""
+    return _published_reuses({"dataset": pkg["id"], "limit": DATASET_REUSES})
+
+
+def nakano_latest_reuses() -> list[dict[str, Any]]:
+    """The home page's latest published reuses."""
+    return _published_reuses({"limit": HOME_REUSES, "sort": "newest"})["results"]
+
+
+def nakano_reuse_jsonld(reuse: dict[str, Any]) -> Markup:
+    """schema.org JSON-LD of a published reuse: a CreativeWork whose ``isBasedOn`` lists the
+    datasets it uses (their ``@id`` is the one ckanext-dcat gives them, so the two graphs join).
+
+    isBasedOn rather than the datasets' ``subjectOf``: schema.org's isBasedOn is "a resource
+    from which this work is derived" — the reuse points to its sources, which is what it is;
+    subjectOf ("a CreativeWork about this thing") is the inverse, seen from the dataset, and
+    would put every reuse into each dataset's JSON-LD (built by ckanext-dcat and cached per
+    dataset version, which a reuse's moderation does not change)."""
+    site = str(tk.config["ckan.site_url"]).rstrip("/")
+    creator: dict[str, Any] = {"name": reuse["provider"]}
+    if reuse.get("provider_kind") in _ORGANISATIONS:
+        creator["@type"] = "Organization"
+    data: dict[str, Any] = {
+        "@context": "https://schema.org", "@type": "CreativeWork",
+        # The portal's page, without the reader's language (/en/…): one identifier per reuse.
+        "@id": f"{site}/showcase/{reuse['name']}", "name": reuse["title"], "url": reuse["url"],
+        "genre": reuse["labels"]["kind"], "creator": creator, "inLanguage": "ja",
+        "isBasedOn": [{"@type": "Dataset", "@id": dataset_uri({"id": d["id"]}), "name": d["title"],
+                       "url": f"{site}/dataset/{d['name']}"} for d in reuse["datasets"]]}
+    if reuse.get("description"):
+        data["description"] = reuse["description"]
+    if reuse.get("image_url"):
+        data["image"] = reuse["image_url"]
+    if reuse.get("published"):
+        data["datePublished"] = reuse["published"][:10]
+    # Safe inside <script>: no "</script>" or "<!--" can be spelled with these escaped.
+    text = json.dumps(data, ensure_ascii=False)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def nakano_has_page(endpoint: str) -> bool:
+    """Whether a page exists (a link to a feature built separately, e.g. データ要望, stays out of
+    the menu until its page does, instead of breaking every page with a BuildError)."""
+    return endpoint in flask.current_app.view_functions
+
+
+# --- data requests ---
+
+DEPARTMENT_REQUESTS = 5   # the latest open ones on a department's page; the rest through /request?department=…
+DEPARTMENT_REUSES = 5
+DEPARTMENT_SEARCHES = 5
+
+
+def _reader_context() -> dict[str, Any]:
+    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+
+
+def nakano_request_month(value: str | None) -> str:
+    """A planned month (2027-04) as the reader reads it: 2027年4月, April 2027 …"""
+    return request_pages.month_text(value)
+
+
+def nakano_department_requests(org: dict[str, Any]) -> dict[str, Any]:
+    """A department's requests for its page: ``figures`` (received, open, answered, median days
+    to a first answer: data_requests/figures.py), the ``latest`` open ones, and for its staff
+    (members, sysadmins) the most frequent searches that found nothing (``zero_searches``,
+    None for others)."""
+    context = _reader_context()
+    latest = tk.get_action("nakano_request_list")(context, {
+        "department": [org["id"]], "status": list(request_figures.OPEN_STATUSES), "sort": "newest",
+        "limit": DEPARTMENT_REQUESTS, "facets": False})["results"]
+    user = model.User.get(context["user"]) if context["user"] else None
+    staff = user is not None and Reader(user).inside(org["id"])
+    zero = tk.get_action("nakano_search_terms")(context, {"zero_results": True, "limit": DEPARTMENT_SEARCHES}) \
+        if staff else None
+    return {"figures": request_figures.department_figures([org["id"]])[org["id"]], "latest": latest,
+            "zero_searches": zero}
+
+
+def nakano_department_reuses(org: dict[str, Any]) -> dict[str, Any]:
+    """The published reuses of a department's datasets (the latest five, how many, and the
+    address of all of them)."""
+    found = _published_reuses({"department": [org["id"]], "limit": DEPARTMENT_REUSES})
+    more = (tk.h.url_for("nakano_showcase.index", department=org["name"])
+            if "nakano_showcase.index" in flask.current_app.view_functions else f"/showcase?department={org['name']}")
+    return {**found, "more_url": more}

@@ -21,6 +21,7 @@ from .inventory import choices as inventory_choices
 from .inventory.choices import context_user, request_user
 from .metrics import middleware, quality
 from .model import locked_reads
+from .submissions import abuse
 from .validation import datastore_types, jobs
 
 
@@ -70,6 +71,11 @@ class NakanoPlugin(p.SingletonPlugin, DefaultTranslation):
         # The ward's licence list ships with the schemas (a file, not a URL).
         if not config.get("licenses_group_url"):
             config["licenses_group_url"] = vocab.licenses_file().as_uri()
+
+    # IConfigurer: the office edits the words that hold submissions for review at runtime.
+    def update_config_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        schema[abuse.BLOCKED_WORDS] = [tk.get_validator("ignore_missing"), tk.get_validator("unicode_safe")]
+        return schema
 
     # IConfigurable
     def configure(self, config: CKANConfig) -> None:

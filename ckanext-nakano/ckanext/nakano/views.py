@@ -13,14 +13,17 @@ from . import openapi, password_reset, response_policy, table_csv, upload_intake
 from .dcat import categories
 from .developers import examples
 from .harvest import pages as harvest_pages
+from .data_requests.pages import requests_pages
 from .inventory.pages import inventory
+from .reuses.pages import showcase
+from .submissions.pages import submissions
 from .metrics.quality import rules
 from .sitemap import document
 from .validation import copies
 
 nakano = flask.Blueprint("nakano", __name__)
 
-__all__ = ["nakano", "inventory"]
+__all__ = ["nakano", "inventory", "showcase", "requests_pages", "submissions"]
 
 
 @nakano.route("/dataset/<id>/resource/<resource_id>/utf8.csv")

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from ckan import model
 
 from ..model import InventoryChange, InventoryItem
+from ..reader import Reader
 from . import schema
 from .values import Unreadable, choice
 
@@ -153,35 +154,6 @@ def history(item_id: str) -> list[dict[str, Any]]:
             .filter(InventoryChange.item_id == item_id).order_by(InventoryChange.id.desc()).all())
     return [{"ts": c.ts.isoformat(), "kind": c.kind, "user": name, "user_display": fullname or name,
              "changes": c.changes, "note": c.note} for c, name, fullname in rows]
-
-
-class Reader:
-    """Who reads: a sysadmin, or the departments they belong to (any role) and may edit."""
-
-    def __init__(self, user: model.User | None, ignore_auth: bool = False):
-        self.user = user
-        self.sysadmin = ignore_auth or bool(user is not None and user.sysadmin)
-        self.member_of: set[str] = set()
-        self.editor_of: set[str] = set()
-        if user is not None and not self.sysadmin:
-            rows = (model.Session.query(model.Member.group_id, model.Member.capacity)
-                    .join(model.Group, model.Group.id == model.Member.group_id)
-                    .filter(model.Member.table_name == "user", model.Member.table_id == user.id,
-                            model.Member.state == "active", model.Group.is_organization.is_(True),
-                            model.Group.state == "active").all())
-            self.member_of = {g for g, _ in rows}
-            self.editor_of = {g for g, capacity in rows if capacity in ("editor", "admin")}
-
-    @property
-    def user_id(self) -> str | None:
-        return self.user.id if self.user is not None else None
-
-    def inside(self, org_id: str) -> bool:
-        """Sees everything of the department's items (内部メモ, items not listed)."""
-        return self.sysadmin or org_id in self.member_of
-
-    def may_edit(self, org_id: str) -> bool:
-        return self.sysadmin or org_id in self.editor_of
 
 
 def visible(reader: Reader) -> sa.ColumnElement[bool]:

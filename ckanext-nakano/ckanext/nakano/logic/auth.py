@@ -7,8 +7,9 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import AuthFunction, AuthResult, Context, DataDict
 
-from . import inventory_auth
+from . import inventory_auth, submission_auth
 from .inventory_auth import *  # noqa: F401,F403  (the register's)
+from .submission_auth import *  # noqa: F401,F403  (reuses' and data requests')
 
 # ckanext-harvest's actions that create, change, run or empty harvest sources.
 # Sources are declared in harvesters/*.yaml and synced by sysadmins: a
@@ -37,7 +38,8 @@ NO_COLLABORATORS = N_("Dataset collaborators are not used")
 __all__ = ["task_status_show", "nakano_validation_show", "nakano_harvest_report", "nakano_metrics_site",
            "nakano_metrics_dataset", "nakano_metrics_organization", "nakano_search_terms", "nakano_metrics_events",
            "nakano_queue_status", *HARVEST_WRITES, *COLLABORATORS, "package_create", "package_update",
-           "package_patch", "package_delete", "dataset_purge", *inventory_auth.__all__]
+           "package_patch", "package_delete", "dataset_purge", *inventory_auth.__all__,
+           *submission_auth.__all__]
 
 
 @tk.auth_allow_anonymous_access

@@ -15,7 +15,7 @@ from ckan import model
 
 from .. import vocab
 from ..inventory import figures as inventory_figures
-from ..inventory.store import Reader
+from ..reader import Reader
 from .events import today
 
 PUBLIC = "p.state = 'active' and p.type = 'dataset' and not p.private"

@@ -73,8 +73,12 @@ class HarvestFile(tk.BaseModel):  # type: ignore[misc, valid-type]
         return model.Session.query(cls).filter_by(source_id=source_id).all()
 
 
+from .data_request import DataRequest, DataRequestChange, DataRequestFollow, DataRequestSupport  # noqa: E402
 from .inventory import InventoryChange, InventoryItem  # noqa: E402
 from .metrics import LinkCheck, MetricDaily, MetricEvent, Quality, SearchDaily  # noqa: E402
+from .reuse import Reuse, ReuseDataset  # noqa: E402
+from .submission import EmailConfirmation, MailPreference  # noqa: E402
 
 __all__ = ["Validation", "HarvestFile", "MetricEvent", "MetricDaily", "SearchDaily", "Quality", "LinkCheck",
-           "InventoryItem", "InventoryChange"]
+           "InventoryItem", "InventoryChange", "Reuse", "ReuseDataset", "DataRequest", "DataRequestChange",
+           "DataRequestSupport", "DataRequestFollow", "EmailConfirmation", "MailPreference"]

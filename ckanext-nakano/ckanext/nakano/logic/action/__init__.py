@@ -2,16 +2,17 @@
 loads the names in ``__all__``."""
 from __future__ import annotations
 
-from . import catalog, dataset, disclosure, input_checks, inventory, metrics, reports, xloader
+from . import catalog, data_request, dataset, disclosure, input_checks, inventory, metrics, reports, reuse, xloader
 from .catalog import *  # noqa: F401,F403
+from .data_request import *  # noqa: F401,F403
 from .dataset import *  # noqa: F401,F403
 from .disclosure import *  # noqa: F401,F403
 from .input_checks import *  # noqa: F401,F403
 from .inventory import *  # noqa: F401,F403
 from .metrics import *  # noqa: F401,F403
 from .reports import *  # noqa: F401,F403
+from .reuse import *  # noqa: F401,F403
 from .xloader import *  # noqa: F401,F403
 
-__all__ = [*catalog.__all__, *dataset.__all__, *disclosure.__all__, *input_checks.__all__, *inventory.__all__,
-           *metrics.__all__,
-           *reports.__all__, *xloader.__all__]
+__all__ = [*catalog.__all__, *data_request.__all__, *dataset.__all__, *disclosure.__all__, *input_checks.__all__,
+           *inventory.__all__, *metrics.__all__, *reports.__all__, *reuse.__all__, *xloader.__all__]

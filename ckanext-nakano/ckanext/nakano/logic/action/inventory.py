@@ -15,6 +15,7 @@ from ckan.types import Context, DataDict
 from ... import messages
 from ...inventory import figures, importer, links, listing, schema, store
 from ...model import InventoryItem
+from ...reader import reader_of
 from ..inventory_schema import LIST_LIMIT, import_schema, item_id_schema, item_list_schema, summary_schema
 
 __all__ = ["nakano_inventory_item_show", "nakano_inventory_item_list", "nakano_inventory_item_create",
@@ -22,13 +23,6 @@ __all__ = ["nakano_inventory_item_show", "nakano_inventory_item_list", "nakano_i
            "nakano_inventory_import", "nakano_inventory_summary"]
 
 UPLOAD_LIMIT = 20 * 1024 * 1024
-
-
-def reader_of(context: Context) -> store.Reader:
-    user = context.get("auth_user_obj")
-    if not isinstance(user, model.User) and context.get("user"):
-        user = model.User.get(context["user"])
-    return store.Reader(user if isinstance(user, model.User) else None, bool(context.get("ignore_auth")))
 
 
 def _org(value: Any) -> model.Group:

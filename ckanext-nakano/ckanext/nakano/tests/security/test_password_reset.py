@@ -3,45 +3,20 @@ really sent (the local SMTP server of scripts/services.sh, messages read
 back from its Maildir), at most a few mails per account and hour."""
 from __future__ import annotations
 
-import mailbox
 import os
 import re
-import socket
-import subprocess
-from email import policy
-from email.parser import BytesParser
-from pathlib import Path
 
 import pytest
 
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
-ROOT = Path(__file__).resolve().parents[5]
-MAILDIR = Path(os.environ.get("NAKANO_LOCAL", ROOT / ".local")) / "mail"
-
-
-def run_worker(**env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(ROOT / ".venv" / "bin" / "ckan"), "-c", str(ROOT / "test.ini"), "jobs", "worker",
-                           "--burst"], capture_output=True, text=True, timeout=300, env={**os.environ, **env})
-
+from ckanext.nakano.tests.local_mail import open_inbox, run_worker
 
 @pytest.fixture()
 def inbox():
     """The local SMTP server's Maildir; fails (never skips) when the server is not running."""
-    host, port = tk.config["smtp.server"].rsplit(":", 1)
-    try:
-        socket.create_connection((host, int(port)), timeout=5).close()
-    except OSError:
-        pytest.fail(f"no SMTP server on {tk.config['smtp.server']}: make test starts it (scripts/services.sh start mail)",
-                    pytrace=False)
-    box = mailbox.Maildir(MAILDIR, create=False)
-    seen = set(box.keys())
-
-    def new_messages() -> list:
-        return [BytesParser(policy=policy.default).parsebytes(box.get_bytes(k)) for k in box.keys() if k not in seen]
-
-    return new_messages
+    return open_inbox()
 
 
 @pytest.fixture()

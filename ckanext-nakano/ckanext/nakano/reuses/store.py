@@ -1,0 +1,280 @@
+"""活用事例 (reuses): saving, moderating, finding and showing them.
+
+Who sees a reuse: anyone once it is published; its submitter and its moderators (a
+sysadmin, or an admin of a department whose dataset it uses) always. Who changes it: the
+submitter (an edit of a published reuse waits in ``proposed`` for a moderator, so the
+approved text stays online) and its moderators.
+"""
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import sqlalchemy as sa
+
+from ckan import model
+
+from ..inventory.store import fold
+from ..logic.romaji import romanised_slug
+from ..model import Reuse, ReuseDataset
+from ..reader import Reader
+from ..submissions import choices
+
+__all__ = ["EDITABLE", "create", "update", "moderate", "withdraw", "find", "datasets_of", "departments_of",
+           "may_moderate", "may_see", "may_edit", "dictize", "search", "Found", "FACETS"]
+
+# What the submitter writes (the datasets and the image are kept apart).
+EDITABLE = ("title", "kind", "url", "description", "provider", "provider_kind")
+SCHEMA = "reuse"
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.utcnow()
+
+
+def _name(title: str) -> str:
+    """A readable URL name: the title in Latin letters, made unique with a short suffix."""
+    base = romanised_slug(title, 60) or "reuse"
+    name = base
+    while model.Session.query(Reuse.id).filter(Reuse.name == name).first() is not None:
+        name = f"{base}-{uuid.uuid4().hex[:6]}"
+    return name
+
+
+def _search_text(reuse: Reuse, dataset_titles: Iterable[str]) -> str:
+    parts = [reuse.title, reuse.description, reuse.provider, choices.label(SCHEMA, "kind", reuse.kind, "ja"),
+             choices.label(SCHEMA, "provider_kind", reuse.provider_kind, "ja"), *dataset_titles]
+    return fold(" ".join(p for p in parts if p))
+
+
+def _set_datasets(reuse: Reuse, package_ids: list[str]) -> None:
+    model.Session.query(ReuseDataset).filter(ReuseDataset.reuse_id == reuse.id).delete()
+    for package_id in dict.fromkeys(package_ids):
+        model.Session.add(ReuseDataset(reuse_id=reuse.id, package_id=package_id))
+
+
+def _titles(package_ids: list[str]) -> list[str]:
+    if not package_ids:
+        return []
+    return [t for (t,) in model.Session.query(model.Package.title).filter(model.Package.id.in_(package_ids))]
+
+
+def create(fields: dict[str, Any], package_ids: list[str], submitter_id: str | None,
+           submitter_email: str | None, image: str | None = None) -> Reuse:
+    """A new reuse: pending moderation, or waiting for its e-mail confirmation when a visitor
+    without an account sent it."""
+    reuse = Reuse(id=str(uuid.uuid4()), name=_name(fields["title"]), image=image,
+                  state="unconfirmed" if submitter_email and not submitter_id else "pending",
+                  submitter_id=submitter_id, submitter_email=submitter_email or None,
+                  **{k: fields.get(k) or "" for k in EDITABLE})
+    model.Session.add(reuse)
+    model.Session.flush()
+    _set_datasets(reuse, package_ids)
+    reuse.search_text = _search_text(reuse, _titles(package_ids))
+    return reuse
+
+
+def update(reuse: Reuse, fields: dict[str, Any], package_ids: list[str], image: str | None,
+           reader: Reader) -> str:
+    """Apply an edit, or hold it for moderation. Returns what happened: ``applied`` or
+    ``proposed`` (a published reuse edited by its submitter)."""
+    if reuse.state == "published" and not may_moderate(reader, reuse):
+        proposed = {k: fields.get(k) or "" for k in EDITABLE}
+        proposed["datasets"] = list(dict.fromkeys(package_ids))
+        if image:
+            proposed["image"] = image
+        reuse.proposed, reuse.modified = proposed, _now()
+        return "proposed"
+    for key in EDITABLE:
+        setattr(reuse, key, fields.get(key) or "")
+    if image:
+        reuse.image = image
+    _set_datasets(reuse, package_ids)
+    if reuse.state in ("rejected", "withdrawn") and not may_moderate(reader, reuse):
+        reuse.state, reuse.reject_reason = "pending", None   # sent again, for a new review
+    reuse.search_text = _search_text(reuse, _titles(package_ids))
+    reuse.modified = _now()
+    return "applied"
+
+
+def moderate(reuse: Reuse, approve: bool, reason: str, reader: Reader) -> None:
+    """Approve (publish it, or apply its proposed edit) or reject (with the reason the
+    submitter reads; a proposed edit is dropped, the published text stays)."""
+    now = _now()
+    if reuse.proposed:
+        proposed, reuse.proposed = dict(reuse.proposed), None
+        if approve:
+            for key in EDITABLE:
+                setattr(reuse, key, proposed.get(key, getattr(reuse, key)))
+            if proposed.get("image"):
+                reuse.image = proposed["image"]
+            _set_datasets(reuse, proposed.get("datasets") or [d["id"] for d in datasets_of([reuse.id])[reuse.id]])
+            reuse.search_text = _search_text(reuse, _titles([d["id"] for d in datasets_of([reuse.id])[reuse.id]]))
+            reuse.reject_reason = None
+        else:
+            reuse.reject_reason = reason
+    elif approve:
+        reuse.state, reuse.reject_reason = "published", None
+        reuse.published = reuse.published or now
+    else:
+        reuse.state, reuse.reject_reason = "rejected", reason
+    reuse.moderated_by, reuse.modified = reader.user_id, now
+
+
+def withdraw(reuse: Reuse) -> None:
+    reuse.state, reuse.proposed, reuse.modified = "withdrawn", None, _now()
+
+
+def find(id_or_name: str) -> Reuse | None:
+    return (model.Session.query(Reuse).filter(sa.or_(Reuse.id == id_or_name, Reuse.name == id_or_name))
+            .first())
+
+
+def datasets_of(reuse_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+    """The datasets each reuse uses (active ones), with what a page shows of them."""
+    ids = list(reuse_ids)
+    found: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+    if not ids:
+        return found
+    rows = (model.Session.query(ReuseDataset.reuse_id, model.Package)
+            .join(model.Package, model.Package.id == ReuseDataset.package_id)
+            .filter(ReuseDataset.reuse_id.in_(ids), model.Package.state == "active")
+            .order_by(model.Package.title).all())
+    for reuse_id, pkg in rows:
+        found[reuse_id].append({"id": pkg.id, "name": pkg.name, "title": pkg.title, "private": pkg.private,
+                                "organization_id": pkg.owner_org})
+    return found
+
+
+def departments_of(reuse: Reuse) -> set[str]:
+    """The departments whose datasets the reuse uses (their admins moderate it)."""
+    rows = (model.Session.query(model.Package.owner_org)
+            .join(ReuseDataset, ReuseDataset.package_id == model.Package.id)
+            .filter(ReuseDataset.reuse_id == reuse.id, model.Package.owner_org.isnot(None)).distinct())
+    return {org for (org,) in rows}
+
+
+def may_moderate(reader: Reader, reuse: Reuse) -> bool:
+    return reader.sysadmin or any(reader.administers(org) for org in departments_of(reuse))
+
+
+def is_submitter(reader: Reader, reuse: Reuse) -> bool:
+    return reader.user_id is not None and reader.user_id == reuse.submitter_id
+
+
+def may_see(reader: Reader, reuse: Reuse) -> bool:
+    return reuse.state == "published" or is_submitter(reader, reuse) or may_moderate(reader, reuse)
+
+
+def may_edit(reader: Reader, reuse: Reuse) -> bool:
+    return reuse.state != "unconfirmed" and (is_submitter(reader, reuse) or may_moderate(reader, reuse))
+
+
+def _user_name(user_id: str | None) -> str | None:
+    user = model.User.get(user_id) if user_id else None
+    return user.name if user is not None else None
+
+
+def dictize(reuse: Reuse, reader: Reader, datasets: list[dict[str, Any]], image_url: str | None,
+            lang: str | None = None) -> dict[str, Any]:
+    """The reuse as the reader may see it. Its submitter and moderators also get its state,
+    the rejection's reason and a proposed edit; nobody gets the submitter's e-mail address."""
+    moderator = may_moderate(reader, reuse)
+    own = is_submitter(reader, reuse)
+    out: dict[str, Any] = {"id": reuse.id, "name": reuse.name, **{k: getattr(reuse, k) for k in EDITABLE},
+                           "image_url": image_url,
+                           "datasets": [{k: d[k] for k in ("id", "name", "title")} for d in datasets
+                                        if not d["private"] or moderator],
+                           "published": reuse.published.isoformat() if reuse.published else None,
+                           "labels": {"kind": choices.label(SCHEMA, "kind", reuse.kind, lang),
+                                      "provider_kind": choices.label(SCHEMA, "provider_kind", reuse.provider_kind,
+                                                                     lang)}}
+    if own or moderator:
+        out.update(state=reuse.state, reject_reason=reuse.reject_reason, proposed=reuse.proposed,
+                   created=reuse.created.isoformat(), modified=reuse.modified.isoformat(),
+                   may_moderate=moderator, may_edit=may_edit(reader, reuse),
+                   submitter=_user_name(reuse.submitter_id))
+        out["labels"]["state"] = choices.label(SCHEMA, "state", reuse.state, lang)
+    return out
+
+
+# --- finding --------------------------------------------------------------------------------
+
+# A dataset's 分類 (a ward field, kept in package.extras by CKAN 2.12).
+_CATEGORY = model.Package.extras["category"].astext
+
+FACETS = ("kind", "provider_kind", "category", "department")
+SORTS = {"newest": (Reuse.published.desc().nullslast(), Reuse.created.desc()),
+         "title": (Reuse.title, Reuse.id)}
+
+
+@dataclass
+class Found:
+    count: int
+    reuses: list[Reuse]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+
+def _visible(reader: Reader, state: str | None) -> sa.ColumnElement[bool]:
+    """Published ones for everybody; with ``state``, those the reader moderates or sent."""
+    if not state or state == "published":
+        return Reuse.state == "published"
+    conditions = [Reuse.state == state]
+    if not reader.sysadmin:
+        mine = [Reuse.submitter_id == reader.user_id] if reader.user_id else []
+        moderated = (sa.select(ReuseDataset.reuse_id).join(model.Package, model.Package.id == ReuseDataset.package_id)
+                     .where(model.Package.owner_org.in_(reader.admin_of or {""})))
+        conditions.append(sa.or_(Reuse.id.in_(moderated), *mine))
+    return sa.and_(*conditions)
+
+
+def _uses(column: Any, wanted: list[str]) -> sa.ColumnElement[bool]:
+    """Reuses that use a dataset whose ``column`` is one of ``wanted``."""
+    return Reuse.id.in_(sa.select(ReuseDataset.reuse_id).join(model.Package, model.Package.id == ReuseDataset.package_id)
+                        .where(column.in_(wanted), model.Package.state == "active"))
+
+
+def search(reader: Reader, q: str = "", filters: dict[str, list[str]] | None = None, sort: str = "newest",
+           limit: int = 20, offset: int = 0, state: str | None = None, dataset_id: str | None = None,
+           facets: bool = True) -> Found:
+    """Reuses matching every word of ``q`` (folded, as the register's search) and every filter."""
+    base = [_visible(reader, state)]
+    for word in fold(q).split():
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        base.append(Reuse.search_text.like(f"%{escaped}%", escape="\\"))
+    if dataset_id:
+        base.append(Reuse.id.in_(sa.select(ReuseDataset.reuse_id).where(ReuseDataset.package_id == dataset_id)))
+    filters = {k: v for k, v in (filters or {}).items() if k in FACETS and v}
+
+    def condition(name: str, wanted: list[str]) -> sa.ColumnElement[bool]:
+        if name == "kind":
+            return Reuse.kind.in_(wanted)
+        if name == "provider_kind":
+            return Reuse.provider_kind.in_(wanted)
+        if name == "department":
+            return _uses(model.Package.owner_org, wanted)
+        return _uses(_CATEGORY, wanted)
+
+    where = sa.and_(*base, *(condition(n, v) for n, v in filters.items()))
+    count = model.Session.query(sa.func.count(Reuse.id)).filter(where).scalar() or 0
+    rows = (model.Session.query(Reuse).filter(where).order_by(*SORTS.get(sort, SORTS["newest"]))
+            .limit(limit).offset(offset).all())
+    counted: dict[str, list[tuple[str, int]]] = {}
+    if facets:
+        for name in FACETS:
+            # A facet counts under the other filters, so its own values stay choosable.
+            others = sa.and_(*base, *(condition(n, v) for n, v in filters.items() if n != name))
+            if name in ("kind", "provider_kind"):
+                column = getattr(Reuse, name)
+                found = (model.Session.query(column, sa.func.count()).filter(others).group_by(column).all())
+            else:
+                column = model.Package.owner_org if name == "department" else _CATEGORY
+                found = (model.Session.query(column, sa.func.count(sa.distinct(Reuse.id)))
+                         .select_from(Reuse).join(ReuseDataset, ReuseDataset.reuse_id == Reuse.id)
+                         .join(model.Package, model.Package.id == ReuseDataset.package_id)
+                         .filter(others, model.Package.state == "active", model.Package.private.is_(False),
+                                 column.isnot(None)).group_by(column).all())
+            counted[name] = sorted(((str(v), int(n)) for v, n in found if v), key=lambda x: (-x[1], x[0]))
+    return Found(int(count), rows, counted)

@@ -1,0 +1,48 @@
+"""E-mail confirmation of a visitor without an account: what they sent (a reuse, a data
+request) waits, unseen, until they open the link mailed to them; then it enters
+moderation. Only the link's hash is stored; a link works once, for two days."""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from ..model import EmailConfirmation
+from . import mail
+
+__all__ = ["start", "confirm", "LIFETIME"]
+
+LIFETIME = datetime.timedelta(days=2)
+
+SUBJECT = mail.N_("Confirm your e-mail address")
+BODY = mail.N_("Thank you for writing to the portal. Open this link to confirm your e-mail address; what you "
+               "sent (“%(title)s”) is then reviewed before it is shown:\n\n%(link)s\n\nThe link works once, for two "
+               "days. If you did not send anything, ignore this message.")
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start(object_type: str, object_id: str, email: str, title: str) -> None:
+    """Record a confirmation and mail its link (in the background)."""
+    token = secrets.token_urlsafe(32)
+    model.Session.add(EmailConfirmation(token_hash=_hash(token), object_type=object_type, object_id=object_id))
+    link = tk.url_for("nakano_submissions.confirm", token=token, _external=True)
+    mail.send([(email, email)], mail.both_languages(SUBJECT),
+              mail.both_languages(BODY, title=title[:120], link=link))
+
+
+def confirm(token: str) -> tuple[str, str] | None:
+    """(object type, object id) of a link that is valid now; the link is then used up."""
+    if not token or len(token) > 100:
+        return None
+    row = model.Session.get(EmailConfirmation, _hash(token))
+    now = datetime.datetime.utcnow()
+    if row is None or row.confirmed is not None or now - row.created > LIFETIME:
+        return None
+    row.confirmed = now
+    return row.object_type, row.object_id

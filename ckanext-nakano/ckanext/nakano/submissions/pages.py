@@ -1,0 +1,58 @@
+"""The confirmation link of a visitor without an account (submissions/confirm.py).
+
+Opening the link shows a page with a button; only the button's POST confirms. Mail
+scanners and link previews open (GET) every link of a message, and a GET that confirmed
+would let them confirm an address nobody read."""
+from __future__ import annotations
+
+import flask
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from .. import messages
+from ..logic.action import data_request as request_actions
+from ..logic.action import reuse as reuse_actions
+from ..model import DataRequest
+from ..reuses import store as reuse_store
+from . import confirm as confirmations
+
+__all__ = ["submissions"]
+
+submissions = flask.Blueprint("nakano_submissions", __name__)
+
+
+@submissions.route("/confirm/<token>")
+def confirm_page(token: str) -> flask.Response:
+    """The page of the link: a 「確認する」 button (the token is used up only by the POST)."""
+    response = flask.make_response(tk.render("nakano/confirm.html", {"token": token[:100]}))
+    # The address holds the token: neither cached nor sent on as a referrer.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@submissions.route("/confirm/<token>", methods=["POST"])
+def confirm(token: str) -> flask.Response:
+    """The button moves what was sent into moderation (a link works once)."""
+    found = confirmations.confirm(token)
+    if found is None:
+        model.Session.rollback()
+        tk.h.flash_error(messages.say("confirm-link-used"))
+        return tk.redirect_to("home.index")
+    kind, object_id = found
+    if kind == "reuse":
+        reuse = reuse_store.find(object_id)
+        if reuse is not None and reuse.state == "unconfirmed":
+            reuse.state = "pending"
+            model.Session.commit()
+            reuse_actions.notify_submitted(reuse)
+    else:
+        request = model.Session.get(DataRequest, int(object_id))
+        if request is not None and request.state == "unconfirmed":
+            request.state, request.held_reason = "pending", request.held_reason or "unconfirmed-visitor"
+            model.Session.commit()
+    model.Session.commit()
+    tk.h.flash_success(messages.say("confirm-done"))
+    return tk.redirect_to("home.index")
