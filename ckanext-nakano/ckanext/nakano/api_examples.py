@@ -30,6 +30,8 @@ class Examples:
     organization: str = ""    # its department's name
     modified: str = ""        # the dataset's metadata_modified (the examples change with it)
     inventory_item: str = ""  # the id of the register item it publishes
+    reuse: str = ""           # the URL name of the newest published reuse (活用事例)
+    data_request: str = ""    # the number of the newest listed data request (データ要望)
 
 
 def anonymous_call(action: str, params: dict[str, Any]) -> Any:
@@ -58,23 +60,30 @@ def find() -> Examples:
             found = anonymous_call("package_search", {"fq": f'-name:"{usage}"', "rows": 1,
                                                       "sort": "metadata_modified desc"})
         dataset = _dataset(found["results"][0]["name"]) if found["results"] else dataset
+    reuses = anonymous_call("nakano_showcase_list", {"limit": 1, "facets": False})["results"]
+    requests = anonymous_call("nakano_request_list", {"limit": 1, "facets": False})["results"]
+    found_elsewhere = {"reuse": reuses[0]["name"] if reuses else "",
+                       "data_request": str(requests[0]["id"]) if requests else ""}
     if dataset is None:
-        return Examples()
+        return Examples(**found_elsewhere)
     resources = dataset["resources"]
     tables = [r["id"] for r in resources if r.get("datastore_active")]
     return Examples(dataset=dataset["name"], resource=resources[0]["id"] if resources else "",
                     table=tables[0] if tables else "",
                     organization=(dataset.get("organization") or {}).get("name", ""),
-                    modified=dataset["metadata_modified"], inventory_item=dataset.get("inventory_item") or "")
+                    modified=dataset["metadata_modified"], inventory_item=dataset.get("inventory_item") or "",
+                    **found_elsewhere)
 
 
 def fill(params: dict[str, Any], examples: Examples) -> dict[str, Any] | None:
     """An action's example parameters with ``{dataset}``, ``{resource}``,
-    ``{table}``, ``{organization}`` and ``{inventory_item}`` replaced; None when one of them is not
+    ``{table}``, ``{organization}``, ``{inventory_item}``, ``{reuse}`` and ``{data_request}`` replaced;
+    None when one of them is not
     on this portal (an example that could not run is not shown)."""
     filled = {}
     for key, value in params.items():
-        for placeholder in ("dataset", "resource", "table", "organization", "inventory_item"):
+        for placeholder in ("dataset", "resource", "table", "organization", "inventory_item", "reuse",
+                            "data_request"):
             if isinstance(value, str) and "{%s}" % placeholder in value:
                 if not getattr(examples, placeholder):
                     return None

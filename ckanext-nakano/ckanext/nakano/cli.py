@@ -40,7 +40,8 @@ def load_demo() -> None:
         f"datasets created: {len(done.datasets_created)}, "
         f"already present: {len(done.datasets_present)}, "
         f"sample files attached: {len(done.samples_attached)}, "
-        f"inventory items created: {done.inventory_items_created}"
+        f"inventory items created: {done.inventory_items_created}, "
+        f"reuses created: {done.reuses_created}, data requests created: {done.requests_created}"
     )
 
 

@@ -44,7 +44,6 @@ __all__ = [
     "nakano_inventory_dataset_name",
     # reuses
     "nakano_reuse_field_label", "nakano_dataset_reuses", "nakano_latest_reuses", "nakano_reuse_jsonld",
-    "nakano_has_page",
     # data requests
     "nakano_request_month", "nakano_department_requests", "nakano_department_reuses",
 ]
@@ -336,12 +335,6 @@ def nakano_reuse_jsonld(reuse: dict[str, Any]) -> Markup:
     # Safe inside <script>: no "</script>" or "<!--" can be spelled with these escaped.
     text = json.dumps(data, ensure_ascii=False)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
-
-
-def nakano_has_page(endpoint: str) -> bool:
-    """Whether a page exists (a link to a feature built separately, e.g. データ要望, stays out of
-    the menu until its page does, instead of breaking every page with a BuildError)."""
-    return endpoint in flask.current_app.view_functions
 
 
 # --- data requests ---

@@ -113,9 +113,10 @@ def check() -> tuple[Response | str, int] | None:
         # ckanext-dcat answers a format it has no serializer for with a 500.
         return _refuse(tk._("Unknown format “%(format)s” (one of %(formats)s).", format=fmt[:20],
                             formats=", ".join(DCAT_FORMATS)), status=404)
-    if request.method == "GET" and request.endpoint and (
+    if request.method == "GET" and request.endpoint and not request.endpoint.startswith("nakano") and (
             request.endpoint.endswith((".search", ".read", ".index")) or request.endpoint.startswith("feeds.")):
-        # CKAN's Atom feeds take the same page and sort as the search pages (and failed on the same).
+        # CKAN's Atom feeds take the same page and sort as the search pages (and failed on the same);
+        # the portal's own listings check their parameters themselves.
         return _listing_parameters()
     return None
 

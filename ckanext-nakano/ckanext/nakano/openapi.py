@@ -54,6 +54,43 @@ WRITE_PARAMETERS = {
     "department": ({"type": "string"}, N_("the department's name")),
     "upload": ({"type": "string", "format": "binary"}, N_("the register file (CSV or XLSX)")),
     "dry_run": ({"type": "boolean"}, N_("report what would change, write nothing")),
+    # Reuses (活用事例) and data requests (データ要望); a third item names the property when
+    # one name means different things in different actions.
+    "reuse_id": ({"type": "string"}, N_("the reuse's id or URL name"), "id"),
+    "request_id": ({"type": "integer", "minimum": 1}, N_("the request's number"), "id"),
+    "title": ({"type": "string", "maxLength": 200}, N_("its title")),
+    "kind": ({"type": "string", "enum": ["app", "visualization", "article", "research", "education", "policy",
+                                         "event", "other"]}, N_("kind of reuse")),
+    "url": ({"type": "string", "format": "uri"}, N_("its page (http or https)")),
+    "description": ({"type": "string", "maxLength": 5000}, N_("what it is (Markdown)")),
+    "request_description": ({"type": "string", "maxLength": 5000}, N_("more about the data wanted"), "description"),
+    "provider": ({"type": "string", "maxLength": 200}, N_("who made it")),
+    "provider_kind": ({"type": "string", "enum": ["company", "academia", "citizen", "npo", "government", "other"]},
+                      N_("kind of provider")),
+    "datasets": ({"type": "array", "items": {"type": "string"}},
+                 N_("the portal's datasets it uses (names or ids; at least one)")),
+    "image_upload": ({"type": "string", "format": "binary"}, N_("a PNG, JPEG or WebP picture (at most 5 MB)")),
+    "email": ({"type": "string", "format": "email"},
+              N_("without an account: the address the confirmation link is sent to")),
+    "decision": ({"type": "string", "enum": ["approve", "reject"]}, N_("publish it, or not")),
+    "reason": ({"type": "string"}, N_("why not (required to reject; the sender reads it)")),
+    "purpose": ({"type": "string", "enum": ["business", "research", "press", "community", "personal", "other"]},
+                N_("what the data is for")),
+    "purpose_text": ({"type": "string", "maxLength": 5000}, N_("the purpose in the requester's words")),
+    "format_wanted": ({"type": "string", "maxLength": 200}, N_("the format wanted, e.g. CSV")),
+    "inventory_item": ({"type": "string"}, N_("an item of the department's register (id or management number)")),
+    "show_name": ({"type": "boolean"}, N_("show the requester's name on the request")),
+    "state": ({"type": "string", "enum": ["active", "hidden"]}, N_("listed or not (moderators)")),
+    "status": ({"type": "string", "enum": ["received", "considering", "planned", "published", "declined"]},
+               N_("the request's status")),
+    "planned_month": ({"type": "string"}, N_("with planned: the month (2027-04, 令和9年4月 …)")),
+    "dataset": ({"type": "string"}, N_("with published: the dataset (name or id)")),
+    "decline_reason": ({"type": "string"}, N_("with declined: a reason code of the register (personal, corporate …)")),
+    "answer": ({"type": "string", "maxLength": 5000}, N_("the department's words, shown on the request")),
+    "create_inventory_item": ({"type": "boolean"}, N_("register a new item of the register from the request")),
+    "support": ({"type": "boolean"}, N_("true to support, false to take it back")),
+    "follow": ({"type": "boolean"}, N_("true to follow, false to stop")),
+    "into": ({"type": "integer", "minimum": 1}, N_("the number of the request it duplicates")),
 }
 
 
@@ -112,7 +149,7 @@ def _shorten(value: Any) -> Any:
 
 def _answers_for(examples: api_examples.Examples) -> dict[str, Any]:
     """Each action's answer to its example, as a visitor gets it (cached)."""
-    key = (tk.config["ckan.site_url"], examples.modified)
+    key = (tk.config["ckan.site_url"], examples.modified, examples.reuse, examples.data_request)
     now = time.monotonic()
     cached = _answers.get(key)
     if cached and now - cached[0] < ANSWERS_TTL:
@@ -157,8 +194,8 @@ def _body(action: dict[str, Any], lang: str | None) -> dict[str, Any]:
                         kind["enum"] = ["", *field.values]
                     properties[field.name] = {**kind, "description": _text(field.label, lang)}
         else:
-            kind, description = WRITE_PARAMETERS[name]
-            properties[name] = {**kind, "description": _say(description, lang)}
+            kind, description, *named = WRITE_PARAMETERS[name]
+            properties[named[0] if named else name] = {**kind, "description": _say(description, lang)}
     return {"required": True, "content": {action["body"]: {"schema": {
         "type": "object", "required": action["required"], "properties": properties}}}}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from . import index_check, search, xloader_internals
 from .background import recovery, upkeep
 from .harvest import schedule as harvest_schedule
+from .data_requests import opendata as requests_opendata
 from .inventory import links as inventory_links
 from .inventory import opendata as inventory_opendata
 from .metrics import linkcheck, quality, rollup, usage_dataset
@@ -38,4 +39,5 @@ def register() -> None:
     # The register: items put right after changes made outside the actions, then published.
     upkeep.daily("inventory synced", inventory_links.sync)
     upkeep.daily("inventory published", lambda: inventory_opendata.publish()["name"])
+    upkeep.daily("data requests published", lambda: requests_opendata.publish()["name"])
     upkeep.daily("reindexed", search.reindex_viewed)

@@ -39,7 +39,7 @@
     status.textContent = box.dataset.found.replace("{datasets}", datasets.length).replace("{items}", items.length);
     list.appendChild(el("p", box.dataset.intro, { "class": "nakano-suggestions-intro" }));
     if (datasets.length) {
-      list.appendChild(el("h3", box.dataset.datasets, { "class": "h6" }));
+      list.appendChild(el("h2", box.dataset.datasets, { "class": "h6" }));
       var ul = el("ul", "", { "class": "nakano-suggestions-datasets" });
       datasets.forEach(function (d) {
         var li = el("li");
@@ -49,7 +49,7 @@
       list.appendChild(ul);
     }
     if (items.length) {
-      list.appendChild(el("h3", box.dataset.items, { "class": "h6" }));
+      list.appendChild(el("h2", box.dataset.items, { "class": "h6" }));
       var ol = el("ul", "", { "class": "nakano-suggestions-items" });
       items.forEach(function (i) {
         var li = el("li");
@@ -63,6 +63,10 @@
           li.appendChild(el("br"));
           li.appendChild(link(d));
         });
+        if (i.status !== "open_data") {
+          li.appendChild(el("br"));
+          li.appendChild(el("a", box.dataset.ask, { href: i.request_url, "class": "small" }));
+        }
         ol.appendChild(li);
       });
       list.appendChild(ol);

@@ -33,6 +33,7 @@ requests_pages = flask.Blueprint("nakano_request", __name__)
 PAGE_SIZE = 20   # as CKAN's dataset lists and the register's
 SORTS = ("newest", "supported", "waiting")
 SUGGESTED = 5
+DATASET_CHOICES = 200   # the department's latest datasets offered in the answer form
 # Request numbers are PostgreSQL integers: a larger number is no request (not a database error).
 LARGEST_ID = 2 ** 31 - 1
 SCHEMA = "data_request"
@@ -155,9 +156,10 @@ def _may_moderate_any() -> bool:
         return False
     if _office():
         return True
-    return model.Session.query(model.Member.id).filter(
+    return model.Session.query(model.Member.id).join(model.Group, model.Group.id == model.Member.group_id).filter(
         model.Member.table_name == "user", model.Member.table_id == tk.current_user.id,
-        model.Member.state == "active", model.Member.capacity == "admin").first() is not None
+        model.Member.state == "active", model.Member.capacity == "admin", model.Group.is_organization.is_(True),
+        model.Group.state == "active").first() is not None
 
 
 # --- /request/new -------------------------------------------------------------------------------
@@ -184,7 +186,11 @@ def new() -> Any:
         created = tk.get_action("nakano_request_create")(_context(), data)
     except tk.ValidationError as error:
         model.Session.rollback()
-        return _form(values, _errors(error))
+        errors = _errors(error)
+        if not _signed_in() and not values["email"] and "email" not in errors:
+            # The action asks for it after the fields' checks: said with the others at once.
+            errors["email"] = [messages.say("submission-needs-email")]
+        return _form(values, errors)
     except tk.NotAuthorized:
         return tk.abort(403, tk._("You may not send a data request"))
     return _accepted(created)
@@ -234,19 +240,20 @@ def suggestions(q: str) -> dict[str, Any]:
     the planned month, the reason it is not public, its datasets) for the words of ``q``."""
     words = search.plain_words_query(q or "")[:100].strip()
     if len(words) < 2:
-        return {"q": words, "datasets": [], "items": []}
+        return {"datasets": [], "items": []}
     found = tk.get_action("package_search")({}, {
-        "q": words, "rows": SUGGESTED, "fl": "name title extras_title_en", "facet": "false",
+        "q": words, "rows": SUGGESTED, "fl": ["name", "title", "extras_title_en"], "facet": "false",
         "include_private": False})
     english = tk.h.lang() == "en"
-    datasets = [{"title": (d.get("extras_title_en") if english else "") or d.get("title") or d["name"],
+    # CKAN gives the extras asked for in ``fl`` without their prefix.
+    datasets = [{"title": (d.get("title_en") if english else "") or d.get("title") or d["name"],
                  "url": tk.h.url_for("dataset.read", id=d["name"])} for d in found["results"]]
     try:
         listed = tk.get_action("nakano_inventory_item_list")(_context(), {
             "q": words, "limit": SUGGESTED, "facets": False})["results"]
     except tk.ValidationError:   # words the register's search refuses: no items to show
         listed = []
-    return {"q": words, "datasets": datasets, "items": [_suggested_item(i) for i in listed],
+    return {"datasets": datasets, "items": [_suggested_item(i) for i in listed],
             "search_url": tk.h.url_for("dataset.search", q=words)}
 
 
@@ -303,7 +310,20 @@ def _read_page(shown: dict[str, Any], answer_values: dict[str, Any] | None = Non
         "merge_value": merge_value, "merge_errors": merge_errors or {}, "errors": errors or {},
         "statuses": choices.options(SCHEMA, "status"), "reasons": _reason_options() if staff else [],
         "departments": department_options() if _office() else [],
+        "dataset_choices": _dataset_choices(shown) if staff else [],
         "department_value": department if department_value is None else department_value})
+
+
+def _dataset_choices(shown: dict[str, Any]) -> list[dict[str, str]]:
+    """The department's public datasets, offered while the answer's dataset is typed."""
+    org_id = (shown.get("department") or {}).get("id")
+    if not org_id:
+        return []
+    rows = (model.Session.query(model.Package.name, model.Package.title)
+            .filter(model.Package.owner_org == org_id, model.Package.state == "active",
+                    model.Package.private.is_(False), model.Package.type == "dataset")
+            .order_by(model.Package.metadata_modified.desc()).limit(DATASET_CHOICES).all())
+    return [{"value": name, "label": title or name} for name, title in rows]
 
 
 def _history_rows(history: list[dict[str, Any]]) -> list[dict[str, Any]]:

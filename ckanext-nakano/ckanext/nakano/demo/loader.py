@@ -14,6 +14,7 @@ import ckan.plugins.toolkit as tk
 
 from ..harvest import mapping
 from .inventory import load_inventory
+from .submissions import load_submissions
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -27,6 +28,8 @@ class LoadResult:
     datasets_present: list[str] = field(default_factory=list)
     samples_attached: list[str] = field(default_factory=list)
     inventory_items_created: int = 0
+    reuses_created: int = 0
+    requests_created: int = 0
 
 
 def _yaml(name: str) -> Any:
@@ -108,4 +111,5 @@ def load_demo() -> LoadResult:
     names = [json.loads(p.read_text(encoding="utf-8"))["result"]["name"]
              for p in sorted((HERE / "catalog").glob("*.json"))]
     done.inventory_items_created = load_inventory(names)
+    done.reuses_created, done.requests_created = load_submissions()
     return done

@@ -18,6 +18,7 @@ from .. import vocab
 from ..background import queues
 from ..language_text import labels
 from ..model import LinkCheck, Quality, Validation
+from ..reuses import figures as reuse_figures
 
 log = logging.getLogger(__name__)
 BAD_LINK = ("broken", "refused", "error")
@@ -81,7 +82,7 @@ def _direct_file(res: dict[str, Any]) -> bool:
 
 
 def indicators(pkg: dict[str, Any], validations: dict[str, str], links: dict[str, str],
-               today: datetime.date | None = None) -> dict[str, bool]:
+               today: datetime.date | None = None, reuses: int = 0) -> dict[str, bool]:
     """Each indicator of quality.yaml → passed?"""
     resources = pkg.get("resources") or []
     table = rules()
@@ -107,6 +108,7 @@ def indicators(pkg: dict[str, Any], validations: dict[str, str], links: dict[str
         "access_rights": not pkg.get("private"),
         "contact": any(c.get("email") or c.get("phone") or c.get("url") for c in pkg.get("contact") or []),
         "publisher": bool(pkg.get("owner_org")),
+        "reused": reuses > 0,
         "byte_size": _every(resources, lambda r: bool(r.get("size"))),
         "issued": bool(pkg.get("issued")),
         "modified": bool(pkg.get("modified")),
@@ -115,9 +117,9 @@ def indicators(pkg: dict[str, Any], validations: dict[str, str], links: dict[str
 
 
 def score(pkg: dict[str, Any], validations: dict[str, str], links: dict[str, str],
-          today: datetime.date | None = None) -> dict[str, Any]:
+          today: datetime.date | None = None, reuses: int = 0) -> dict[str, Any]:
     """Score, maximum, rating, each dimension with its indicators and what would raise it."""
-    passed = indicators(pkg, validations, links, today)
+    passed = indicators(pkg, validations, links, today, reuses)
     dimensions, total, maximum = [], 0, 0
     for dim in rules()["dimensions"]:
         items = [{k: v for k, v in ind.items() if k not in ("name", "hint")}
@@ -145,7 +147,7 @@ def evaluate(pkg: dict[str, Any]) -> dict[str, Any]:
                    model.Session.query(Validation).filter(Validation.resource_id.in_(ids))} if ids else {}
     links = {c.resource_id: c.status for c in
              model.Session.query(LinkCheck).filter(LinkCheck.resource_id.in_(ids))} if ids else {}
-    return score(pkg, validations, links)
+    return score(pkg, validations, links, reuses=reuse_figures.published_count(pkg["id"]))
 
 
 def store(pkg: dict[str, Any], result: dict[str, Any]) -> None:

@@ -14,8 +14,10 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from .. import vocab
+from ..data_requests import figures as request_figures
 from ..inventory import figures as inventory_figures
 from ..reader import Reader
+from ..reuses import figures as reuse_figures
 from .events import today
 
 PUBLIC = "p.state = 'active' and p.type = 'dataset' and not p.private"
@@ -84,8 +86,9 @@ def usage(scope: str, subject: str, days: int = 30) -> dict[str, int]:
 
 
 def departments(days: int = 30) -> list[dict[str, Any]]:
-    """Per department: datasets, average score (%), overdue, standard datasets, usage, and the
-    register's open data rate and overdue planned items (``inventory_*``);
+    """Per department: datasets, average score (%), overdue, standard datasets, usage, the
+    register's open data rate and overdue planned items (``inventory_*``), published reuses of
+    its data and data requests received, answered and the median days to a first answer;
     ranked (leaderboard) by average score, then standard datasets, then views."""
     national = len(vocab.standard_datasets()["datasets"])
     rows = query_rows(f"""
@@ -111,10 +114,16 @@ def departments(days: int = 30) -> list[dict[str, Any]]:
         order by ds.score desc nulls last, standards desc, views desc, g.name""", start=_since(days))
     # The register's figures of each department (items listed 公表: the leaderboard is public).
     inventory = inventory_figures.department_rows(Reader(None))
+    # What was made of its data, and what people asked it for (public: published and listed only).
+    reuses = reuse_figures.per_department()
+    requests = request_figures.department_figures()
     for rank, row in enumerate(rows, 1):
         held = inventory.get(row["id"]) or {}
         row.update(inventory_items=held.get("total", 0), inventory_open_rate=held.get("open_rate"),
                    inventory_overdue=held.get("overdue", 0))
+        asked = requests.get(row["id"]) or {}
+        row.update(reuses=reuses.get(row["id"], 0), requests_received=asked.get("received", 0),
+                   requests_answered=asked.get("answered", 0), requests_median_days=asked.get("median_days"))
         row.update(rank=rank, standards_of=national,
                    score=int(row["score"]) if row["score"] is not None else None,
                    **{k: int(row[k]) for k in ("datasets", "overdue", "standards", "views", "downloads")})

@@ -16,6 +16,7 @@ import ckan.plugins.toolkit as tk
 
 from .. import open_dataset
 from ..open_dataset import PublishedFile
+from ..reuses import figures as reuse_figures
 from . import stats
 from .events import today
 
@@ -25,6 +26,8 @@ FILES = [
                   "公開データセットごとの閲覧・ダウンロード数（30日間・累計）と品質スコア"),
     PublishedFile("departments.csv", "部署別の公開状況 / Publishing per department",
                   "部署ごとのデータセット数、平均品質スコア、更新遅れ、標準データセット数、利用数（順位付き）"),
+    PublishedFile("reuses.csv", "活用事例 / Reuses",
+                  "ポータルのデータから作られたアプリ・分析・記事などの活用事例（掲載中のもの）と、使ったデータセット"),
     PublishedFile("search_terms.csv", "検索語 / Search terms",
                   "過去30日の検索語と、結果0件の回数（一定数以上の利用者が検索した語のみ）"),
     PublishedFile("api_actions.csv", "API利用数 / API calls per action",
@@ -70,10 +73,14 @@ def tables() -> dict[str, bytes]:
                               for r in datasets]),
         "departments.csv": _csv(["rank", "department", "title", "datasets", "average_score_percent",
                                  "overdue", "standard_datasets", "standard_datasets_national", "views_30d",
-                                 "downloads_30d"],
+                                 "downloads_30d", "reuses", "requests_received", "requests_answered",
+                                 "requests_median_days_to_first_answer"],
                                 [[r["rank"], r["name"], r["title"], r["datasets"], r["score"], r["overdue"],
-                                  r["standards"], r["standards_of"], r["views"], r["downloads"]]
+                                  r["standards"], r["standards_of"], r["views"], r["downloads"], r["reuses"],
+                                  r["requests_received"], r["requests_answered"], r["requests_median_days"]]
                                  for r in stats.departments()]),
+        "reuses.csv": _csv(["name", "title", "kind", "kind_label", "provider", "provider_kind", "url", "published",
+                            "datasets"], reuse_figures.published_rows()),
         "search_terms.csv": _csv(["query", "searches", "zero_results", "visitors"],
                                  [[t["query"], t["searches"], t["zero_results"], t["visitors"]] for t in terms]),
         "api_actions.csv": _csv(["action", "calls", "anonymous", "authenticated"],

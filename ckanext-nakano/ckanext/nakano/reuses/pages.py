@@ -29,7 +29,10 @@ showcase = flask.Blueprint("nakano_showcase", __name__)
 
 PAGE_SIZE = 20   # as CKAN's dataset lists
 QUEUE_LIMIT = 1000   # pending reuses shown in the queue; the office has never had more than a few
-SORTS = ("newest", "title")
+# The address's sort → the list action's. Written as CKAN's search pages write theirs
+# (field and direction): input_guard.py drops any other sort from a listing page's address.
+NEWEST = "published desc"
+SORTS = {NEWEST: "newest", "title asc": "title"}
 FIELDS = ("title", "kind", "url", "description", "provider", "provider_kind")
 # What separates dataset names typed into the form without its script (a comma, a Japanese
 # comma, a line break or a space: a dataset's URL name has none of them).
@@ -54,11 +57,11 @@ def _page_number() -> int:
 def index() -> str:
     """活用事例: published reuses, searched (Japanese folding) and filtered by facets."""
     filters = {name: request.args.getlist(name) for name in store.FACETS if request.args.getlist(name)}
-    sort = request.args.get("sort") if request.args.get("sort") in SORTS else "newest"
+    sort = request.args.get("sort") if request.args.get("sort") in SORTS else NEWEST
     q = request.args.get("q", "")[:200]
     dataset = request.args.get("dataset", "")[:100]
     page = _page_number()
-    params = {"q": q, **filters, "sort": sort, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
+    params = {"q": q, **filters, "sort": SORTS[sort], "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
     if dataset:
         params["dataset"] = dataset
     try:
@@ -82,7 +85,8 @@ def _page_url(q: object = None, page: int = 1) -> str:
 
 
 def _facet_titles() -> dict[str, str]:
-    return {"kind": choices.field_label("reuse", "kind"), "provider_kind": choices.field_label("reuse", "provider_kind"),
+    return {"kind": choices.field_label("reuse", "kind"),
+            "provider_kind": choices.field_label("reuse", "provider_kind"),
             "category": tk._("Category"), "department": tk._("Department")}
 
 
@@ -282,6 +286,8 @@ def edit(name: str) -> Any:
     if updated.get("proposed"):
         tk.h.flash_success(tk._("Your changes are reviewed before they are shown; until then the published text "
                                 "stays."))
+    elif updated.get("state") == "pending":
+        tk.h.flash_success(tk._("The reuse was saved. It is reviewed before it is shown."))
     else:
         tk.h.flash_success(tk._("The reuse was saved."))
     return tk.redirect_to("nakano_showcase.read", name=updated["name"])

@@ -28,6 +28,8 @@ __all__ = ["EDITABLE", "create", "update", "moderate", "withdraw", "find", "data
 # What the submitter writes (the datasets and the image are kept apart).
 EDITABLE = ("title", "kind", "url", "description", "provider", "provider_kind")
 SCHEMA = "reuse"
+# Names of pages under /showcase/ (reuses/pages.py): a reuse so named would be hidden.
+RESERVED = {"new", "moderate"}
 
 
 def _now() -> datetime.datetime:
@@ -38,7 +40,7 @@ def _name(title: str) -> str:
     """A readable URL name: the title in Latin letters, made unique with a short suffix."""
     base = romanised_slug(title, 60) or "reuse"
     name = base
-    while model.Session.query(Reuse.id).filter(Reuse.name == name).first() is not None:
+    while name in RESERVED or model.Session.query(Reuse.id).filter(Reuse.name == name).first() is not None:
         name = f"{base}-{uuid.uuid4().hex[:6]}"
     return name
 

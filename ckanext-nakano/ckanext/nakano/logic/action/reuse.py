@@ -17,6 +17,7 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ... import messages
+from ...metrics import quality
 from ...model import Reuse
 from ...reader import Reader, reader_of
 from ...reuses import images, store
@@ -60,8 +61,9 @@ def _link(reuse: Reuse) -> str:
     return tk.url_for("nakano_showcase.read", name=reuse.name, _external=True)
 
 
-def _image(data_dict: DataDict, reuse_id: str) -> str | None:
-    """The uploaded picture, checked and re-encoded, stored; None when none was given."""
+def _picture(data_dict: DataDict) -> bytes | None:
+    """The uploaded picture, checked and re-encoded (before anything is saved); None when
+    none was given."""
     upload = data_dict.get("image_upload")
     if upload is None or upload == "" or isinstance(upload, str):
         return None
@@ -73,7 +75,7 @@ def _image(data_dict: DataDict, reuse_id: str) -> str | None:
         data, _ = images.accept(stream, getattr(upload, "filename", None))
     except images.ImageRefused as refused:
         raise tk.ValidationError({"image_upload": [messages.say(refused.code, refused.values)]}) from refused
-    return images.store(reuse_id, data)
+    return data
 
 
 def _rate(kind: str, context: Context) -> None:
@@ -109,10 +111,11 @@ def nakano_showcase_create(context: Context, data_dict: DataDict) -> dict[str, A
         raise tk.ValidationError({"datasets": [messages.say("submission-no-dataset")]})
     if reader.user is None and not data_dict.get("email"):
         raise tk.ValidationError({"email": [messages.say("submission-needs-email")]})
+    picture = _picture(data_dict)
     _rate("reuse", context)
     reuse = store.create(data_dict, data_dict["datasets"], reader.user_id,
                          None if reader.user is not None else data_dict["email"])
-    reuse.image = _image(data_dict, reuse.id)
+    reuse.image = images.store(reuse.id, picture) if picture else None
     if reuse.state == "unconfirmed":
         confirm.start("reuse", reuse.id, data_dict["email"], reuse.title)
     model.Session.commit()
@@ -191,7 +194,8 @@ def nakano_showcase_update(context: Context, data_dict: DataDict) -> dict[str, A
     package_ids = data_dict["datasets"] if "datasets" in data_dict else [d["id"] for d in current["datasets"]]
     if not package_ids:
         raise tk.ValidationError({"datasets": [messages.say("submission-no-dataset")]})
-    image = _image(data_dict, reuse.id)
+    picture = _picture(data_dict)
+    image = images.store(reuse.id, picture) if picture else None
     was = reuse.state
     outcome = store.update(reuse, fields, package_ids, image, reader)
     model.Session.commit()
@@ -211,6 +215,7 @@ def nakano_showcase_delete(context: Context, data_dict: DataDict) -> dict[str, A
     tk.check_access("nakano_showcase_delete", context, {"id": reuse.id})
     store.withdraw(reuse)
     model.Session.commit()
+    _rescore(reuse)
     return {"id": reuse.id, "state": reuse.state}
 
 
@@ -233,11 +238,18 @@ def nakano_showcase_moderate(context: Context, data_dict: DataDict) -> dict[str,
     was_published = reuse.state == "published"
     store.moderate(reuse, approve, data_dict.get("reason") or "", reader)
     model.Session.commit()
+    _rescore(reuse)
     _tell_submitter(reuse, approve)
     if approve and not was_published:
         mail.send(mail.staff_of(store.departments_of(reuse)), mail.both_languages(SUBJECT_PUBLISHED),
                   mail.both_languages(PUBLISHED, title=reuse.title, provider=reuse.provider, link=_link(reuse)))
     return _shown(reuse, reader)
+
+
+def _rescore(reuse: Reuse) -> None:
+    """A published reuse counts in its datasets' quality score (schemas/quality.yaml: reused)."""
+    for dataset in store.datasets_of([reuse.id])[reuse.id]:
+        quality.enqueue(dataset["id"])
 
 
 def _tell_submitter(reuse: Reuse, approved: bool) -> None:

@@ -61,9 +61,27 @@ def test_demo_register_has_every_dataset_and_every_state(loaded):
     assert helpers.call_action("nakano_inventory_item_list", context={"user": "", "ignore_auth": False}, q="警備")["count"] == 0
 
 
+def test_demo_reuses_and_requests_show_every_state_as_examples(loaded):
+    data = _yaml("submissions.yaml")
+    assert loaded.reuses_created == len(data["reuses"]) and loaded.requests_created == len(data["requests"])
+    office = {"ignore_auth": True}
+    visitor = {"user": "", "ignore_auth": False}
+    public = helpers.call_action("nakano_showcase_list", context=visitor)
+    assert public["count"] == 3 and all(r["title"].startswith("（例）") for r in public["results"])
+    for state in ("pending", "rejected"):
+        assert helpers.call_action("nakano_showcase_list", context=office, state=state)["count"] == 1
+    statuses = {f["value"] for f in helpers.call_action("nakano_request_list", context=visitor)["facets"]["status"]}
+    assert statuses == {"received", "considering", "planned", "published", "declined"}
+    assert helpers.call_action("nakano_request_list", context=office, state="pending")["count"] == 1
+    assert helpers.call_action("nakano_request_list", context=office, state="merged")["count"] == 1
+    planned = helpers.call_action("nakano_request_list", context=visitor, status="planned")["results"][0]
+    assert planned["inventory_item_id"] and planned["planned_month"] == "2027-04"
+
+
 def test_second_load_changes_nothing(loaded):
     again = load_demo()
     assert again.inventory_items_created == 0
+    assert again.reuses_created == 0 and again.requests_created == 0
     assert again.datasets_created == [] and again.organizations_created == []
     assert len(again.datasets_present) == 46
     assert helpers.call_action("package_search", rows=0)["count"] == 46
