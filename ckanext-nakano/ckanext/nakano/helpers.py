@@ -7,7 +7,6 @@ from collections import OrderedDict
 from typing import Any, Callable
 from urllib.parse import urlencode
 
-import flask
 from dominate import tags
 from markupsafe import Markup
 
@@ -374,6 +373,5 @@ def nakano_department_reuses(org: dict[str, Any]) -> dict[str, Any]:
     """The published reuses of a department's datasets (the latest five, how many, and the
     address of all of them)."""
     found = _published_reuses({"department": [org["id"]], "limit": DEPARTMENT_REUSES})
-    more = (tk.h.url_for("nakano_showcase.index", department=org["name"])
-            if "nakano_showcase.index" in flask.current_app.view_functions else f"/showcase?department={org['name']}")
-    return {**found, "more_url": more}
+    # By id: the list's department facet filters on the datasets' owner (an id), not a name.
+    return {**found, "more_url": tk.h.url_for("nakano_showcase.index", department=org["id"])}

@@ -371,8 +371,8 @@ def _change_field(kind: str, name: str, pair: list[Any]) -> dict[str, Any] | Non
                 "after_url": tk.h.url_for("nakano_request.read", id=other) if other else ""}
     if name == "inventory_item_id":
         item = tk.h.nakano_inventory_item(after) if after else None
-        return {"label": tk._("Data inventory item"), "before": "",
-                "after": f"{item['local_id']} {item['title']}" if item else ("–" if not after else tk._("(not listed)")),
+        text = f"{item['local_id']} {item['title']}" if item else (tk._("(not listed)") if after else "–")
+        return {"label": tk._("Data inventory item"), "before": "", "after": text,
                 "after_url": tk.h.url_for("nakano_inventory.item", id=after) if item else ""}
     if name == "show_name":
         return None   # whether the name is shown says nothing to readers

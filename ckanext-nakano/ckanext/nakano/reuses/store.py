@@ -158,8 +158,14 @@ def departments_of(reuse: Reuse) -> set[str]:
     return {org for (org,) in rows}
 
 
-def may_moderate(reader: Reader, reuse: Reuse) -> bool:
-    return reader.sysadmin or any(reader.administers(org) for org in departments_of(reuse))
+def may_moderate(reader: Reader, reuse: Reuse, departments: set[str] | None = None) -> bool:
+    """``departments``: those of its datasets when the caller has them (a list page)."""
+    if reader.sysadmin:
+        return True
+    if not reader.admin_of:
+        return False
+    return any(reader.administers(org) for org in (departments if departments is not None
+                                                   else departments_of(reuse)))
 
 
 def is_submitter(reader: Reader, reuse: Reuse) -> bool:
@@ -183,7 +189,7 @@ def dictize(reuse: Reuse, reader: Reader, datasets: list[dict[str, Any]], image_
             lang: str | None = None) -> dict[str, Any]:
     """The reuse as the reader may see it. Its submitter and moderators also get its state,
     the rejection's reason and a proposed edit; nobody gets the submitter's e-mail address."""
-    moderator = may_moderate(reader, reuse)
+    moderator = may_moderate(reader, reuse, {d["organization_id"] for d in datasets if d["organization_id"]})
     own = is_submitter(reader, reuse)
     out: dict[str, Any] = {"id": reuse.id, "name": reuse.name, **{k: getattr(reuse, k) for k in EDITABLE},
                            "image_url": image_url,
@@ -196,7 +202,8 @@ def dictize(reuse: Reuse, reader: Reader, datasets: list[dict[str, Any]], image_
     if own or moderator:
         out.update(state=reuse.state, reject_reason=reuse.reject_reason, proposed=reuse.proposed,
                    created=reuse.created.isoformat(), modified=reuse.modified.isoformat(),
-                   may_moderate=moderator, may_edit=may_edit(reader, reuse),
+                   may_moderate=moderator,
+                   may_edit=reuse.state != "unconfirmed" and (own or moderator),
                    submitter=_user_name(reuse.submitter_id))
         out["labels"]["state"] = choices.label(SCHEMA, "state", reuse.state, lang)
     return out

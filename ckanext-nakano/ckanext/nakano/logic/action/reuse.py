@@ -160,6 +160,8 @@ def nakano_showcase_list(context: Context, data_dict: DataDict) -> dict[str, Any
         pkg = model.Package.get(data_dict["dataset"])
         dataset_id = pkg.id if pkg is not None else "-"
     filters = {name: data_dict.get(name) or [] for name in store.FACETS}
+    if filters["department"]:   # names or ids, as nakano_request_list takes them
+        filters["department"] = [(model.Group.get(d).id if model.Group.get(d) else d) for d in filters["department"]]
     found = store.search(reader, data_dict.get("q") or "", filters, data_dict["sort"],
                          min(int(data_dict["limit"]), LIST_LIMIT), int(data_dict["offset"]),
                          data_dict.get("state"), dataset_id, data_dict["facets"])

@@ -467,7 +467,9 @@ def test_the_department_page_shows_its_requests_figures_reuses_and_searches(app,
     assert re.search(r'data-figure="open">\s*2<', body) and re.search(r'data-figure="median_days">\s*10\.0<', body)
     assert "待っている要望" in body and "答えた要望" in body and "健康の要望" not in body
     assert "/request?department=kikaku" in body and "/request/new?department=kikaku" in body
-    assert "ベンチ地図アプリ" in body and "アプリ・サービス" in body and "department=kikaku" in body
+    assert "ベンチ地図アプリ" in body and "アプリ・サービス" in body
+    all_reuses = re.search(r'href="(/showcase\?department=[^"]+)"', body)
+    assert all_reuses and "ベンチ地図アプリ" in page(app, html.unescape(all_reuses.group(1)))
     assert "駐輪場の空き" not in body                                   # searches: the department's staff only
     assert "駐輪場の空き" in page(app, "/organization/kikaku", ward.kikaku_editor)
     assert "駐輪場の空き" not in page(app, "/organization/kikaku", ward.kenko_editor)
