@@ -133,17 +133,30 @@ def test_every_page_kind_in_each_language_has_no_untranslated_text_of_ours(app):
     item = helpers.call_action("nakano_inventory_item_create", department=org["name"], local_id="T-1",
                                title="翻訳確認項目", section="翻訳確認課", status="closed", closed_reason="other",
                                closed_reason_note="翻訳確認のため", internal_memo="翻訳確認メモ")
+    office = {"user": sysadmin["name"], "ignore_auth": False}
+    reuse = helpers.call_action("nakano_showcase_create", context=office, title="翻訳確認の活用事例", kind="app",
+                                url="https://example.org/app", provider="翻訳確認社", provider_kind="company",
+                                description="翻訳確認の説明", datasets=[dataset["name"]])
+    reuse = helpers.call_action("nakano_showcase_moderate", context=office, id=reuse["id"], decision="approve")
+    asked = helpers.call_action("nakano_request_create", context=office, title="翻訳確認の要望", purpose="research",
+                                description="翻訳確認の要望の説明", department=org["name"])
+    asked = helpers.call_action("nakano_request_respond", context=office, id=asked["id"], status="declined",
+                                decline_reason="personal", answer="翻訳確認の回答")
     # What the data itself says (titles, notes, names, vocabulary values): Japanese by nature.
     data = json.dumps([helpers.call_action("package_show", id=dataset["id"]),
-                       helpers.call_action("organization_show", id=org["id"]), item], ensure_ascii=False)
+                       helpers.call_action("organization_show", id=org["id"]), item, reuse, asked],
+                      ensure_ascii=False)
     anonymous = ["/", "/dataset/", "/dataset/?q=zzzzzz-nothing", f"/dataset/{dataset['name']}",
                  f"/dataset/{dataset['name']}/resource/{resource['id']}", "/organization/",
                  f"/organization/{org['name']}", "/about", "/developers", "/api/docs", "/metrics", "/metrics/quality",
                  f"/metrics/department/{org['name']}", "/privacy", "/accessibility", "/user/login",
-                 "/user/register", "/no-such-page-anywhere", "/inventory", f"/inventory/item/{item['id']}"]
+                 "/user/register", "/no-such-page-anywhere", "/inventory", f"/inventory/item/{item['id']}",
+                 "/showcase", f"/showcase/{reuse['name']}", "/showcase/new", "/request", f"/request/{asked['id']}",
+                 "/request/new"]
     staff = [f"/dataset/edit/{dataset['name']}", f"/dataset/{dataset['name']}/resource/new", "/dataset/new",
              "/ckan-admin/queues", "/harvest/", "/harvest-report", f"/inventory/department/{org['name']}",
-             f"/inventory/department/{org['name']}/new", f"/inventory/item/{item['id']}/edit"]
+             f"/inventory/department/{org['name']}/new", f"/inventory/item/{item['id']}/edit", "/showcase/moderate",
+             f"/showcase/{reuse['name']}/edit"]
     english, ours = _ours()
     failures: list[str] = []
     for locale in OTHER_LOCALES:
