@@ -9,10 +9,15 @@
 #   bench/run.sh weight [ARGS]    bytes Chromium transfers for the home page (first, second visit) and FCP, nginx vs gunicorn
 #   bench/run.sh interop [ARGS]   cost of being harvestable: extras mirror on/off, Turtle with order kept vs rdflib's
 #   bench/run.sh inventory [ARGS] data inventory: 10,000-item import (XLSX, CP932 CSV), pages at 10,000 items, package_search with the link field
+#   bench/run.sh submissions [ARGS] reuses and data requests: 10,000 requests and 2,000 reuses, list pages vs the search page, dataset page vs feature off, suggestions while typing
 #   bench/run.sh scale [ARGS]     Solr core size, SolrCloud (2 nodes, 2x2, alias), web workers, DataStore on a replica, uploads on S3, two web nodes behind nginx
 # Uses the test database read-only, its own Solr cores (bench_*) and, for the
 # harvest benchmark, its own database (nakano_bench) and Redis db 2; for the
-# metrics benchmark, nakano_bench_metrics, Solr core bench_metrics, Redis db 3.
+# metrics benchmark, nakano_bench_metrics, Solr core bench_metrics, Redis db 3;
+# for the inventory benchmark, nakano_bench_inventory, Solr cores bench_inventory*,
+# Redis db 4; for the submissions benchmark, nakano_bench_submissions (its copy
+# nakano_bench_submissions_off, DataStore nakano_bench_submissions_datastore),
+# Solr core bench_submissions, Redis db 5.
 # The web benchmark brings up the portal itself (scripts/up.sh, as make up) and
 # serves its demo catalog with a second, stock CKAN gunicorn beside it.
 source "$(dirname "$0")/../scripts/lib.sh"
@@ -68,6 +73,15 @@ if [ "$which" = all ] || [ "$which" = inventory ]; then
   prepare_test_services   # the DataStore settings of the test databases (the register does not use them)
   say "Benchmark: inventory"
   env -u CKAN_SQLALCHEMY_URL -u CKAN_SOLR_URL -u CKAN_REDIS_URL "$VENV/bin/python" bench/inventory/run.py "$@"
+fi
+if [ "$which" = all ] || [ "$which" = submissions ]; then
+  "$ROOT/scripts/services.sh" start postgres redis solr
+  "$ROOT/scripts/services.sh" createdb nakano_bench_submissions
+  # Its own DataStore database: the demo catalog's uploads must not reach the test one.
+  "$ROOT/scripts/services.sh" datastore nakano_bench_submissions nakano_bench_submissions_datastore
+  say "Benchmark: submissions"
+  env -u CKAN_SQLALCHEMY_URL -u CKAN_SOLR_URL -u CKAN_REDIS_URL -u CKAN_DATASTORE_WRITE_URL \
+    -u CKAN_DATASTORE_READ_URL -u CKAN_INI "$VENV/bin/python" bench/submissions/run.py "$@"
 fi
 if [ "$which" = all ] || [ "$which" = scale ]; then
   # The portal (its gunicorn is measured with 1 and 2 workers), and the test

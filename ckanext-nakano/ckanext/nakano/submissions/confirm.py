@@ -32,7 +32,7 @@ def start(object_type: str, object_id: str, email: str, title: str) -> None:
     token = secrets.token_urlsafe(32)
     model.Session.add(EmailConfirmation(token_hash=_hash(token), object_type=object_type, object_id=object_id))
     link = tk.url_for("nakano_submissions.confirm", token=token, _external=True)
-    mail.send([(email, email)], mail.both_languages(SUBJECT),
+    mail.send([(email, email)], mail.subject(SUBJECT),
               mail.both_languages(BODY, title=title[:120], link=link))
 
 

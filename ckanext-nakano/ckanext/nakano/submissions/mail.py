@@ -20,7 +20,7 @@ from ..password_reset import deliver
 
 log = logging.getLogger(__name__)
 
-__all__ = ["staff_of", "send", "both_languages", "wants_department_mail", "set_department_mail"]
+__all__ = ["staff_of", "send", "both_languages", "subject", "wants_department_mail", "set_department_mail"]
 
 
 def N_(message: str) -> str:
@@ -56,16 +56,22 @@ def staff_of(org_ids: Iterable[str], admins_only: bool = False) -> list[tuple[st
     return [(u.display_name, u.email) for u in rows]
 
 
-def both_languages(message: str, **values: Any) -> str:
+def both_languages(message: str, separator: str = "\n\n", **values: Any) -> str:
     """A message in Japanese, then in English (values filled in each)."""
     japanese = messages.gettext(message, "ja", **values)
     english = messages.gettext(message, "en", **values)
-    return japanese if japanese == english else f"{japanese}\n\n{english}"
+    return japanese if japanese == english else f"{japanese}{separator}{english}"
+
+
+def subject(message: str) -> str:
+    """A subject line in both languages (one line: a header holds no line break)."""
+    return both_languages(message, " / ")
 
 
 def send(recipients: Iterable[tuple[str, str]], subject: str, body: str) -> int:
     """Queue one message per distinct address; returns how many were queued."""
     site = tk.config.get("ckan.site_title") or "中野区オープンデータポータル"
+    subject = " ".join(subject.split())   # a mail header holds no line break
     sent: set[str] = set()
     for name, email in recipients:
         if not email or email.lower() in sent:

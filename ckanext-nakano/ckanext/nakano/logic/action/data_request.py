@@ -122,7 +122,7 @@ def nakano_request_create(context: Context, data_dict: DataDict) -> dict[str, An
 
 def notify_department(request: DataRequest) -> None:
     if request.organization_id:
-        mail.send(mail.staff_of([request.organization_id]), mail.both_languages(SUBJECT_RECEIVED),
+        mail.send(mail.staff_of([request.organization_id]), mail.subject(SUBJECT_RECEIVED),
                   mail.both_languages(RECEIVED, title=request.title, link=_link(request)))
 
 
@@ -256,7 +256,7 @@ def _tell_followers(request: DataRequest) -> None:
         recipients.append((request.requester_email, request.requester_email))
     status = " / ".join(dict.fromkeys(choices.label("data_request", "status", request.status, lang)
                                       for lang in ("ja", "en")))
-    mail.send(recipients, mail.both_languages(SUBJECT_CHANGED),
+    mail.send(recipients, mail.subject(SUBJECT_CHANGED),
               mail.both_languages(CHANGED, title=request.title, status=status, answer=request.answer or "",
                                   link=_link(request)))
 

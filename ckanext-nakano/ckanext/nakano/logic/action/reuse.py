@@ -126,7 +126,7 @@ def nakano_showcase_create(context: Context, data_dict: DataDict) -> dict[str, A
 
 def notify_submitted(reuse: Reuse) -> None:
     """Mail the staff of the departments whose data it uses (those who chose so)."""
-    mail.send(mail.staff_of(store.departments_of(reuse), admins_only=True), mail.both_languages(SUBJECT_SUBMITTED),
+    mail.send(mail.staff_of(store.departments_of(reuse), admins_only=True), mail.subject(SUBJECT_SUBMITTED),
               mail.both_languages(SUBMITTED, title=reuse.title, provider=reuse.provider, link=_link(reuse)))
 
 
@@ -243,7 +243,7 @@ def nakano_showcase_moderate(context: Context, data_dict: DataDict) -> dict[str,
     _rescore(reuse)
     _tell_submitter(reuse, approve)
     if approve and not was_published:
-        mail.send(mail.staff_of(store.departments_of(reuse)), mail.both_languages(SUBJECT_PUBLISHED),
+        mail.send(mail.staff_of(store.departments_of(reuse)), mail.subject(SUBJECT_PUBLISHED),
                   mail.both_languages(PUBLISHED, title=reuse.title, provider=reuse.provider, link=_link(reuse)))
     return _shown(reuse, reader)
 
@@ -262,4 +262,4 @@ def _tell_submitter(reuse: Reuse, approved: bool) -> None:
     body = (mail.both_languages(APPROVED, title=reuse.title, link=_link(reuse)) if approved else
             mail.both_languages(REJECTED, title=reuse.title, reason=reuse.reject_reason or "", link=_link(reuse)))
     mail.send([(user.display_name if user is not None else address, address)],
-              mail.both_languages(SUBJECT_DECIDED), body)
+              mail.subject(SUBJECT_DECIDED), body)

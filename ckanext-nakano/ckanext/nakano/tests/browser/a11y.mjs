@@ -19,6 +19,11 @@ const PATHS = {
   about: () => '/about',
   developers: () => '/developers',
   harvest_report: () => '/harvest-report',
+  showcase: () => '/showcase',
+  reuse: (c) => `/showcase/${c.reuse}`,
+  requests: () => '/request',
+  request: (c) => `/request/${c.request}`,
+  request_form: () => '/request/new',
 };
 const PAGES = (process.env.PAGES || Object.keys(PATHS).join(',')).split(',');
 
@@ -103,6 +108,25 @@ await scenario('a11y', async (s) => {
   expect(dataset, `no result of ${QUERY} with an uploaded CSV (demo data not loaded?)`);
   const resource = dataset.resources.find((r) => r.url_type === 'upload' && (r.format || '').toUpperCase() === 'CSV');
   const context = { dataset: dataset.name, resource: resource.id, org: dataset.organization.name };
+  // A published demo reuse and a listed demo request with an answer in its history (「（例）」 in
+  // their titles: demo/submissions.yaml), as a visitor finds them.
+  const example = (title) => title.startsWith('（例）');
+  if (PAGES.includes('reuse')) {
+    context.reuse = await s.step('a published demo reuse (nakano_showcase_list)', async () => {
+      const found = (await api('nakano_showcase_list', { limit: 100 })).results.find((r) => example(r.title));
+      expect(found, 'no published demo reuse (demo/submissions.yaml not loaded?)');
+      return found.name;
+    });
+  }
+  if (PAGES.includes('request')) {
+    context.request = await s.step('a listed demo request with history (nakano_request_list)', async () => {
+      const found = (await api('nakano_request_list', { status: 'planned', limit: 100 })).results.find((r) => example(r.title));
+      expect(found, 'no listed demo request answered 公開予定 (demo/submissions.yaml not loaded?)');
+      const shown = await api('nakano_request_show', { id: String(found.id) });
+      expect((shown.history || []).length >= 2, `demo request #${found.id} has no answer in its history`);
+      return String(found.id);
+    });
+  }
   s.result.info.pages = context;
   await s.step('the preview of the resource page is loaded (DataStore)', () => waitForDatastore(resource.id).then(() => resource.id));
 

@@ -57,6 +57,8 @@ def test_a_signed_in_resident_submits_and_a_department_admin_publishes(ward):
     assert "health_admin@example.org" in to and "company@example.org" in to and "kids_admin@example.org" not in to
     bodies = " ".join(m.get_content() for m in mails)
     assert "AEDマップ中野" in bodies and "/showcase/" in bodies
+    # Japanese first, English below; the subject on one line in both.
+    assert all(" / " in m["Subject"] and re.search(r"[ぁ-ん]", m["Subject"]) for m in mails), [m["Subject"] for m in mails]
 
 
 def test_a_rejection_gives_its_reason_to_the_submitter_and_an_edit_sends_it_again(ward):
