@@ -9,4 +9,4 @@ source "$(dirname "$0")/lib.sh"
 prepare_test_services
 cd "$ROOT"
 say "Running tests"
-exec "$VENV/bin/pytest" "$@"
+exec "$VENV/bin/pytest" --durations=25 "$@"

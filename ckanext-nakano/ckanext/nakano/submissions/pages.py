@@ -11,7 +11,6 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from .. import messages
-from ..logic.action import data_request as request_actions
 from ..logic.action import reuse as reuse_actions
 from ..model import DataRequest
 from ..reuses import store as reuse_store

@@ -125,8 +125,9 @@ def test_no_search_page_or_parameter_route_answers_5xx(target):
 
 
 # Values for every route of the portal (fewer than above: about 250 routes).
-ROUTE_VALUES = ["NOT", "\x00", "x" * 5000, "99999999999999999999", "{!lucene}*:*"]
-BAD_SEGMENTS = ["%00", "x" * 3000, "a:b", "..%2f..%2fetc"]
+# (over-long values and the rest of TEXT go to the routes of the test above).
+ROUTE_VALUES = ["NOT", "\x00", "99999999999999999999", "{!lucene}*:*"]
+BAD_SEGMENTS = ["%00", "x" * 3000, "a:b"]
 
 
 def _routes(app) -> list[tuple[str, list[str]]]:
