@@ -42,7 +42,7 @@ __all__ = [
     "nakano_view_title", "nakano_pager", "nakano_inventory_item", "nakano_inventory_item_choices",
     "nakano_inventory_dataset_name",
     # reuses
-    "nakano_reuse_field_label", "nakano_dataset_reuses", "nakano_latest_reuses", "nakano_reuse_jsonld",
+    "nakano_reuse_field_label", "nakano_dataset_reuses", "nakano_latest_reuses", "nakano_reuse_jsonld", "nakano_reuses_jsonld",
     # data requests
     "nakano_request_month", "nakano_department_requests", "nakano_department_reuses",
 ]
@@ -146,8 +146,7 @@ def nakano_dataset_metrics(pkg: dict[str, Any]) -> dict[str, Any] | None:
 
 def nakano_metrics_json(data: Any) -> str:
     """Figures for the charts' script, safe inside <script type="application/json">."""
-    text = json.dumps(data, ensure_ascii=False, default=str)
-    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+    return _script_json(data)
 
 
 def nakano_metrics_dataset_name() -> str:
@@ -305,21 +304,32 @@ def nakano_latest_reuses() -> list[dict[str, Any]]:
     return _published_reuses({"limit": HOME_REUSES, "sort": "newest"})["results"]
 
 
+def nakano_reuses_jsonld(reuses: list[dict[str, Any]]) -> Markup:
+    """The dataset page's reuses for search engines: each a CreativeWork whose ``isBasedOn``
+    names its datasets (this one among them), in one ``@graph`` beside ckanext-dcat's Dataset
+    (same ``@id``: the graphs join). A block of its own, not inside ckanext-dcat's JSON-LD,
+    which is cached per dataset version while a reuse's moderation does not change it."""
+    return _script_json({"@context": "https://schema.org", "@graph": [_reuse_node(r) for r in reuses]})
+
+
 def nakano_reuse_jsonld(reuse: dict[str, Any]) -> Markup:
     """schema.org JSON-LD of a published reuse: a CreativeWork whose ``isBasedOn`` lists the
     datasets it uses (their ``@id`` is the one ckanext-dcat gives them, so the two graphs join).
 
     isBasedOn rather than the datasets' ``subjectOf``: schema.org's isBasedOn is "a resource
     from which this work is derived" — the reuse points to its sources, which is what it is;
-    subjectOf ("a CreativeWork about this thing") is the inverse, seen from the dataset, and
-    would put every reuse into each dataset's JSON-LD (built by ckanext-dcat and cached per
-    dataset version, which a reuse's moderation does not change)."""
+    subjectOf ("a CreativeWork about this thing") would say the reuse is about the dataset.
+    The dataset's page carries the same nodes (nakano_reuses_jsonld)."""
+    return _script_json({"@context": "https://schema.org", **_reuse_node(reuse)})
+
+
+def _reuse_node(reuse: dict[str, Any]) -> dict[str, Any]:
     site = str(tk.config["ckan.site_url"]).rstrip("/")
     creator: dict[str, Any] = {"name": reuse["provider"]}
     if reuse.get("provider_kind") in _ORGANISATIONS:
         creator["@type"] = "Organization"
     data: dict[str, Any] = {
-        "@context": "https://schema.org", "@type": "CreativeWork",
+        "@type": "CreativeWork",
         # The portal's page, without the reader's language (/en/…): one identifier per reuse.
         "@id": f"{site}/showcase/{reuse['name']}", "name": reuse["title"], "url": reuse["url"],
         "genre": reuse["labels"]["kind"], "creator": creator, "inLanguage": "ja",
@@ -331,8 +341,12 @@ def nakano_reuse_jsonld(reuse: dict[str, Any]) -> Markup:
         data["image"] = reuse["image_url"]
     if reuse.get("published"):
         data["datePublished"] = reuse["published"][:10]
-    # Safe inside <script>: no "</script>" or "<!--" can be spelled with these escaped.
-    text = json.dumps(data, ensure_ascii=False)
+    return data
+
+
+def _script_json(data: Any) -> Markup:
+    """JSON safe inside <script>: no "</script>" or "<!--" can be spelled with these escaped."""
+    text = json.dumps(data, ensure_ascii=False, default=str)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 

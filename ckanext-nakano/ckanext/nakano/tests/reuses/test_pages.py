@@ -21,7 +21,7 @@ from ckan.tests import factories, helpers
 
 from ckanext.nakano.model import Reuse
 from ckanext.nakano.submissions import abuse
-from ckanext.nakano.submissions import confirm as confirmations
+from ckanext.nakano.tests.local_mail import open_inbox, run_worker
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 
@@ -168,14 +168,14 @@ def test_the_form_for_a_visitor_asks_an_email_and_hides_the_honeypot(app, ward):
     assert 'name="email"' not in signed_in
 
 
-def test_a_visitor_sends_a_reuse_and_confirms_by_the_button_not_the_link(app, ward, monkeypatch):
-    mailed = []
-    real = confirmations.mail
-    monkeypatch.setattr(confirmations, "mail", SimpleNamespace(
-        both_languages=real.both_languages, send=lambda to, subject, body: mailed.append(body)))
+def test_a_visitor_sends_a_reuse_and_confirms_by_the_button_not_the_link(app, ward):
+    inbox = open_inbox()   # the real mail, through the worker and the local SMTP server
     answer = app.post("/showcase/new", data={**fields(), "email": "resident@example.jp"},
                       follow_redirects=False)
     assert answer.status_code == 302 and answer.headers["Location"].endswith("/showcase")
+    run_worker()
+    mailed = [m.get_content() for m in inbox() if "resident@example.jp" in m["To"]]
+    assert mailed, "no confirmation mail arrived"
     link = re.search(r"https?://\S+/confirm/(\S+)", mailed[0]).group(0)
     path = "/confirm/" + link.rsplit("/confirm/", 1)[1]
     reuse = model.Session.query(Reuse).one()
@@ -295,6 +295,10 @@ def test_submitting_reviewing_and_the_dataset_page_block(app, ward):
     after = app.get("/dataset/kouen-ichiran").body
     block = re.search(r'<section class="module-content nakano-dataset-reuses".*?</section>', after, re.S).group(0)
     assert "中野公園マップ" in block and "/showcase/new?dataset=kouen-ichiran" in block
+    # Search engines see the reuse on the dataset's page too: a CreativeWork based on this dataset.
+    graph = jsonld(block)["@graph"]
+    assert [n["name"] for n in graph] == ["中野公園マップ"] and graph[0]["@type"] == "CreativeWork"
+    assert any(d["url"].endswith("/dataset/kouen-ichiran") for d in graph[0]["isBasedOn"])
     assert "nakano-dataset-reuses" not in app.get("/dataset/kenshin").body
     assert "中野公園マップ" in app.get("/showcase").body
 
