@@ -18,11 +18,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import pytest
+from PIL import Image
 
 from ckan.tests import factories, helpers
 
 from ckanext.nakano import uploads
 from ckanext.nakano.metrics import linkcheck
+from ckanext.nakano.reuses import images
 from ckanext.nakano.validation import copies, jobs
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -211,3 +213,33 @@ def test_the_bucket_is_backed_up_and_restored(bucket, create_with_upload, app, t
     for filename, resource in resources.items():
         got = app.get(f"/dataset/{pkg['id']}/resource/{resource['id']}/download/{filename}")
         assert got.status_code == 200 and got.data == files[filename]
+
+
+def test_a_reuse_picture_lives_in_the_bucket_through_nakano_s3(s3_server, ckan_config, monkeypatch, reset_storages,
+                                                               clean_db):
+    """The picture of a 活用事例 goes through CKAN's file storage: named in
+    ckanext.nakano.reuse.image_storage, a nakano:s3 bucket keeps it (reuses/images.py)."""
+    name = f"nakano-reuse-{uuid.uuid4().hex[:8]}"
+    settings = {"type": "nakano:s3", "bucket": name, "endpoint": s3_server["endpoint"], "key": s3_server["key"],
+                "secret": s3_server["secret"], "region": "us-east-1", "initialize": "true"}
+    for key, value in settings.items():
+        monkeypatch.setitem(ckan_config, f"ckan.files.storage.reuse_images.{key}", value)
+    monkeypatch.setitem(ckan_config, images.CONFIG_STORAGE, "reuse_images")
+    reset_storages()
+    client = boto3.client("s3", endpoint_url=s3_server["endpoint"], aws_access_key_id=s3_server["key"],
+                          aws_secret_access_key=s3_server["secret"], region_name="us-east-1")
+    try:
+        picture = io.BytesIO()
+        Image.new("RGB", (64, 48), "green").save(picture, "PNG")
+        data, _ = images.accept(picture.getvalue())
+        location = images.store("reuse-1", data)
+        assert client.get_object(Bucket=name, Key=location)["Body"].read() == data
+        assert images.read(location) == data
+        images.remove(location)
+        assert client.list_objects_v2(Bucket=name).get("KeyCount", 0) == 0
+    finally:
+        client.delete_bucket(Bucket=name)
+        monkeypatch.undo()
+        for key in [k for k in ckan_config if k.startswith("ckan.files.storage.reuse_images.")]:
+            del ckan_config[key]
+        reset_storages()
