@@ -28,6 +28,7 @@ from .preview import downloads
 from .reader import Reader
 from .search import facet_label, sort_options
 from .submissions import choices as submission_choices
+from .submissions import mail
 from .validation import summary as validation_summary
 
 __all__ = [
@@ -42,7 +43,7 @@ __all__ = [
     "nakano_view_title", "nakano_pager", "nakano_inventory_item", "nakano_inventory_item_choices",
     "nakano_inventory_dataset_name",
     # reuses
-    "nakano_reuse_field_label", "nakano_dataset_reuses", "nakano_latest_reuses", "nakano_reuse_jsonld", "nakano_reuses_jsonld",
+    "nakano_reuse_field_label", "nakano_dataset_reuses", "nakano_latest_reuses", "nakano_reuse_jsonld", "nakano_reuses_jsonld", "nakano_department_mail",
     # data requests
     "nakano_request_month", "nakano_department_requests", "nakano_department_reuses",
 ]
@@ -302,6 +303,11 @@ def nakano_dataset_reuses(pkg: dict[str, Any]) -> dict[str, Any]:
 def nakano_latest_reuses() -> list[dict[str, Any]]:
     """The home page's latest published reuses."""
     return _published_reuses({"limit": HOME_REUSES, "sort": "newest"})["results"]
+
+
+def nakano_department_mail() -> bool:
+    """Whether the signed-in user chose to be mailed of their departments' reuses and requests."""
+    return tk.current_user.is_authenticated and mail.wants_department_mail(tk.current_user.id)
 
 
 def nakano_reuses_jsonld(reuses: list[dict[str, Any]]) -> Markup:

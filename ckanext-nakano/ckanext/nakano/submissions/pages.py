@@ -15,6 +15,7 @@ from ..logic.action import reuse as reuse_actions
 from ..model import DataRequest
 from ..reuses import store as reuse_store
 from . import confirm as confirmations
+from . import mail
 
 __all__ = ["submissions"]
 
@@ -55,3 +56,21 @@ def confirm(token: str) -> flask.Response:
     model.Session.commit()
     tk.h.flash_success(messages.say("confirm-done"))
     return tk.redirect_to("home.index")
+
+
+@submissions.route("/user/department-mail", methods=["POST"])
+def department_mail() -> flask.Response:
+    """A department member's choice to be mailed of reuses and data requests of their
+    departments (shown on the department's page and the dashboard)."""
+    if not tk.current_user.is_authenticated:
+        return tk.abort(403, tk._("Sign in to do this"))
+    on = flask.request.form.get("on") == "1"
+    mail.set_department_mail(tk.current_user.id, on)
+    model.Session.commit()
+    tk.h.flash_success(tk._("You will be mailed of reuses and data requests of your departments.") if on
+                       else tk._("You will no longer be mailed of reuses and data requests of your departments."))
+    target = flask.request.form.get("came_from") or ""
+    # Only a path of this site: never an open redirect.
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = tk.url_for("dashboard.index")
+    return tk.redirect_to(target)

@@ -14,7 +14,7 @@ from ckan import model
 from ckan.tests import helpers
 
 from ckanext.nakano.model import EmailConfirmation
-from ckanext.nakano.submissions import confirm
+from ckanext.nakano.submissions import confirm, mail
 from ckanext.nakano.tests.local_mail import open_inbox, run_worker
 from ckanext.nakano.tests.submissions.conftest import as_user
 
@@ -197,3 +197,22 @@ def test_the_rate_limit_per_account(ward, ckan_config, monkeypatch):
     with pytest.raises(tk.ValidationError) as refused:
         _create(ward.company)
     assert "分" in refused.value.error_dict["__before"][0]
+
+
+def test_a_department_member_chooses_the_departments_mail_on_its_page(ward, app):
+    token = helpers.call_action("api_token_create", user=ward.kids_editor["name"], name="t")["token"]
+    page = app.get("/organization/kodomo-kyoiku", headers={"Authorization": token}).body
+    assert 'action="/user/department-mail"' in page and 'name="on" value="1"' in page
+    app.post("/user/department-mail", headers={"Authorization": token},
+             data={"on": "1", "came_from": "//evil.example/"}, follow_redirects=False)
+    assert mail.wants_department_mail(ward.kids_editor["id"])
+    assert 'name="on" value="0"' in app.get("/organization/kodomo-kyoiku", headers={"Authorization": token}).body
+    # The kids department's editor is now mailed of a reuse of its data once published.
+    inbox = open_inbox()
+    reuse = _create(ward.company, datasets=["nursery"])
+    helpers.call_action("nakano_showcase_moderate", context=as_user(ward.kids_admin), id=reuse["id"],
+                        decision="approve")
+    run_worker()
+    assert "kids_editor@example.org" in {parseaddr(m["To"])[1] for m in inbox()}
+    # Visitors have no such form.
+    assert "department-mail" not in app.get("/organization/kodomo-kyoiku").body
