@@ -140,7 +140,9 @@ def check() -> tuple[Response, int] | None:
     params = _parameters()
     if params is None:
         return _refuse(None, tk._("the request body must be a JSON object"))
-    specs = declared.get("parameters") or {}
+    # A write action's parameters by their declared types (an integer id is not the text
+    # every other action's id is).
+    specs = declared.get("parameters") or openapi.write_specs(action)
     try:
         for name, spec in specs.items():
             if name in params:

@@ -26,7 +26,8 @@ from .metrics import quality, stats
 from .model import HarvestFile, Quality
 from .preview import downloads
 from .reader import Reader
-from .search import facet_label, sort_options
+from .search import sort_options
+from .search_words import facet_label
 from .submissions import choices as submission_choices
 from .submissions import mail
 from .validation import summary as validation_summary

@@ -25,7 +25,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.redis import connect_to_redis
 
-from .metrics.events import client_address
+from .clients import client_address
 
 log = logging.getLogger(__name__)
 

@@ -200,6 +200,17 @@ def _body(action: dict[str, Any], lang: str | None) -> dict[str, Any]:
         "type": "object", "required": action["required"], "properties": properties}}}}
 
 
+def write_specs(name: str) -> dict[str, dict[str, Any]]:
+    """The declared types of a write action's parameters (api_contract.py checks them)."""
+    action = actions()["write_actions"].get(name) or {}
+    specs: dict[str, dict[str, Any]] = {}
+    for declared in action.get("properties") or []:
+        if declared in WRITE_PARAMETERS:
+            kind, _, *named = WRITE_PARAMETERS[declared]
+            specs[named[0] if named else declared] = kind
+    return specs
+
+
 def _write_paths(write_actions: dict[str, Any], said: dict[str, str], lang: str | None) -> dict[str, Any]:
     return {f"/api/3/action/{name}": {"post": {
         "operationId": name, "tags": [action["tag"]], "summary": _text(action["summary"], lang),

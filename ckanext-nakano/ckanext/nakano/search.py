@@ -13,6 +13,7 @@ from ckan.lib.search import commit, rebuild
 from . import language_text, vocab
 from .index_check import refuse_purged
 from .metrics.stats import dataset_view_counts, recently_viewed_ids
+
 from .vocab import SCHEMAS
 
 
@@ -28,20 +29,6 @@ def with_japanese_query_fields(search_params: dict[str, Any]) -> dict[str, Any]:
     if "qf" not in search_params:
         search_params["qf"] = tk.config["ckanext.nakano.search.query_fields"]
     return search_params
-
-
-# Characters with a meaning in Solr's query syntax, and its operators.
-_SOLR_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
-_OPERATORS = {"AND", "OR", "NOT", "TO"}
-
-
-def plain_words_query(text: str) -> str:
-    """``text`` as words only: Solr's syntax characters become spaces and its
-    operators are dropped, so a query Solr could not parse ("NOT", "text:(a",
-    "{!lucene}*:*", "公園 AND") is searched as the words the person typed.
-    Empty when no word is left."""
-    cleaned = "".join(" " if c in _SOLR_SPECIAL else c for c in text)
-    return " ".join(w for w in cleaned.split() if w not in _OPERATORS)
 
 
 @cache  # read once per process: it was parsed twice on every search page
@@ -66,7 +53,7 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """Facet fields from the ward schema, and the dataset's views for sorting.
 
     Values are the stored ones (categories are their Japanese names, standard
-    datasets their codes); pages show labels through ``facet_label``.
+    datasets their codes); pages show labels through ``search_words.facet_label``.
     """
     refuse_purged(pkg_dict["id"])
     # The register item a dataset publishes is looked up in PostgreSQL, never searched:
@@ -83,17 +70,6 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
         pkg_dict["vocab_area"] = areas
     pkg_dict["views_recent"], pkg_dict["views_total"] = dataset_view_counts(pkg_dict["id"])
     return pkg_dict
-
-
-def facet_label(field: str, value: str) -> str:
-    """A facet value as people read it, in the page's language."""
-    if field == "vocab_standard":
-        entry = next((d for d in vocab.standard_datasets()["datasets"] if d["value"] == value), None)
-        return language_text.text(entry) if entry else value
-    if field == "vocab_category":
-        entry = next((c for c in vocab.categories() if c["value"] == value), None)
-        return language_text.text(entry, japanese="value") if entry else value
-    return value
 
 
 def reindex_viewed(days: int = 31) -> int:

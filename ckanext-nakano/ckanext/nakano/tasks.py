@@ -1,6 +1,7 @@
 """The portal's background work, declared in one place: what each feature
-hands to the job worker and the upkeep process (background/), and what
-happens to its work when the process doing it dies. A new background task is
+hands to the job worker and the upkeep process (background/), what happens
+to its work when the process doing it dies, and what a confirmed e-mail link
+does. A new background task is
 added here (docs/architecture.md, "Processes").
 
 Called once the plugins are configured, in every process (web, workers,
@@ -10,11 +11,14 @@ from __future__ import annotations
 
 from . import index_check, search, xloader_internals
 from .background import recovery, upkeep
-from .harvest import schedule as harvest_schedule
 from .data_requests import opendata as requests_opendata
+from .harvest import schedule as harvest_schedule
 from .inventory import links as inventory_links
 from .inventory import opendata as inventory_opendata
+from .logic.action import data_request as request_actions
+from .logic.action import reuse as reuse_actions
 from .metrics import linkcheck, quality, rollup, usage_dataset
+from .submissions import confirm
 from .validation import jobs as validation_jobs
 
 __all__ = ["register"]
@@ -26,6 +30,10 @@ def register() -> None:
     recovery.on_abandoned_job(xloader_internals.XLOADER_JOB, give_up=xloader_internals.load_failed,
                               run_afresh=xloader_internals.load_afresh)
     recovery.sweep("harvest objects", harvest_schedule.requeue_abandoned_objects)
+
+    # A visitor's confirmed e-mail address moves what they sent into review.
+    confirm.on_confirmed("reuse", reuse_actions.confirmed)
+    confirm.on_confirmed("request", request_actions.confirmed)
 
     # Periodic, in the upkeep process.
     upkeep.every("search index", "ckanext.nakano.search_index.verify_interval", index_check.repair)

@@ -8,7 +8,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from . import home, language_text, search, vocab
+from . import home, language_text, search_words, vocab
 
 SUGGESTED = 3
 # The bigram companion fields: a word that matches nothing whole (a typo such as
@@ -22,7 +22,7 @@ def loose_terms(q: str) -> list[str]:
     """The query's words with every run of Japanese characters cut into
     overlapping bigrams (避難場書 → 避難 難場 場書); other words kept."""
     terms: list[str] = []
-    for word in search.plain_words_query(q or "").split():
+    for word in search_words.plain_words_query(q or "").split():
         pieces = _CJK_RUN.split(word)
         terms.extend(p for p in pieces if p)
         for run in _CJK_RUN.findall(word):

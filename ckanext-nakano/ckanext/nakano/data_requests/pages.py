@@ -19,7 +19,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.pagination import Page
 
-from .. import messages, search
+from .. import messages, search_words
 from ..inventory import schema as inventory_schema
 from ..submissions import abuse, choices
 from . import store
@@ -238,7 +238,7 @@ def suggest() -> flask.Response:
 def suggestions(q: str) -> dict[str, Any]:
     """``datasets`` (title, url) and ``items`` (title, department, status and what it says:
     the planned month, the reason it is not public, its datasets) for the words of ``q``."""
-    words = search.plain_words_query(q or "")[:100].strip()
+    words = search_words.plain_words_query(q or "")[:100].strip()
     if len(words) < 2:
         return {"datasets": [], "items": []}
     found = tk.get_action("package_search")({}, {

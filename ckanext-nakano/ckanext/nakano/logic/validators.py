@@ -18,7 +18,7 @@ from ..fetch import FetchRefused, canonical_url
 from .. import messages
 from . import inventory_validators
 from .inventory_validators import *  # noqa: F401,F403  (the register's validators)
-from .romaji import romanised_slug
+from ..romaji import romanised_slug
 
 __all__ = [
     "nakano_name_from_title", "nakano_license_id", "nakano_end_after_start",

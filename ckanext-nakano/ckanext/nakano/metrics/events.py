@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
-import ipaddress
 import json
 import os
 import re
@@ -31,6 +30,8 @@ import yaml
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
+
+from ..clients import client_address
 
 QUEUE = "nakano:metrics:events"
 SALT_KEY = "nakano:metrics:salt:{day}"
@@ -76,23 +77,6 @@ def normalise_query(text: str | None) -> str:
     """NFKC (full-width → half-width), case-folded, single spaces, at most 200 characters."""
     text = unicodedata.normalize("NFKC", text or "").casefold()
     return " ".join(text.split())[:200]
-
-
-def client_address(environ: dict[str, Any]) -> str:
-    """The client's address: X-Forwarded-For is believed only from a trusted proxy
-    (nginx), and then the right-most address that is not itself a trusted proxy."""
-    remote = environ.get("REMOTE_ADDR", "")
-    trusted = set(tk.config["ckanext.nakano.metrics.trusted_proxies"])
-    if remote not in trusted:
-        return remote
-    hops = [h.strip() for h in environ.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
-    for hop in reversed(hops):
-        if hop not in trusted:
-            try:
-                return str(ipaddress.ip_address(hop))
-            except ValueError:
-                return remote
-    return remote
 
 
 def _salt(day: str) -> bytes:

@@ -19,7 +19,7 @@ from ckan.lib.pagination import Page
 from ..model import Reuse
 from ..reader import reader_of
 from ..response_policy import FILE_POLICY
-from ..search import facet_label
+from ..search_words import facet_label
 from ..submissions import abuse, choices
 from . import images, store
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from ckan import model
 
 from ..inventory.store import fold
-from ..logic.romaji import romanised_slug
+from ..romaji import romanised_slug
 from ..model import Reuse, ReuseDataset
 from ..reader import Reader
 from ..submissions import choices

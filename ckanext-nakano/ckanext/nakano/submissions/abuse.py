@@ -23,7 +23,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
 
 from ..inventory.store import fold
-from ..metrics.events import client_address
+from ..clients import client_address
 
 log = logging.getLogger(__name__)
 

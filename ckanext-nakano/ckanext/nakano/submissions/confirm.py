@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
+from typing import Callable
 
 import ckan.plugins.toolkit as tk
 from ckan import model
@@ -13,9 +14,12 @@ from ckan import model
 from ..model import EmailConfirmation
 from . import mail
 
-__all__ = ["start", "confirm", "LIFETIME"]
+__all__ = ["start", "confirm", "apply", "on_confirmed", "LIFETIME"]
 
 LIFETIME = datetime.timedelta(days=2)
+# What a confirmed link does, per kind of submission (registered by tasks.py: this package
+# knows no feature).
+_CONFIRMED: dict[str, Callable[[str], None]] = {}
 
 SUBJECT = mail.N_("Confirm your e-mail address")
 BODY = mail.N_("Thank you for writing to the portal. Open this link to confirm your e-mail address; what you "
@@ -46,3 +50,20 @@ def confirm(token: str) -> tuple[str, str] | None:
         return None
     row.confirmed = now
     return row.object_type, row.object_id
+
+
+def on_confirmed(kind: str, then: Callable[[str], None]) -> None:
+    """Register what a confirmed link of ``kind`` does with its object's id."""
+    _CONFIRMED[kind] = then
+
+
+def apply(token: str) -> bool:
+    """Use up a link and move what it confirms on; False for a link that is not valid now."""
+    found = confirm(token)
+    if found is None:
+        model.Session.rollback()
+        return False
+    kind, object_id = found
+    model.Session.commit()
+    _CONFIRMED[kind](object_id)
+    return True

@@ -11,9 +11,6 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from .. import messages
-from ..logic.action import reuse as reuse_actions
-from ..model import DataRequest
-from ..reuses import store as reuse_store
 from . import confirm as confirmations
 from . import mail
 
@@ -36,25 +33,10 @@ def confirm_page(token: str) -> flask.Response:
 @submissions.route("/confirm/<token>", methods=["POST"])
 def confirm(token: str) -> flask.Response:
     """The button moves what was sent into moderation (a link works once)."""
-    found = confirmations.confirm(token)
-    if found is None:
-        model.Session.rollback()
-        tk.h.flash_error(messages.say("confirm-link-used"))
-        return tk.redirect_to("home.index")
-    kind, object_id = found
-    if kind == "reuse":
-        reuse = reuse_store.find(object_id)
-        if reuse is not None and reuse.state == "unconfirmed":
-            reuse.state = "pending"
-            model.Session.commit()
-            reuse_actions.notify_submitted(reuse)
+    if confirmations.apply(token):
+        tk.h.flash_success(messages.say("confirm-done"))
     else:
-        request = model.Session.get(DataRequest, int(object_id))
-        if request is not None and request.state == "unconfirmed":
-            request.state, request.held_reason = "pending", request.held_reason or "unconfirmed-visitor"
-            model.Session.commit()
-    model.Session.commit()
-    tk.h.flash_success(messages.say("confirm-done"))
+        tk.h.flash_error(messages.say("confirm-link-used"))
     return tk.redirect_to("home.index")
 
 

@@ -120,6 +120,15 @@ def nakano_request_create(context: Context, data_dict: DataDict) -> dict[str, An
     return _shown(request, reader)
 
 
+def confirmed(request_id: str) -> None:
+    """Its sender opened the confirmation link: the request waits for review (a visitor's is
+    never listed unseen)."""
+    request = model.Session.get(DataRequest, int(request_id))
+    if request is not None and request.state == "unconfirmed":
+        request.state, request.held_reason = "pending", request.held_reason or "unconfirmed-visitor"
+        model.Session.commit()
+
+
 def notify_department(request: DataRequest) -> None:
     if request.organization_id:
         mail.send(mail.staff_of([request.organization_id]), mail.subject(SUBJECT_RECEIVED),

@@ -17,7 +17,7 @@ from ckan.lib.search import SearchError, SearchQueryError
 from ckan.types import Action, Context, DataDict
 
 from ...harvest.disclosure import for_reader
-from ...search import plain_words_query
+from ...search_words import plain_words_query
 
 __all__ = ["package_search", "resource_search", "activity_show"]
 

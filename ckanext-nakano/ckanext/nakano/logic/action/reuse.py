@@ -124,6 +124,15 @@ def nakano_showcase_create(context: Context, data_dict: DataDict) -> dict[str, A
     return _shown(reuse, reader)
 
 
+def confirmed(reuse_id: str) -> None:
+    """Its sender opened the confirmation link: the reuse enters review (submissions/confirm.py)."""
+    reuse = store.find(reuse_id)
+    if reuse is not None and reuse.state == "unconfirmed":
+        reuse.state = "pending"
+        model.Session.commit()
+        notify_submitted(reuse)
+
+
 def notify_submitted(reuse: Reuse) -> None:
     """Mail the staff of the departments whose data it uses (those who chose so)."""
     mail.send(mail.staff_of(store.departments_of(reuse), admins_only=True), mail.subject(SUBJECT_SUBMITTED),

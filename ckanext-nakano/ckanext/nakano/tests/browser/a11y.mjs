@@ -18,7 +18,6 @@ const PATHS = {
   login: () => '/user/login',
   about: () => '/about',
   developers: () => '/developers',
-  harvest_report: () => '/harvest-report',
   showcase: () => '/showcase',
   reuse: (c) => `/showcase/${c.reuse}`,
   requests: () => '/request',

@@ -194,3 +194,16 @@ def test_list_filters_sorts_and_facets(ward):
     facets = helpers.call_action("nakano_request_list", context=everyone)["facets"]
     assert {f["label"] for f in facets["department"]} == {"健康福祉部", "子ども教育部"}
     assert {f["value"]: f["count"] for f in facets["status"]} == {"received": 2}
+
+
+def test_the_api_takes_back_the_number_it_gives(ward, app):
+    """A request's id is a number in JSON (as the API gives it), or its text."""
+    token = helpers.call_action("api_token_create", user=ward.resident["name"], name="t")["token"]
+    request = _listed(ward.resident, department="kenko-fukushi")
+    for given in (request["id"], str(request["id"])):
+        answer = app.post("/api/3/action/nakano_request_follow", headers={"Authorization": token},
+                          json={"id": given, "follow": False})
+        assert answer.status_code == 200, answer.json
+    refused = app.post("/api/3/action/nakano_request_follow", headers={"Authorization": token},
+                       json={"id": ["1"]}, status=409).json
+    assert "id" in refused["error"]
