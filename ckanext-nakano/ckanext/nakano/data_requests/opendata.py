@@ -13,6 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from .. import open_dataset
+from ..spreadsheet_safety import excel_safe
 from ..inventory.values import ward_today as today
 from ..model import DataRequest
 from ..open_dataset import PublishedFile
@@ -60,7 +61,8 @@ def files() -> dict[str, bytes]:
     out = io.StringIO()
     writer = csv.DictWriter(out, COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(found)
+    # What requesters typed may start like a formula: kept text for spreadsheets (the JSON as typed).
+    writer.writerows({k: excel_safe(v) for k, v in row.items()} for row in found)
     return {"data_requests.csv": codecs.BOM_UTF8 + out.getvalue().encode("utf-8"),
             "data_requests.json": json.dumps({"requests": found}, ensure_ascii=False, indent=1).encode("utf-8")}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 from typing import Any
 
 import babel.dates
@@ -458,7 +459,7 @@ def merge(id: int) -> Any:
     if not shown.get("may_merge"):
         return tk.abort(403, tk._("Only an admin of the department, or the open-data office, may merge requests"))
     into = request.form.get("into", "").strip().lstrip("#")
-    if not into.isdigit() or int(into) > LARGEST_ID:
+    if not re.fullmatch(r"[0-9]{1,10}", into) or int(into) > LARGEST_ID:   # not isdigit: "²" is a digit to it
         return _read_page(shown, merge_value=into, merge_errors={"into": [tk._("Give the number of the request.")]})
     try:
         target = tk.get_action("nakano_request_merge")(_context(), {"id": shown["id"], "into": int(into)})

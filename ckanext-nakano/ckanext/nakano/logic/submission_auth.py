@@ -27,6 +27,7 @@ MODERATORS = N_("Only an admin of a department whose data it uses, or the open-d
 DEPARTMENT_STAFF = N_("Only the department's editors and admins, or the open-data office, may do this")
 DEPARTMENT_ADMINS = N_("Only an admin of the department, or the open-data office, may do this")
 SIGNED_IN = N_("Sign in to do this")
+REQUESTER_ONLY = N_("Only the person who asked may choose whether their name is shown")
 
 
 def _no(message: str) -> AuthResult:
@@ -58,6 +59,8 @@ def _reuse_rule(context: Context, data_dict: DataDict, moderators_only: bool) ->
     if reuse is None:
         return _no(MODERATORS if moderators_only else OWN_OR_MODERATOR)
     reader = reader_of(context)
+    if moderators_only and reuse_store.is_submitter(reader, reuse) and not reader.sysadmin:
+        return _no(MODERATORS)   # nobody approves their own reuse (but the office)
     if reuse_store.may_moderate(reader, reuse):
         return _yes()
     if not moderators_only and reuse_store.may_edit(reader, reuse):
@@ -106,9 +109,12 @@ def nakano_request_update(context: Context, data_dict: DataDict) -> AuthResult:
     if request is None or "department" in data_dict:
         return _no(DEPARTMENT_ADMINS)
     reader = reader_of(context)
+    requester = request_store.is_requester(reader, request)
+    if "show_name" in data_dict and not requester:
+        return _no(REQUESTER_ONLY)   # whether their name is shown is the requester's choice alone
     if request_store.may_merge(reader, request):   # an admin of its department
         return _yes()
-    if "state" not in data_dict and request_store.is_requester(reader, request):
+    if "state" not in data_dict and requester:
         return _yes()
     return _no(DEPARTMENT_ADMINS)
 

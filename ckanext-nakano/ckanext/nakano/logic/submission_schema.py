@@ -51,9 +51,10 @@ def reuse_create_schema() -> dict[str, Any]:
 
 
 def reuse_update_schema() -> dict[str, Any]:
-    """As create, every field optional: a field not given keeps its value."""
-    optional = tk.get_validator("ignore_missing")
-    schema = {name: [optional, *validators[1:]] if validators and validators[0] is tk.get_validator("not_empty")
+    """As create, every field optional: a field not given keeps its value; a required one
+    given empty is refused (not emptied)."""
+    optional, required = tk.get_validator("ignore_missing"), tk.get_validator("not_empty")
+    schema = {name: [optional, *validators] if validators and validators[0] is required
               else validators for name, validators in reuse_create_schema().items()}
     schema["id"] = _v("not_empty", "unicode_safe")
     schema.pop("email")
@@ -102,14 +103,14 @@ def request_id_schema() -> dict[str, Any]:
 def request_update_schema() -> dict[str, Any]:
     optional = tk.get_validator("ignore_missing")
     return {"id": [tk.get_validator("not_empty"), tk.get_validator("natural_number_validator")],
-            "title": [optional, nakano_submission_title],
+            "title": [optional, tk.get_validator("not_empty"), nakano_submission_title],
             "description": [optional, nakano_submission_text],
-            "purpose": [optional, choice("data_request", "purpose")],
+            "purpose": [optional, tk.get_validator("not_empty"), choice("data_request", "purpose")],
             "purpose_text": [optional, nakano_submission_text],
             "format_wanted": [optional, nakano_submission_title],
             "show_name": [optional, tk.get_validator("boolean_validator")],
             "department": [optional, nakano_submission_title],
-            "state": [optional, tk.get_validator("one_of")(["active", "hidden"])],
+            "state": [optional, tk.get_validator("not_empty"), tk.get_validator("one_of")(["active", "hidden"])],
             "__extras": _v("ignore")}
 
 

@@ -12,14 +12,21 @@ from ckan.types import Context
 from .. import messages
 from ..fetch import FetchRefused, canonical_url
 from ..inventory import values
-from ..submissions import choices
+from ..submissions import abuse, choices
 
-__all__ = ["nakano_submission_text", "nakano_submission_title", "nakano_submission_email",
+__all__ = ["too_many", "nakano_submission_text", "nakano_submission_title", "nakano_submission_email",
            "nakano_submission_url", "nakano_submission_datasets", "nakano_submission_month", "choice"]
 
 TITLE_LIMIT = 200
 TEXT_LIMIT = 5000
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
+def too_many(refused: abuse.TooMany) -> tk.ValidationError:
+    """Over an hourly limit: said with the minutes to wait (what was sent is not saved)."""
+    model.Session.rollback()
+    minutes = max(1, (refused.retry_after + 59) // 60)
+    return tk.ValidationError({"__before": [messages.say("submission-too-many", {"minutes": minutes})]})
 
 
 def _empty(value: Any) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from .. import open_dataset
+from ..spreadsheet_safety import excel_safe
 from ..open_dataset import PublishedFile
 from ..reuses import figures as reuse_figures
 from . import stats
@@ -36,10 +37,12 @@ FILES = [
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
+    """Cells people typed (search terms, reuses' titles) may start like a formula: written so
+    that a spreadsheet keeps them text (spreadsheet_safety.py)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([excel_safe(cell) for cell in row] for row in rows)
     return out.getvalue().encode("utf-8")
 
 

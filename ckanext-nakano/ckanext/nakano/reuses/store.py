@@ -78,11 +78,29 @@ def create(fields: dict[str, Any], package_ids: list[str], submitter_id: str | N
     return reuse
 
 
+def departments_of_datasets(package_ids: list[str]) -> set[str]:
+    if not package_ids:
+        return set()
+    rows = model.Session.query(model.Package.owner_org).filter(model.Package.id.in_(package_ids),
+                                                               model.Package.owner_org.isnot(None)).distinct()
+    return {org for (org,) in rows}
+
+
+def may_publish_edit(reader: Reader, reuse: Reuse, package_ids: list[str]) -> bool:
+    """Whether an edit of a published reuse takes effect at once: a sysadmin's, or a moderator's
+    who is not its submitter and administers every department whose datasets it then uses (an
+    admin must not put a text on another department's pages unseen)."""
+    if reader.sysadmin:
+        return True
+    wanted = departments_of(reuse) | departments_of_datasets(package_ids)
+    return not is_submitter(reader, reuse) and bool(wanted) and all(reader.administers(o) for o in wanted)
+
+
 def update(reuse: Reuse, fields: dict[str, Any], package_ids: list[str], image: str | None,
            reader: Reader) -> str:
     """Apply an edit, or hold it for moderation. Returns what happened: ``applied`` or
-    ``proposed`` (a published reuse edited by its submitter)."""
-    if reuse.state == "published" and not may_moderate(reader, reuse):
+    ``proposed`` (a published reuse edited by anyone but a moderator of all it touches)."""
+    if reuse.state == "published" and not may_publish_edit(reader, reuse, package_ids):
         proposed = {k: fields.get(k) or "" for k in EDITABLE}
         proposed["datasets"] = list(dict.fromkeys(package_ids))
         if image:
@@ -94,7 +112,7 @@ def update(reuse: Reuse, fields: dict[str, Any], package_ids: list[str], image: 
     if image:
         reuse.image = image
     _set_datasets(reuse, package_ids)
-    if reuse.state in ("rejected", "withdrawn") and not may_moderate(reader, reuse):
+    if reuse.state in ("rejected", "withdrawn") and not reader.sysadmin:
         reuse.state, reuse.reject_reason = "pending", None   # sent again, for a new review
     reuse.search_text = _search_text(reuse, _titles(package_ids))
     reuse.modified = _now()
@@ -191,10 +209,11 @@ def dictize(reuse: Reuse, reader: Reader, datasets: list[dict[str, Any]], image_
     the rejection's reason and a proposed edit; nobody gets the submitter's e-mail address."""
     moderator = may_moderate(reader, reuse, {d["organization_id"] for d in datasets if d["organization_id"]})
     own = is_submitter(reader, reuse)
+    # A private dataset only to those who may see it (its department's members), whoever moderates.
+    shown = [d for d in datasets if not d["private"] or reader.sysadmin or d["organization_id"] in reader.member_of]
     out: dict[str, Any] = {"id": reuse.id, "name": reuse.name, **{k: getattr(reuse, k) for k in EDITABLE},
                            "image_url": image_url,
-                           "datasets": [{k: d[k] for k in ("id", "name", "title")} for d in datasets
-                                        if not d["private"] or moderator],
+                           "datasets": [{k: d[k] for k in ("id", "name", "title")} for d in shown],
                            "published": reuse.published.isoformat() if reuse.published else None,
                            "labels": {"kind": choices.label(SCHEMA, "kind", reuse.kind, lang),
                                       "provider_kind": choices.label(SCHEMA, "provider_kind", reuse.provider_kind,
@@ -240,9 +259,10 @@ def _visible(reader: Reader, state: str | None) -> sa.ColumnElement[bool]:
 
 
 def _uses(column: Any, wanted: list[str]) -> sa.ColumnElement[bool]:
-    """Reuses that use a dataset whose ``column`` is one of ``wanted``."""
+    """Reuses that use a public dataset whose ``column`` is one of ``wanted`` (a private one
+    would tell that it exists)."""
     return Reuse.id.in_(sa.select(ReuseDataset.reuse_id).join(model.Package, model.Package.id == ReuseDataset.package_id)
-                        .where(column.in_(wanted), model.Package.state == "active"))
+                        .where(column.in_(wanted), model.Package.state == "active", model.Package.private.is_(False)))
 
 
 def search(reader: Reader, q: str = "", filters: dict[str, list[str]] | None = None, sort: str = "newest",
@@ -254,7 +274,7 @@ def search(reader: Reader, q: str = "", filters: dict[str, list[str]] | None = N
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         base.append(Reuse.search_text.like(f"%{escaped}%", escape="\\"))
     if dataset_id:
-        base.append(Reuse.id.in_(sa.select(ReuseDataset.reuse_id).where(ReuseDataset.package_id == dataset_id)))
+        base.append(_uses(model.Package.id, [dataset_id]))
     filters = {k: v for k, v in (filters or {}).items() if k in FACETS and v}
 
     def condition(name: str, wanted: list[str]) -> sa.ColumnElement[bool]:

@@ -12,7 +12,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ..model import EmailConfirmation
-from . import mail
+from . import abuse, mail
 
 __all__ = ["start", "confirm", "apply", "on_confirmed", "LIFETIME"]
 
@@ -22,8 +22,10 @@ LIFETIME = datetime.timedelta(days=2)
 _CONFIRMED: dict[str, Callable[[str], None]] = {}
 
 SUBJECT = mail.N_("Confirm your e-mail address")
+# What the sender wrote is not quoted: anyone may type any address, and the portal's mail must
+# not carry their text to it.
 BODY = mail.N_("Thank you for writing to the portal. Open this link to confirm your e-mail address; what you "
-               "sent (“%(title)s”) is then reviewed before it is shown:\n\n%(link)s\n\nThe link works once, for two "
+               "sent is then reviewed before it is shown:\n\n%(link)s\n\nThe link works once, for two "
                "days. If you did not send anything, ignore this message.")
 
 
@@ -31,13 +33,15 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start(object_type: str, object_id: str, email: str, title: str) -> None:
-    """Record a confirmation and mail its link (in the background)."""
+def start(object_type: str, object_id: str, email: str) -> None:
+    """Record a confirmation and mail its link (in the background). Mail to one address is
+    limited like submissions (abuse.check_rate, kind ``confirmation-mail``; raises TooMany)."""
+    abuse.check_rate("confirmation-mail", "mail:" + email.strip().lower(), None)
     token = secrets.token_urlsafe(32)
     model.Session.add(EmailConfirmation(token_hash=_hash(token), object_type=object_type, object_id=object_id))
     link = tk.url_for("nakano_submissions.confirm", token=token, _external=True)
     mail.send([(email, email)], mail.subject(SUBJECT),
-              mail.both_languages(BODY, title=title[:120], link=link))
+              mail.both_languages(BODY, link=link))
 
 
 def confirm(token: str) -> tuple[str, str] | None:

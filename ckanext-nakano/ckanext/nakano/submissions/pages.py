@@ -53,6 +53,7 @@ def department_mail() -> flask.Response:
                        else tk._("You will no longer be mailed of reuses and data requests of your departments."))
     target = flask.request.form.get("came_from") or ""
     # Only a path of this site: never an open redirect.
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if (not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ord(c) < 32 or ord(c) == 127 for c in target)):   # a header holds no line break
         target = tk.url_for("dashboard.index")
     return tk.redirect_to(target)

@@ -24,6 +24,7 @@ from ...inventory import schema as inventory_schema
 from ...model import DataRequest, DataRequestFollow, DataRequestSupport
 from ...reader import Reader, reader_of
 from ...submissions import abuse, choices, confirm, mail
+from ..submission_validators import too_many
 from ..submission_schema import (LIST_LIMIT, request_create_schema, request_id_schema, request_list_schema,
                                  request_merge_schema, request_respond_schema, request_toggle_schema,
                                  request_update_schema)
@@ -41,6 +42,14 @@ SUBJECT_CHANGED = mail.N_("A data request you follow was answered")
 
 def _environ() -> dict[str, Any] | None:
     return flask.request.environ if flask.has_request_context() else None
+
+
+def _rate(reader: Reader) -> None:
+    """Requests sent and edited count against the hourly limits (submissions/abuse.py)."""
+    try:
+        abuse.check_rate("request", reader.user_id, _environ())
+    except abuse.TooMany as refused:
+        raise too_many(refused) from refused
 
 
 def _find(data_dict: DataDict, reader: Reader) -> DataRequest:
@@ -94,13 +103,12 @@ def nakano_request_create(context: Context, data_dict: DataDict) -> dict[str, An
     item = inventory_link.listed_item(data_dict.get("inventory_item"), reader) if data_dict.get("inventory_item") \
         else None
     if item is not None:
+        if org_id and item.organization_id != org_id:   # the department answers with its own register
+            raise tk.ValidationError({"inventory_item": [messages.say(
+                "request-unknown-item", {"value": data_dict["inventory_item"]})]})
         org_id = org_id or item.organization_id
         data_dict["inventory_item_id"] = item.id
-    try:
-        abuse.check_rate("request", reader.user_id, _environ())
-    except abuse.TooMany as too_many:
-        raise tk.ValidationError({"__before": [messages.say(
-            "submission-too-many", {"minutes": max(1, (too_many.retry_after + 59) // 60)})]}) from too_many
+    _rate(reader)
     earlier = 0
     if reader.user_id:
         earlier = model.Session.query(DataRequest.id).filter(
@@ -113,7 +121,10 @@ def nakano_request_create(context: Context, data_dict: DataDict) -> dict[str, An
     request = store.create(data_dict, org_id, reader.user_id, None if reader.user is not None else data_dict["email"],
                            held)
     if request.state == "unconfirmed":
-        confirm.start("request", str(request.id), data_dict["email"], request.title)
+        try:
+            confirm.start("request", str(request.id), data_dict["email"])
+        except abuse.TooMany as refused:
+            raise too_many(refused) from refused
     model.Session.commit()
     if request.state == "active":
         notify_department(request)
@@ -188,9 +199,15 @@ def nakano_request_update(context: Context, data_dict: DataDict) -> dict[str, An
     reader = reader_of(context)
     request = _find(data_dict, reader)
     tk.check_access("nakano_request_update", context, {"id": request.id, **data_dict})
+    _rate(reader)
     fields = {k: data_dict[k] for k in (*store.ASKED, "show_name", "state") if k in data_dict}
     if "department" in data_dict:
         fields["organization_id"] = _department(data_dict["department"])
+    if store.is_requester(reader, request) and not reader.sysadmin and request.state == "active":
+        # An edit goes through the office's word list as a new request does.
+        texts = [str(fields.get(k, getattr(request, k)) or "") for k in ("title", "description", "purpose_text")]
+        if abuse.flagged_words(*texts):
+            fields["state"], request.held_reason = "pending", abuse.FLAGGED_WORDS
     was = request.state
     store.edit(request, fields, reader.user_id)
     model.Session.commit()
@@ -313,6 +330,8 @@ def nakano_request_merge(context: Context, data_dict: DataDict) -> dict[str, Any
     tk.check_access("nakano_request_merge", context, {"id": duplicate.id, "into": target.id})
     if duplicate.id == target.id:
         raise tk.ValidationError({"into": [messages.say("request-merge-self")]})
+    if duplicate.state == "merged":
+        raise tk.ValidationError({"id": [messages.say("request-not-merged", {"target": duplicate.merged_into})]})
     if target.state == "merged":
         raise tk.ValidationError({"into": [messages.say("request-not-merged", {"target": target.merged_into})]})
     store.merge(duplicate, target, reader.user_id)

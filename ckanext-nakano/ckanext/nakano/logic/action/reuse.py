@@ -22,6 +22,7 @@ from ...model import Reuse
 from ...reader import Reader, reader_of
 from ...reuses import images, store
 from ...submissions import abuse, choices, confirm, mail
+from ..submission_validators import too_many
 from ..submission_schema import (LIST_LIMIT, reuse_create_schema, reuse_id_schema, reuse_list_schema,
                                  reuse_moderate_schema, reuse_update_schema)
 
@@ -78,14 +79,11 @@ def _picture(data_dict: DataDict) -> bytes | None:
     return data
 
 
-def _rate(kind: str, context: Context) -> None:
-    user = context.get("auth_user_obj")
+def _rate(kind: str, reader: Reader) -> None:
     try:
-        abuse.check_rate(kind, getattr(user, "id", None), _environ())
-    except abuse.TooMany as too_many:
-        minutes = max(1, (too_many.retry_after + 59) // 60)
-        raise tk.ValidationError({"__before": [messages.say("submission-too-many", {"minutes": minutes})]}) \
-            from too_many
+        abuse.check_rate(kind, reader.user_id, _environ())
+    except abuse.TooMany as refused:
+        raise too_many(refused) from refused
 
 
 def _environ() -> dict[str, Any] | None:
@@ -112,12 +110,15 @@ def nakano_showcase_create(context: Context, data_dict: DataDict) -> dict[str, A
     if reader.user is None and not data_dict.get("email"):
         raise tk.ValidationError({"email": [messages.say("submission-needs-email")]})
     picture = _picture(data_dict)
-    _rate("reuse", context)
+    _rate("reuse", reader)
     reuse = store.create(data_dict, data_dict["datasets"], reader.user_id,
                          None if reader.user is not None else data_dict["email"])
     reuse.image = images.store(reuse.id, picture) if picture else None
     if reuse.state == "unconfirmed":
-        confirm.start("reuse", reuse.id, data_dict["email"], reuse.title)
+        try:
+            confirm.start("reuse", reuse.id, data_dict["email"])
+        except abuse.TooMany as refused:
+            raise too_many(refused) from refused
     model.Session.commit()
     if reuse.state == "pending":
         notify_submitted(reuse)
@@ -206,11 +207,17 @@ def nakano_showcase_update(context: Context, data_dict: DataDict) -> dict[str, A
     if not package_ids:
         raise tk.ValidationError({"datasets": [messages.say("submission-no-dataset")]})
     picture = _picture(data_dict)
+    _rate("reuse", reader)   # edits count too: each may mail the department
     image = images.store(reuse.id, picture) if picture else None
-    was = reuse.state
+    was, had_proposal = reuse.state, bool(reuse.proposed)
+    replaced = [old for old in (reuse.image, (reuse.proposed or {}).get("image")) if old and image and old != image]
     outcome = store.update(reuse, fields, package_ids, image, reader)
     model.Session.commit()
-    if outcome == "proposed" or (was != "pending" and reuse.state == "pending"):
+    for old in replaced:   # a picture nothing shows any more
+        if old not in (reuse.image, (reuse.proposed or {}).get("image")):
+            images.remove(old)
+    # The department is told once per edit waiting for it, not once per save.
+    if (outcome == "proposed" and not had_proposal) or (was != "pending" and reuse.state == "pending"):
         notify_submitted(reuse)
     return _shown(reuse, reader)
 
@@ -243,6 +250,14 @@ def nakano_showcase_moderate(context: Context, data_dict: DataDict) -> dict[str,
     tk.check_access("nakano_showcase_moderate", context, {"id": reuse.id})
     if reuse.state == "unconfirmed":
         raise tk.ValidationError({"id": [messages.say("reuse-unconfirmed")]})
+    if reuse.state == "withdrawn":   # its submitter took it back: nobody publishes it again
+        raise tk.ValidationError({"id": [messages.say("reuse-withdrawn")]})
+    if reuse.proposed and data_dict["decision"] == "approve" and not reader.sysadmin:
+        added = store.departments_of_datasets(reuse.proposed.get("datasets") or []) - store.departments_of(reuse)
+        if added and not all(reader.administers(org) for org in added):
+            # An edit that reaches another department's datasets: that department, or the office.
+            raise tk.NotAuthorized(tk._("Only an admin of a department whose data it uses, or the open-data "
+                                        "office, may do this"))
     approve = data_dict["decision"] == "approve"
     if not approve and not data_dict.get("reason"):
         raise tk.ValidationError({"reason": [messages.say("reuse-reason-needed")]})
