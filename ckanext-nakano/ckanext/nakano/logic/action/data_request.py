@@ -177,15 +177,18 @@ def nakano_request_list(context: Context, data_dict: DataDict) -> dict[str, Any]
     found = store.search(reader, data_dict.get("q") or "", filters, data_dict["sort"],
                          min(int(data_dict["limit"]), LIST_LIMIT), int(data_dict["offset"]), data_dict.get("state"),
                          data_dict["facets"])
-    return {"count": found.count, "results": [store.dictize(r, reader) for r in found.requests],
-            "facets": {name: [{"value": v, "count": n, "label": _facet_label(name, v)} for v, n in rows]
+    # Every department named on the page, looked up once.
+    known = store.departments([r.organization_id for r in found.requests]
+                              + [v for v, _ in found.facets.get("department", [])])
+    return {"count": found.count,
+            "results": [store.dictize(r, reader, known_departments=known) for r in found.requests],
+            "facets": {name: [{"value": v, "count": n, "label": _facet_label(name, v, known)} for v, n in rows]
                        for name, rows in found.facets.items()}}
 
 
-def _facet_label(name: str, value: str) -> str:
+def _facet_label(name: str, value: str, known: dict[str, dict[str, Any]]) -> str:
     if name == "department":
-        org = model.Group.get(value)
-        return org.title if org is not None else value
+        return (known.get(value) or {}).get("title", value)
     return choices.label("data_request", name, value)
 
 
