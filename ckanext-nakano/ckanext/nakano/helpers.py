@@ -5,7 +5,7 @@ import json
 import time
 from collections import OrderedDict
 from typing import Any, Callable
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from dominate import tags
 from markupsafe import Markup
@@ -44,7 +44,7 @@ __all__ = [
     "nakano_view_title", "nakano_pager", "nakano_inventory_item", "nakano_inventory_item_choices",
     "nakano_inventory_dataset_name",
     # reuses
-    "nakano_reuse_field_label", "nakano_dataset_reuses", "nakano_latest_reuses", "nakano_reuse_jsonld", "nakano_reuses_jsonld", "nakano_department_mail",
+    "nakano_reuse_field_label", "nakano_dataset_reuses", "nakano_latest_reuses", "nakano_reuse_jsonld", "nakano_reuses_jsonld", "nakano_department_mail", "nakano_reuse_image",
     # data requests
     "nakano_request_month", "nakano_department_requests", "nakano_department_reuses",
 ]
@@ -306,9 +306,21 @@ def nakano_latest_reuses() -> list[dict[str, Any]]:
     return _published_reuses({"limit": HOME_REUSES, "sort": "newest"})["results"]
 
 
+def nakano_reuse_image(reuse: dict[str, Any]) -> str:
+    """The reuse's picture as the pages link it: a path of this site (the API gives the full
+    address; behind a proxy on another port the page's own origin is the one its policy allows)."""
+    parts = urlsplit(reuse.get("image_url") or "")
+    return parts.path + (f"?{parts.query}" if parts.query else "") if parts.path else ""
+
+
 def nakano_department_mail() -> bool:
     """Whether the signed-in user chose to be mailed of their departments' reuses and requests."""
     return tk.current_user.is_authenticated and mail.wants_department_mail(tk.current_user.id)
+
+
+# schema.org's terms in the namespace ckanext-dcat's Dataset uses (the two graphs join), given
+# inline: a remote context ("https://schema.org") is fetched by JSON-LD processors.
+SCHEMA_ORG = {"@vocab": "http://schema.org/"}
 
 
 def nakano_reuses_jsonld(reuses: list[dict[str, Any]]) -> Markup:
@@ -316,7 +328,7 @@ def nakano_reuses_jsonld(reuses: list[dict[str, Any]]) -> Markup:
     names its datasets (this one among them), in one ``@graph`` beside ckanext-dcat's Dataset
     (same ``@id``: the graphs join). A block of its own, not inside ckanext-dcat's JSON-LD,
     which is cached per dataset version while a reuse's moderation does not change it."""
-    return _script_json({"@context": "https://schema.org", "@graph": [_reuse_node(r) for r in reuses]})
+    return _script_json({"@context": SCHEMA_ORG, "@graph": [_reuse_node(r) for r in reuses]})
 
 
 def nakano_reuse_jsonld(reuse: dict[str, Any]) -> Markup:
@@ -327,7 +339,7 @@ def nakano_reuse_jsonld(reuse: dict[str, Any]) -> Markup:
     from which this work is derived" — the reuse points to its sources, which is what it is;
     subjectOf ("a CreativeWork about this thing") would say the reuse is about the dataset.
     The dataset's page carries the same nodes (nakano_reuses_jsonld)."""
-    return _script_json({"@context": "https://schema.org", **_reuse_node(reuse)})
+    return _script_json({"@context": SCHEMA_ORG, **_reuse_node(reuse)})
 
 
 def _reuse_node(reuse: dict[str, Any]) -> dict[str, Any]:

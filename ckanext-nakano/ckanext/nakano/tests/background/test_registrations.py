@@ -22,7 +22,7 @@ def test_features_registered_their_background_work():
     assert upkeep.periodic_tasks() == ["search index"]
     # In this order: scores read the link check; the rollup is what gets published.
     assert upkeep.daily_tasks() == ["links", "scored", "rolled up", "published", "inventory synced",
-                                    "inventory published", "reindexed"]
+                                    "inventory published", "data requests published", "reindexed"]
 
 
 def test_a_job_queued_by_enqueue_once_is_known_by_its_kind():

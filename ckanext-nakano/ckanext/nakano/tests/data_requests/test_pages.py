@@ -31,7 +31,7 @@ ROLES = ("requester", "other", "kikaku_editor", "kikaku_admin", "kenko_editor", 
 
 
 @pytest.fixture()
-def ward(clean_db, clean_index):
+def ward(clean_db, clean_index, clean_queues):
     """Two departments with an editor and an admin each, a requester, another user, the office."""
     users = {name: factories.UserWithToken(name=name) for name in ROLES if name != "sysadmin"}
     users["sysadmin"] = factories.SysadminWithToken(name="office")

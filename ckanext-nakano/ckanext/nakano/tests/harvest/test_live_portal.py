@@ -13,7 +13,7 @@ from .conftest import run
 pytestmark = [pytest.mark.services, pytest.mark.usefixtures("with_plugins")]
 
 CLINICS = "t131148d0000000014"   # 医療機関一覧 of the demo catalog (the same URL name on both sites)
-PORTAL_DATASETS = 50   # the 46 of the demo catalog, 「ポータル利用統計」, 「保有データ一覧」 and the 2 of the demo folder harvest
+PORTAL_DATASETS = 51   # the 46 of the demo catalog, 「ポータル利用統計」, 「保有データ一覧」, 「データ要望一覧」 and the 2 of the demo folder harvest
 
 
 def test_portal_api_harvested_as_a_remote_ckan(portal, declare, clean_index):

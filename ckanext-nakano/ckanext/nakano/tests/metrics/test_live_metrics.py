@@ -215,7 +215,7 @@ def test_usage_statistics_published_as_open_data(portal):
                           env=portal["env"])
     assert done.returncode == 0, done.stdout + done.stderr
     pkg = api(portal, "package_show", id="portal-usage-statistics")
-    assert pkg["title"] == "ポータル利用統計" and len(pkg["resources"]) == 5
+    assert pkg["title"] == "ポータル利用統計" and len(pkg["resources"]) == 6   # reuses.csv since issue 20
     daily = next(r for r in pkg["resources"] if r["url"].endswith("daily.csv"))
     text = requests.get(daily["url"], timeout=60).content.decode("utf-8")
     assert text.splitlines()[0] == "date,views,downloads,api_calls,searches,bots"

@@ -35,7 +35,7 @@ def _clear_counters() -> None:
 
 
 @pytest.fixture()
-def ward(clean_db, clean_index):
+def ward(clean_db, clean_index, clean_queues):
     """Two departments (企画部 with an admin, 健康福祉部 with another), a dataset each, a
     resident who submits, another resident and the open-data office (a sysadmin)."""
     _clear_counters()

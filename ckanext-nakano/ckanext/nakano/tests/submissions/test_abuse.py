@@ -136,8 +136,15 @@ def test_redis_away_allows_and_warns(limits, monkeypatch, caplog):
     def away():
         raise ConnectionError("Redis is away")
     monkeypatch.setattr(abuse, "connect_to_redis", away)
-    with caplog.at_level(logging.WARNING, logger=abuse.__name__):
-        abuse.check_rate("reuse", USER, _environ(CLIENT))
+    # The handler on the module's logger itself, and the logger enabled: loading CKAN's logging
+    # configuration after the module was imported disables its logger (disable_existing_loggers).
+    monkeypatch.setattr(abuse.log, "disabled", False)
+    abuse.log.addHandler(caplog.handler)
+    try:
+        with caplog.at_level(logging.WARNING, logger=abuse.__name__):
+            abuse.check_rate("reuse", USER, _environ(CLIENT))
+    finally:
+        abuse.log.removeHandler(caplog.handler)
     assert "Redis" in caplog.text
 
 
