@@ -15,15 +15,20 @@
     return label;
   }
 
-  function name(root) {
-    root.querySelectorAll('.select2-container .select2-selection').forEach(function (selection) {
-      var label = labelFor(selection.closest('.select2-container'));
-      if (!label) return;
-      var own = (selection.getAttribute('aria-labelledby') || '').split(/\s+/).filter(function (id) {
-        return id && id !== label.id;
-      });
-      selection.setAttribute('aria-labelledby', [label.id].concat(own).join(' '));
+  function named(element, label) {
+    var own = (element.getAttribute('aria-labelledby') || '').split(/\s+/).filter(function (id) {
+      return id && id !== label.id && id !== element.id;
     });
+    element.setAttribute('aria-labelledby', [label.id].concat(own).join(' '));
+  }
+
+  function name(root) {
+    // The combobox, and the text box select2 shows the choice in (role="textbox").
+    root.querySelectorAll('.select2-container .select2-selection, .select2-container .select2-selection__rendered[role]')
+      .forEach(function (element) {
+        var label = labelFor(element.closest('.select2-container'));
+        if (label) named(element, label);
+      });
   }
 
   new MutationObserver(function () { name(document); }).observe(document.documentElement,
