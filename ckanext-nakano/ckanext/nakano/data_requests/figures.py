@@ -18,7 +18,7 @@ from ckan import model
 
 from .store import LISTED
 
-__all__ = ["department_figures", "median_days_to_first_answer", "OPEN_STATUSES"]
+__all__ = ["department_figures", "OPEN_STATUSES"]
 
 OPEN_STATUSES = ("received", "considering")
 
@@ -46,7 +46,3 @@ def department_figures(org_ids: Iterable[str] | None = None) -> dict[str, dict[s
     for org_id in wanted or ():
         found.setdefault(org_id, {"received": 0, "open": 0, "answered": 0, "median_days": None})
     return found
-
-
-def median_days_to_first_answer(org_id: str) -> float | None:
-    return department_figures([org_id])[org_id]["median_days"]

@@ -194,8 +194,8 @@ def may_see(reader: Reader, reuse: Reuse) -> bool:
     return reuse.state == "published" or is_submitter(reader, reuse) or may_moderate(reader, reuse)
 
 
-def may_edit(reader: Reader, reuse: Reuse) -> bool:
-    return reuse.state != "unconfirmed" and (is_submitter(reader, reuse) or may_moderate(reader, reuse))
+def may_edit(reader: Reader, reuse: Reuse, departments: set[str] | None = None) -> bool:
+    return reuse.state != "unconfirmed" and (is_submitter(reader, reuse) or may_moderate(reader, reuse, departments))
 
 
 def _user_name(user_id: str | None) -> str | None:
@@ -207,7 +207,8 @@ def dictize(reuse: Reuse, reader: Reader, datasets: list[dict[str, Any]], image_
             lang: str | None = None) -> dict[str, Any]:
     """The reuse as the reader may see it. Its submitter and moderators also get its state,
     the rejection's reason and a proposed edit; nobody gets the submitter's e-mail address."""
-    moderator = may_moderate(reader, reuse, {d["organization_id"] for d in datasets if d["organization_id"]})
+    departments = {d["organization_id"] for d in datasets if d["organization_id"]}
+    moderator = may_moderate(reader, reuse, departments)
     own = is_submitter(reader, reuse)
     # A private dataset only to those who may see it (its department's members), whoever moderates.
     shown = [d for d in datasets if not d["private"] or reader.sysadmin or d["organization_id"] in reader.member_of]
@@ -222,7 +223,7 @@ def dictize(reuse: Reuse, reader: Reader, datasets: list[dict[str, Any]], image_
         out.update(state=reuse.state, reject_reason=reuse.reject_reason, proposed=reuse.proposed,
                    created=reuse.created.isoformat(), modified=reuse.modified.isoformat(),
                    may_moderate=moderator,
-                   may_edit=reuse.state != "unconfirmed" and (own or moderator),
+                   may_edit=may_edit(reader, reuse, departments),
                    submitter=_user_name(reuse.submitter_id))
         out["labels"]["state"] = choices.label(SCHEMA, "state", reuse.state, lang)
     return out

@@ -451,7 +451,7 @@ def test_the_department_page_shows_its_requests_figures_reuses_and_searches(app,
     model.Session.commit()
     assert figures.department_figures([ward.kikaku["id"]])[ward.kikaku["id"]] == {
         "received": 2, "open": 2, "answered": 1, "median_days": 10.0}
-    assert figures.median_days_to_first_answer(ward.kenko["id"]) is None
+    assert figures.department_figures([ward.kenko["id"]])[ward.kenko["id"]]["median_days"] is None
     dataset = factories.Dataset(owner_org=ward.kikaku["id"], name="bench", title="ベンチ一覧",
                                 category="その他", license_id="cc-by")
     reuse = helpers.call_action("nakano_showcase_create", context={"user": ward.other["name"]}, title="ベンチ地図アプリ",
