@@ -17,7 +17,9 @@ import sqlalchemy as sa
 from ckan import model
 
 from ..inventory import schema as inventory_schema
-from ..inventory.store import fold
+from ..departments import departments
+from ..folded_text import contains_words, fold
+from ..paged import page_and_total
 from ..model import DataRequest, DataRequestChange, DataRequestFollow, DataRequestSupport
 from ..reader import Reader
 from ..submissions import choices
@@ -117,13 +119,18 @@ def respond(request: DataRequest, answer: dict[str, Any], user_id: str | None,
     return changes
 
 
-def support(request: DataRequest, user_id: str, on: bool) -> bool:
-    """「私も必要」 (one per account); returns whether the account now supports it."""
-    row = model.Session.get(DataRequestSupport, (request.id, user_id))
+def _toggle(table: Any, request: DataRequest, user_id: str, on: bool) -> None:
+    """The account's row of ``table`` (support or follow) for the request, added or removed."""
+    row = model.Session.get(table, (request.id, user_id))
     if on and row is None:
-        model.Session.add(DataRequestSupport(request_id=request.id, user_id=user_id))
+        model.Session.add(table(request_id=request.id, user_id=user_id))
     elif not on and row is not None:
         model.Session.delete(row)
+
+
+def support(request: DataRequest, user_id: str, on: bool) -> bool:
+    """「私も必要」 (one per account); returns whether the account now supports it."""
+    _toggle(DataRequestSupport, request, user_id, on)
     model.Session.flush()
     request.supporters = model.Session.query(sa.func.count()).select_from(DataRequestSupport).filter(
         DataRequestSupport.request_id == request.id).scalar() or 0
@@ -131,11 +138,8 @@ def support(request: DataRequest, user_id: str, on: bool) -> bool:
 
 
 def follow(request: DataRequest, user_id: str, on: bool) -> bool:
-    row = model.Session.get(DataRequestFollow, (request.id, user_id))
-    if on and row is None:
-        model.Session.add(DataRequestFollow(request_id=request.id, user_id=user_id))
-    elif not on and row is not None:
-        model.Session.delete(row)
+    """Mail of the request's answers to the account; returns whether it now follows it."""
+    _toggle(DataRequestFollow, request, user_id, on)
     return on
 
 
@@ -208,15 +212,6 @@ def _dataset(dataset_id: str | None) -> dict[str, Any] | None:
     return {"id": pkg.id, "name": pkg.name, "title": pkg.title}
 
 
-def departments(org_ids: Iterable[str | None]) -> dict[str, dict[str, Any]]:
-    """id → {id, name, title} of the departments named, in one query (a list page names many)."""
-    ids = {o for o in org_ids if o}
-    if not ids:
-        return {}
-    rows = model.Session.query(model.Group.id, model.Group.name, model.Group.title).filter(model.Group.id.in_(ids))
-    return {r.id: {"id": r.id, "name": r.name, "title": r.title} for r in rows}
-
-
 def _department(org_id: str | None, known: dict[str, dict[str, Any]] | None = None) -> dict[str, Any] | None:
     if not org_id:
         return None
@@ -266,7 +261,9 @@ SORTS = {"newest": (DataRequest.created.desc(), DataRequest.id.desc()),
          "supported": (DataRequest.supporters.desc(), DataRequest.created.desc()),
          # Open ones first, the longest waiting for an answer first.
          "waiting": (sa.case((DataRequest.status.in_(("received", "considering")), 0), else_=1),
-                     DataRequest.status_since, DataRequest.id)}
+                     DataRequest.status_since, DataRequest.id),
+         # Last changed first: a person's own list, where an answer is news.
+         "changed": (DataRequest.modified.desc(), DataRequest.id.desc())}
 
 
 @dataclass
@@ -276,7 +273,22 @@ class Found:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
 
-def _visible(reader: Reader, state: str | None) -> sa.ColumnElement[bool]:
+def _visible(reader: Reader, state: str | None, mine: bool = False, followed: bool = False) -> sa.ColumnElement[bool]:
+    """Listed ones for everybody; with ``state``, those the reader answers or sent; with
+    ``mine`` the reader's own in every state (or in ``state``), with ``followed`` the listed ones
+    of others the reader follows (the requester follows their own)."""
+    if mine or followed:
+        if not reader.user_id:
+            return sa.false()
+        chosen = []
+        if mine:
+            own = DataRequest.requester_id == reader.user_id
+            chosen.append(sa.and_(own, DataRequest.state == state) if state else own)
+        if followed:
+            of_others = sa.or_(DataRequest.requester_id.is_(None), DataRequest.requester_id != reader.user_id)
+            follows = sa.select(DataRequestFollow.request_id).where(DataRequestFollow.user_id == reader.user_id)
+            chosen.append(sa.and_(DataRequest.state == "active", of_others, DataRequest.id.in_(follows)))
+        return sa.or_(*chosen)
     if not state or state == "active":
         return DataRequest.state == "active"
     conditions = [DataRequest.state == state]
@@ -288,19 +300,20 @@ def _visible(reader: Reader, state: str | None) -> sa.ColumnElement[bool]:
 
 def search(reader: Reader, q: str = "", filters: dict[str, list[str]] | None = None, sort: str = "newest",
            limit: int = 20, offset: int = 0, state: str | None = None, facets: bool = True,
-           ids: Iterable[int] | None = None) -> Found:
-    base = [_visible(reader, state)]
-    for word in fold(q).split():
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        base.append(DataRequest.search_text.like(f"%{escaped}%", escape="\\"))
+           ids: Iterable[int] | None = None, mine: bool = False, followed: bool = False) -> Found:
+    base = [_visible(reader, state, mine, followed)]
+    base += contains_words(DataRequest.search_text, q)
     if ids is not None:
         base.append(DataRequest.id.in_(list(ids)))
     active = {k: v for k, v in (filters or {}).items() if k in FACETS and v}
     where = sa.and_(*base, *(_COLUMNS[n].in_(v) for n, v in active.items()))
-    rows = (model.Session.query(DataRequest).filter(where).order_by(*SORTS.get(sort, SORTS["newest"]))
-            .limit(limit).offset(offset).all())
+    order = SORTS.get(sort, SORTS["newest"])
+    if not facets:
+        rows, total = page_and_total(DataRequest, where, order, limit, offset)
+        return Found(total, rows)
+    rows = model.Session.query(DataRequest).filter(where).order_by(*order).limit(limit).offset(offset).all()
     counted: dict[str, list[tuple[str, int]]] = {}
-    if facets and not active:
+    if not active:
         # The total and every facet in one pass over the matches (GROUPING SETS): five scans of
         # the table were half of /request's time at 10,000 requests (bench/README.md, issue 20).
         names = list(_COLUMNS)
@@ -315,11 +328,10 @@ def search(reader: Reader, q: str = "", filters: dict[str, list[str]] | None = N
             counted[name] = _sorted((getattr(r, name), r.n) for r in found if r.g == mask)
         return Found(count, rows, counted)
     count = model.Session.query(sa.func.count(DataRequest.id)).filter(where).scalar() or 0
-    if facets:
-        for name, column in _COLUMNS.items():
-            others = sa.and_(*base, *(_COLUMNS[n].in_(v) for n, v in active.items() if n != name))
-            found = model.Session.query(column, sa.func.count()).filter(others, column.isnot(None)).group_by(column)
-            counted[name] = _sorted(found)
+    for name, column in _COLUMNS.items():
+        others = sa.and_(*base, *(_COLUMNS[n].in_(v) for n, v in active.items() if n != name))
+        found = model.Session.query(column, sa.func.count()).filter(others, column.isnot(None)).group_by(column)
+        counted[name] = _sorted(found)
     return Found(int(count), rows, counted)
 
 

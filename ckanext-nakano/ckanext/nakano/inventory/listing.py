@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from ckan import model
 
+from ..folded_text import contains_words
 from ..model import InventoryItem
 from . import store
 
@@ -37,10 +38,6 @@ class Found:
     facets: dict[str, list[tuple[str, int]]]
 
 
-def _escaped(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _facets_in_one_pass(where: sa.ColumnElement[bool]) -> dict[str, list[tuple[str, int]]]:
     names = list(FACETS)
     labelled = [FACETS[n].label(n) for n in names]
@@ -62,8 +59,7 @@ def search(reader: store.Reader, q: str = "", filters: dict[str, list[str]] | No
     """Items matching every word of ``q`` (folded: こうえん finds コウエン and 公園's reading is
     not guessed) and every filter (values of one filter are alternatives)."""
     conditions = [store.visible(reader)]
-    for word in store.fold(q).split():
-        conditions.append(InventoryItem.search_text.like(f"%{_escaped(word)}%", escape="\\"))
+    conditions += contains_words(InventoryItem.search_text, q)
     base = sa.and_(*conditions)
     filtered = [base]
     for name, wanted in (filters or {}).items():

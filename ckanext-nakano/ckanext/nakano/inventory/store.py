@@ -11,7 +11,6 @@ folded (NFKC, lower case, katakana as hiragana), and every word of a query must 
 from __future__ import annotations
 
 import datetime
-import unicodedata
 import uuid
 from typing import Any
 
@@ -19,24 +18,19 @@ import sqlalchemy as sa
 
 from ckan import model
 
+from ..folded_text import fold
 from ..model import InventoryChange, InventoryItem
 from ..reader import Reader
 from . import schema
 from .values import Unreadable, choice
 
-__all__ = ["fold", "search_text", "view_values", "save", "delete", "record", "history", "Reader", "visible",
+__all__ = ["search_text", "view_values", "save", "delete", "record", "history", "Reader", "visible",
            "editable_org_ids", "find", "dictize", "SEARCHED", "stored_values", "changes_for",
            "as_declared"]
 
 # The fields a search reads (their labels too for the coded ones).
 SEARCHED = ("local_id", "title", "section", "description", "source_system", "volume", "withheld_columns",
             "frequency_note")
-_KATAKANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
-
-
-def fold(text: str) -> str:
-    """What search compares: NFKC (ｺｳｴﾝ → コウエン), lower case, katakana as hiragana (コウエン → こうえん)."""
-    return unicodedata.normalize("NFKC", text or "").lower().translate(_KATAKANA)
 
 
 def search_text(data: dict[str, Any], department_title: str = "") -> str:

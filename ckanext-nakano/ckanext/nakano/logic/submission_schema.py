@@ -31,6 +31,7 @@ def _list_params() -> dict[str, Any]:
             "offset": [_default(0), tk.get_validator("natural_number_validator")],
             "facets": [_default(True), tk.get_validator("boolean_validator")],
             "state": _v("ignore_missing", "unicode_safe"),
+            "mine": [_default(False), tk.get_validator("boolean_validator")],
             "__extras": _v("ignore")}
 
 
@@ -117,6 +118,7 @@ def request_update_schema() -> dict[str, Any]:
 def request_list_schema() -> dict[str, Any]:
     values = _v("ignore_missing", "nakano_inventory_values")
     return {**_list_params(), "status": values, "department": values, "purpose": values,
+            "followed": [_default(False), tk.get_validator("boolean_validator")],
             "sort": [_default("newest"), tk.get_validator("unicode_safe")]}
 
 

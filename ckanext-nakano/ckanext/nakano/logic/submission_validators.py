@@ -3,7 +3,8 @@ reader's language (submissions/messages.yaml)."""
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 import ckan.plugins.toolkit as tk
 from ckan import model
@@ -14,7 +15,7 @@ from ..fetch import FetchRefused, canonical_url
 from ..inventory import values
 from ..submissions import abuse, choices
 
-__all__ = ["too_many", "nakano_submission_text", "nakano_submission_title", "nakano_submission_email",
+__all__ = ["limits_as_errors", "nakano_submission_text", "nakano_submission_title", "nakano_submission_email",
            "nakano_submission_url", "nakano_submission_datasets", "nakano_submission_month", "choice"]
 
 TITLE_LIMIT = 200
@@ -22,11 +23,17 @@ TEXT_LIMIT = 5000
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 
-def too_many(refused: abuse.TooMany) -> tk.ValidationError:
-    """Over an hourly limit: said with the minutes to wait (what was sent is not saved)."""
-    model.Session.rollback()
-    minutes = max(1, (refused.retry_after + 59) // 60)
-    return tk.ValidationError({"__before": [messages.say("submission-too-many", {"minutes": minutes})]})
+@contextmanager
+def limits_as_errors() -> Iterator[None]:
+    """Over an hourly limit inside: the API's ValidationError, said with the minutes to wait
+    (what was sent is not saved)."""
+    try:
+        yield
+    except abuse.TooMany as refused:
+        model.Session.rollback()
+        minutes = max(1, (refused.retry_after + 59) // 60)
+        raise tk.ValidationError({"__before": [messages.say("submission-too-many", {"minutes": minutes})]}) \
+            from refused
 
 
 def _empty(value: Any) -> bool:

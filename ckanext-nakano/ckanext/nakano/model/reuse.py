@@ -41,7 +41,7 @@ class Reuse(tk.BaseModel):  # type: ignore[misc, valid-type]
     submitter_email: Mapped[str | None] = Column(UnicodeText)  # type: ignore[assignment]
     reject_reason: Mapped[str | None] = Column(UnicodeText)  # type: ignore[assignment]
     moderated_by: Mapped[str | None] = Column(UnicodeText)  # type: ignore[assignment]
-    # NFKC, lower case, katakana as hiragana (inventory/store.fold): what search matches.
+    # NFKC, lower case, katakana as hiragana (folded_text.fold): what search matches.
     search_text: Mapped[str] = Column(UnicodeText, nullable=False, default="")  # type: ignore[assignment]
     created: Mapped[datetime.datetime] = Column(DateTime, nullable=False, default=_now)  # type: ignore[assignment]
     modified: Mapped[datetime.datetime] = Column(DateTime, nullable=False, default=_now)  # type: ignore[assignment]

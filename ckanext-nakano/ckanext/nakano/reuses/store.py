@@ -16,7 +16,8 @@ import sqlalchemy as sa
 
 from ckan import model
 
-from ..inventory.store import fold
+from ..folded_text import contains_words, fold
+from ..paged import page_and_total
 from ..romaji import romanised_slug
 from ..model import Reuse, ReuseDataset
 from ..reader import Reader
@@ -236,7 +237,9 @@ _CATEGORY = model.Package.extras["category"].astext
 
 FACETS = ("kind", "provider_kind", "category", "department")
 SORTS = {"newest": (Reuse.published.desc().nullslast(), Reuse.created.desc()),
-         "title": (Reuse.title, Reuse.id)}
+         "title": (Reuse.title, Reuse.id),
+         # Last changed first: a person's own list, where a rejection or an edit is news.
+         "changed": (Reuse.modified.desc(), Reuse.id)}
 
 
 @dataclass
@@ -246,8 +249,14 @@ class Found:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
 
-def _visible(reader: Reader, state: str | None) -> sa.ColumnElement[bool]:
-    """Published ones for everybody; with ``state``, those the reader moderates or sent."""
+def _visible(reader: Reader, state: str | None, mine: bool = False) -> sa.ColumnElement[bool]:
+    """Published ones for everybody; with ``state``, those the reader moderates or sent; with
+    ``mine``, the reader's own in every state (or in ``state``)."""
+    if mine:
+        if not reader.user_id:
+            return sa.false()
+        own = Reuse.submitter_id == reader.user_id
+        return sa.and_(own, Reuse.state == state) if state else own
     if not state or state == "published":
         return Reuse.state == "published"
     conditions = [Reuse.state == state]
@@ -291,30 +300,40 @@ def _own_facets(where: sa.ColumnElement[bool] | None, base: list[Any], filters: 
     return None
 
 
-def _dataset_facet(name: str, where: sa.ColumnElement[bool]) -> list[tuple[str, int]]:
-    """部署 or 分類 of the public datasets the matching reuses use. The matches are found first
-    (a materialized CTE): joined from the datasets' side, PostgreSQL crossed every dataset with
-    every match (bench/README.md, issue 20: 25 ms of a 58 ms page)."""
+_DATASET_COLUMNS = {"department": model.Package.owner_org, "category": _CATEGORY}
+
+
+def _dataset_facets(names: list[str], where: sa.ColumnElement[bool]) -> dict[str, list[tuple[str, int]]]:
+    """部署 and/or 分類 of the public datasets the matching reuses use, in one pass (GROUPING SETS).
+    The matches are found first (a materialized CTE): joined from the datasets' side,
+    PostgreSQL crossed every dataset with every match (bench/README.md, issue 20: 25 ms of a
+    58 ms page)."""
     matched = sa.select(Reuse.id.label("id")).where(where).cte("matched").prefix_with("MATERIALIZED")
-    column = model.Package.owner_org if name == "department" else _CATEGORY
-    found = (model.Session.query(column, sa.func.count(sa.distinct(ReuseDataset.reuse_id)))
+    columns = [_DATASET_COLUMNS[n] for n in names]
+    sets = sa.func.grouping_sets(*[sa.tuple_(c) for c in columns])
+    found = (model.Session.query(*[c.label(n) for n, c in zip(names, columns)],
+                                 sa.func.grouping(*columns).label("g") if len(columns) > 1 else sa.literal(0).label("g"),
+                                 sa.func.count(sa.distinct(ReuseDataset.reuse_id)).label("n"))
              .select_from(matched).join(ReuseDataset, ReuseDataset.reuse_id == matched.c.id)
              .join(model.Package, model.Package.id == ReuseDataset.package_id)
-             .filter(model.Package.state == "active", model.Package.private.is_(False), column.isnot(None))
-             .group_by(column).all())
-    return _sorted(found)
+             .filter(model.Package.state == "active", model.Package.private.is_(False))
+             .group_by(sets).all())
+    everything = (1 << len(names)) - 1
+    counted = {}
+    for position, name in enumerate(names):
+        mask = everything & ~(1 << (len(names) - 1 - position))   # only this column grouped
+        counted[name] = _sorted((getattr(r, name), r.n) for r in found if r.g == mask)
+    return counted
 
 
 def search(reader: Reader, q: str = "", filters: dict[str, list[str]] | None = None, sort: str = "newest",
            limit: int = 20, offset: int = 0, state: str | None = None, dataset_id: str | None = None,
-           facets: bool = True) -> Found:
+           facets: bool = True, mine: bool = False) -> Found:
     """Reuses matching every word of ``q`` (folded, as the register's search) and every filter."""
-    base = [_visible(reader, state)]
-    for word in fold(q).split():
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        base.append(Reuse.search_text.like(f"%{escaped}%", escape="\\"))
-    if dataset_id:
-        base.append(_uses(model.Package.id, [dataset_id]))
+    base = [_visible(reader, state, mine)]
+    base += contains_words(Reuse.search_text, q)
+    if dataset_id:   # a public dataset (the action checks): no join with the datasets
+        base.append(Reuse.id.in_(sa.select(ReuseDataset.reuse_id).where(ReuseDataset.package_id == dataset_id)))
     filters = {k: v for k, v in (filters or {}).items() if k in FACETS and v}
 
     def condition(name: str, wanted: list[str]) -> sa.ColumnElement[bool]:
@@ -327,17 +346,21 @@ def search(reader: Reader, q: str = "", filters: dict[str, list[str]] | None = N
         return _uses(_CATEGORY, wanted)
 
     where = sa.and_(*base, *(condition(n, v) for n, v in filters.items()))
-    rows = (model.Session.query(Reuse).filter(where).order_by(*SORTS.get(sort, SORTS["newest"]))
-            .limit(limit).offset(offset).all())
+    order = SORTS.get(sort, SORTS["newest"])
     if not facets:
-        return Found(int(model.Session.query(sa.func.count(Reuse.id)).filter(where).scalar() or 0), rows)
+        rows, total = page_and_total(Reuse, where, order, limit, offset)
+        return Found(total, rows)
+    rows = model.Session.query(Reuse).filter(where).order_by(*order).limit(limit).offset(offset).all()
     counted: dict[str, list[tuple[str, int]]] = {}
     count = _own_facets(where if not (filters.keys() & {"kind", "provider_kind"}) else None, base, filters,
                         condition, counted)
     if count is None:
         count = int(model.Session.query(sa.func.count(Reuse.id)).filter(where).scalar() or 0)
-    for name in ("department", "category"):
-        # A facet counts under the other filters, so its own values stay choosable.
-        others = sa.and_(*base, *(condition(n, v) for n, v in filters.items() if n != name))
-        counted[name] = _dataset_facet(name, others)
+    if not filters.keys() & {"department", "category"}:
+        counted.update(_dataset_facets(["department", "category"], where))
+    else:
+        for name in ("department", "category"):
+            # A facet counts under the other filters, so its own values stay choosable.
+            others = sa.and_(*base, *(condition(n, v) for n, v in filters.items() if n != name))
+            counted.update(_dataset_facets([name], others))
     return Found(int(count), rows, counted)

@@ -22,7 +22,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
 
-from ..inventory.store import fold
+from ..folded_text import fold
 from ..clients import client_address
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,9 @@
-"""The confirmation link of a visitor without an account (submissions/confirm.py).
+"""Pages shared by reuses and data requests: the confirmation link of a visitor without an
+account (submissions/confirm.py), a member's choice of the departments' mail, and the
+dashboard tab of a person's own reuses and requests.
 
-Opening the link shows a page with a button; only the button's POST confirms. Mail
-scanners and link previews open (GET) every link of a message, and a GET that confirmed
+Opening the confirmation link shows a page with a button; only the button's POST confirms.
+Mail scanners and link previews open (GET) every link of a message, and a GET that confirmed
 would let them confirm an address nobody read."""
 from __future__ import annotations
 
@@ -38,6 +40,31 @@ def confirm(token: str) -> flask.Response:
     else:
         tk.h.flash_error(messages.say("confirm-link-used"))
     return tk.redirect_to("home.index")
+
+
+# The dashboard tab shows the latest of each list; older ones are on /showcase and /request.
+MINE_LIMIT = 100
+
+
+@submissions.route("/dashboard/submissions")
+def mine() -> flask.Response | str:
+    """The signed-in person's reuses (every state, a rejection's reason with it), their data
+    requests (every state, with the department's answer) and the requests of others they
+    follow: what they sent and where it stands, in one place."""
+    if not tk.current_user.is_authenticated:
+        tk.h.flash_error(tk._("Sign in to see what you sent"))
+        return tk.redirect_to("user.login", came_from=flask.request.path)
+    context = {"user": tk.current_user.name}
+    latest = {"limit": MINE_LIMIT, "facets": False, "sort": "changed"}
+    # What CKAN's dashboard tabs give their template (its user header reads them).
+    user_dict = tk.get_action("user_show")(dict(context), {"id": tk.current_user.id})
+    return tk.render("nakano/my_submissions.html", {
+        "user_dict": user_dict, "is_myself": True, "is_sysadmin": bool(tk.current_user.sysadmin),
+        "about_formatted": tk.h.render_markdown(user_dict.get("about") or ""),
+        "reuses": tk.get_action("nakano_showcase_list")(context, {**latest, "mine": True}),
+        "requests": tk.get_action("nakano_request_list")(context, {**latest, "mine": True}),
+        "followed": tk.get_action("nakano_request_list")(context, {**latest, "followed": True}),
+        "limit": MINE_LIMIT})
 
 
 @submissions.route("/user/department-mail", methods=["POST"])

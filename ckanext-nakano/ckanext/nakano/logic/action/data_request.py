@@ -19,12 +19,13 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ... import messages
+from ...departments import department_ids, departments
 from ...data_requests import inventory_link, store
 from ...inventory import schema as inventory_schema
 from ...model import DataRequest, DataRequestFollow, DataRequestSupport
 from ...reader import Reader, reader_of
 from ...submissions import abuse, choices, confirm, mail
-from ..submission_validators import too_many
+from ..submission_validators import limits_as_errors
 from ..submission_schema import (LIST_LIMIT, request_create_schema, request_id_schema, request_list_schema,
                                  request_merge_schema, request_respond_schema, request_toggle_schema,
                                  request_update_schema)
@@ -46,10 +47,8 @@ def _environ() -> dict[str, Any] | None:
 
 def _rate(reader: Reader) -> None:
     """Requests sent and edited count against the hourly limits (submissions/abuse.py)."""
-    try:
+    with limits_as_errors():
         abuse.check_rate("request", reader.user_id, _environ())
-    except abuse.TooMany as refused:
-        raise too_many(refused) from refused
 
 
 def _find(data_dict: DataDict, reader: Reader) -> DataRequest:
@@ -121,10 +120,8 @@ def nakano_request_create(context: Context, data_dict: DataDict) -> dict[str, An
     request = store.create(data_dict, org_id, reader.user_id, None if reader.user is not None else data_dict["email"],
                            held)
     if request.state == "unconfirmed":
-        try:
+        with limits_as_errors():
             confirm.start("request", str(request.id), data_dict["email"])
-        except abuse.TooMany as refused:
-            raise too_many(refused) from refused
     model.Session.commit()
     if request.state == "active":
         notify_department(request)
@@ -165,20 +162,23 @@ def nakano_request_list(context: Context, data_dict: DataDict) -> dict[str, Any]
     the reader may see).
 
     :param q: words; :param status, department, purpose: filters (lists, or texts with commas)
-    :param sort: newest (default), supported (most supported) or waiting (waiting longest for an answer)
+    :param sort: newest (default), supported (most supported), waiting (waiting longest for an answer) or
+        changed (last changed first)
     :param limit: at most 100; :param offset
+    :param mine: true for the reader's own requests, in every state (or in ``state``)
+    :param followed: true for the listed requests of others that the reader follows
     :returns: ``count``, ``results`` and ``facets``
     """
     tk.check_access("nakano_request_list", context, data_dict)
     reader = reader_of(context)
     filters = {name: data_dict.get(name) or [] for name in store.FACETS}
     if filters["department"]:
-        filters["department"] = [(model.Group.get(d).id if model.Group.get(d) else d) for d in filters["department"]]
+        filters["department"] = department_ids(filters["department"])
     found = store.search(reader, data_dict.get("q") or "", filters, data_dict["sort"],
                          min(int(data_dict["limit"]), LIST_LIMIT), int(data_dict["offset"]), data_dict.get("state"),
-                         data_dict["facets"])
+                         data_dict["facets"], mine=data_dict["mine"], followed=data_dict["followed"])
     # Every department named on the page, looked up once.
-    known = store.departments([r.organization_id for r in found.requests]
+    known = departments([r.organization_id for r in found.requests]
                               + [v for v, _ in found.facets.get("department", [])])
     return {"count": found.count,
             "results": [store.dictize(r, reader, known_departments=known) for r in found.requests],

@@ -13,6 +13,7 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ... import messages
+from ...departments import department_ids
 from ...inventory import figures, importer, links, listing, schema, store
 from ...model import InventoryItem
 from ...reader import reader_of
@@ -99,7 +100,7 @@ def nakano_inventory_item_list(context: Context, data_dict: DataDict) -> dict[st
     reader = reader_of(context)
     filters = {name: data_dict.get(name) or [] for name in listing.FACETS}
     if filters["department"]:
-        filters["department"] = [(model.Group.get(d).id if model.Group.get(d) else d) for d in filters["department"]]
+        filters["department"] = department_ids(filters["department"])
     found = listing.search(reader, data_dict.get("q") or "", filters, min(int(data_dict["limit"]), LIST_LIMIT),
                            int(data_dict["offset"]), data_dict["sort"], data_dict["facets"])
     orgs: dict[str, dict[str, Any]] = {}

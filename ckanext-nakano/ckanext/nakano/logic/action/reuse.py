@@ -17,12 +17,13 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ... import messages
+from ...departments import department_ids, departments
 from ...metrics import quality
 from ...model import Reuse
 from ...reader import Reader, reader_of
 from ...reuses import images, store
 from ...submissions import abuse, choices, confirm, mail
-from ..submission_validators import too_many
+from ..submission_validators import limits_as_errors
 from ..submission_schema import (LIST_LIMIT, reuse_create_schema, reuse_id_schema, reuse_list_schema,
                                  reuse_moderate_schema, reuse_update_schema)
 
@@ -80,10 +81,8 @@ def _picture(data_dict: DataDict) -> bytes | None:
 
 
 def _rate(kind: str, reader: Reader) -> None:
-    try:
+    with limits_as_errors():
         abuse.check_rate(kind, reader.user_id, _environ())
-    except abuse.TooMany as refused:
-        raise too_many(refused) from refused
 
 
 def _environ() -> dict[str, Any] | None:
@@ -115,10 +114,8 @@ def nakano_showcase_create(context: Context, data_dict: DataDict) -> dict[str, A
                          None if reader.user is not None else data_dict["email"])
     reuse.image = images.store(reuse.id, picture) if picture else None
     if reuse.state == "unconfirmed":
-        try:
+        with limits_as_errors():
             confirm.start("reuse", reuse.id, data_dict["email"])
-        except abuse.TooMany as refused:
-            raise too_many(refused) from refused
     model.Session.commit()
     if reuse.state == "pending":
         notify_submitted(reuse)
@@ -160,7 +157,8 @@ def nakano_showcase_list(context: Context, data_dict: DataDict) -> dict[str, Any
 
     :param q: words (Japanese: こうえん finds コウエン); :param kind, provider_kind, category, department: filters
     :param dataset: reuses of one dataset (id or name); :param state: pending, rejected, withdrawn …
-    :param sort: newest (default) or title; :param limit: at most 100; :param offset
+    :param mine: true for the reader's own submissions, in every state (or in ``state``)
+    :param sort: newest (default), title or changed (last changed first); :param limit: at most 100; :param offset
     :returns: ``count``, ``results`` and ``facets`` (name → [{value, label, count}])
     """
     tk.check_access("nakano_showcase_list", context, data_dict)
@@ -168,26 +166,28 @@ def nakano_showcase_list(context: Context, data_dict: DataDict) -> dict[str, Any
     dataset_id = None
     if data_dict.get("dataset"):
         pkg = model.Package.get(data_dict["dataset"])
-        dataset_id = pkg.id if pkg is not None else "-"
+        # Reuses of a public dataset only: of a private or deleted one, none (they would tell
+        # that it exists).
+        dataset_id = pkg.id if pkg is not None and pkg.state == "active" and not pkg.private else "-"
     filters = {name: data_dict.get(name) or [] for name in store.FACETS}
     if filters["department"]:   # names or ids, as nakano_request_list takes them
-        filters["department"] = [(model.Group.get(d).id if model.Group.get(d) else d) for d in filters["department"]]
+        filters["department"] = department_ids(filters["department"])
     found = store.search(reader, data_dict.get("q") or "", filters, data_dict["sort"],
                          min(int(data_dict["limit"]), LIST_LIMIT), int(data_dict["offset"]),
-                         data_dict.get("state"), dataset_id, data_dict["facets"])
+                         data_dict.get("state"), dataset_id, data_dict["facets"], data_dict["mine"])
     datasets = store.datasets_of(r.id for r in found.reuses)
+    known = departments(v for v, _ in found.facets.get("department", []))   # looked up once, not per value
     return {"count": found.count,
             "results": [store.dictize(r, reader, datasets[r.id], _image_url(r)) for r in found.reuses],
-            "facets": {name: [{"value": v, "count": n, "label": facet_label(name, v)} for v, n in rows]
+            "facets": {name: [{"value": v, "count": n, "label": _facet_label(name, v, known)} for v, n in rows]
                        for name, rows in found.facets.items()}}
 
 
-def facet_label(name: str, value: str) -> str:
+def _facet_label(name: str, value: str, known: dict[str, dict[str, Any]]) -> str:
     if name in ("kind", "provider_kind"):
         return choices.label("reuse", name, value)
     if name == "department":
-        org = model.Group.get(value)
-        return org.title if org is not None else value
+        return (known.get(value) or {}).get("title", value)
     return value
 
 

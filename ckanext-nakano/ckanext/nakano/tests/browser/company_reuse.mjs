@@ -131,6 +131,18 @@ await scenario('company_reuse', async (s) => {
       'on the dataset page before review');
   });
 
+  await s.step('the company\'s dashboard tab 「自分の活用事例とデータ要望」 lists it as waiting (ja and en); axe', async () => {
+    for (const lang of ['ja', 'en']) {
+      await s.open(localePath(lang, '/dashboard/submissions'));
+      const item = page.locator('.nakano-mine-list li', { has: page.locator(`a[href$="/showcase/${name}"]`) });
+      expect(await item.count() === 1, `/dashboard/submissions (${lang}) does not list the reuse`);
+      expect(await item.locator('.badge.nakano-reuse-state-pending').count() === 1,
+        `no 「確認待ち」 badge: ${await item.innerText()}`);
+      await axe(`mine-${lang}`);
+    }
+    await s.shot('reuse-4b-mine-en');
+  });
+
   const reviewerContext = await s.newContext();
   const reviewer = await reviewerContext.newPage();
 
