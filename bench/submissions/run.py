@@ -19,7 +19,10 @@ feature off, and the suggestions shown while a request's title is typed.
    used dataset, and as a control the search page (no reuse on it: ratio ≈ 1).
 3. Lists, on the first server: ``/request`` and ``/showcase`` (first page, with ``q``, with
    ``q`` and a department filter) against the search page ``/dataset/`` of the same shape,
-   round after round in a shuffled order: p50/p95 and the ratios of p95.
+   round after round in a shuffled order: p50/p95 and the ratios of p95. ``q=公園`` lists 20
+   requests or reuses but a few datasets, so the lists with it are also compared with the
+   search page of a full page (``q=一覧``, 42 datasets); how many datasets each search page
+   lists is recorded.
 4. Suggestions: ``/request/suggest?q=`` with the first 1, 2, 3 and 4 characters of request
    titles, as a visitor and as a department member (API token in the Authorization header).
 
@@ -77,6 +80,7 @@ USER_AGENT = "nakano-bench-submissions (monitor)"
 HOT_DATASET = "t131148d0000000013"   # AED設置箇所一覧 of the demo catalog: used by 50 reuses
 HOT_REUSES = 50
 Q = "公園"
+FULL_Q = "一覧"      # a word of 42 of the 46 demo datasets' titles: a full page of search results
 FILTER_DEPARTMENT = "toshi-kiban"
 TABLES = ("nakano_reuse_dataset", "nakano_reuse", "nakano_data_request_change", "nakano_data_request_support",
           "nakano_data_request_follow", "nakano_data_request", "nakano_email_confirmation")
@@ -439,6 +443,10 @@ class Client:
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
 
+    def count(self, url: str, marker: str) -> int:
+        """How many times ``marker`` is on the page (the items it lists)."""
+        return self.session.get(url, timeout=300).text.count(marker)
+
     def time(self, url: str, headers: dict[str, str] | None = None, expect: str | None = None) -> float:
         start = time.perf_counter()
         answer = self.session.get(url, headers=headers, timeout=300, allow_redirects=False)
@@ -475,7 +483,11 @@ def measure_dataset(client: Client, bases: dict[str, str], pages: dict[str, tupl
 def measure_lists(client: Client, base: str, rounds: int) -> dict[str, Any]:
     """/request and /showcase against the search page of the same shape, shuffled each round."""
     q = urllib.parse.quote(Q)
+    full = urllib.parse.quote(FULL_Q)
+    # q=公園 lists 20 requests or reuses but only a few of the 46 demo datasets; the search page
+    # with 「一覧」 (42 datasets) lists a full page of 20, the lists' shape.
     shapes = {"first page": ("", ""), f"q={Q}": (f"?q={q}", f"?q={q}"),
+              f"q={Q}, search page q={FULL_Q}": (f"?q={q}", f"?q={full}"),
               f"q={Q} + department": (f"?q={q}&department={FILTER_DEPARTMENT}",
                                       f"?q={q}&organization={FILTER_DEPARTMENT}")}
     urls: dict[str, str] = {}
@@ -483,6 +495,9 @@ def measure_lists(client: Client, base: str, rounds: int) -> dict[str, Any]:
         urls[f"/request {shape}"] = f"/request{ours}"
         urls[f"/showcase {shape}"] = f"/showcase{ours}"
         urls[f"/dataset/ {shape}"] = f"/dataset/{search}"
+    listed = {key: client.count(base + path, 'class="dataset-item') for key, path in urls.items()
+              if key.startswith("/dataset/")}
+    print("datasets listed by the search page:", json.dumps(listed, ensure_ascii=False), flush=True)
     for path in urls.values():
         for _ in range(5):
             client.time(base + path)
@@ -496,6 +511,8 @@ def measure_lists(client: Client, base: str, rounds: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, path in urls.items():
         out[key] = {"path": path, **figures(times[key])}
+        if key in listed:
+            out[key]["datasets_listed"] = listed[key]
     for shape in shapes:
         search = pct(times[f"/dataset/ {shape}"], 0.95)
         search50 = statistics.median(times[f"/dataset/ {shape}"])

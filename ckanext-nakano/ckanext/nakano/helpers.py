@@ -26,6 +26,7 @@ from .metrics import quality, stats
 from .model import HarvestFile, Quality
 from .preview import downloads
 from .reader import Reader
+from .reuses import dataset_block
 from .search import sort_options
 from .search_words import facet_label
 from .submissions import choices as submission_choices
@@ -297,8 +298,10 @@ def nakano_reuse_field_label(field: str) -> str:
 
 
 def nakano_dataset_reuses(pkg: dict[str, Any]) -> dict[str, Any]:
-    """「このデータの活用事例」: the latest published reuses of a dataset, and how many there are."""
-    return _published_reuses({"dataset": pkg["id"], "limit": DATASET_REUSES})
+    """「このデータの活用事例」: the latest published reuses of a dataset, and how many there are
+    (kept between changes of reuses: reuses/dataset_block.py)."""
+    return dataset_block.kept(pkg, tk.h.lang(), lambda: _published_reuses({"dataset": pkg["id"],
+                                                                            "limit": DATASET_REUSES}))
 
 
 def nakano_latest_reuses() -> list[dict[str, Any]]:

@@ -387,3 +387,26 @@ def test_home_shows_the_latest_three_and_the_menu_links_reuses(app, ward):
     assert "事例その1" not in section and 'href="/showcase"' in section
     assert re.search(r'<li[^>]*><a href="/showcase"', page)   # the main menu, with データ要望 beside it
     assert re.search(r'<li[^>]*><a href="/request"', page)
+
+
+def test_the_dataset_page_block_is_kept_until_a_reuse_changes(app, ward):
+    import sqlalchemy as sa
+    reuse = create()
+    approve(reuse, "kikaku_admin")
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    assert "中野公園マップ" in app.get("/dataset/kouen-ichiran").body
+    sa.event.listen(model.meta.engine, "before_cursor_execute", seen)
+    try:
+        assert "中野公園マップ" in app.get("/dataset/kouen-ichiran").body
+    finally:
+        sa.event.remove(model.meta.engine, "before_cursor_execute", seen)
+    # The block reads the reuses' rows (their titles); the live quality score without a stored
+    # one (no worker here) only counts them.
+    assert not [s for s in statements if "nakano_reuse.title" in s], "the block was computed again"
+    # Withdrawn (a change of a reuse, committed): the next page no longer shows it.
+    helpers.call_action("nakano_showcase_delete", context={"user": "submitter"}, id=reuse["id"])
+    assert "nakano-dataset-reuses" not in app.get("/dataset/kouen-ichiran").body
