@@ -42,7 +42,7 @@ __all__ = ["CodedError", "catalog", "known", "template", "say", "gettext", "nget
 HERE = Path(__file__).parent
 CATALOG_FILES = (HERE / "validation" / "messages.yaml", HERE / "harvest" / "messages.yaml",
                  HERE / "inventory" / "messages.yaml", HERE / "reuses" / "messages.yaml",
-                 HERE / "submissions" / "messages.yaml")
+                 HERE / "submissions" / "messages.yaml", HERE / "charts" / "messages.yaml")
 I18N = HERE / "i18n"
 DOMAIN = "ckanext-nakano"
 PARTS = ("en", "group", "fix")   # the texts of an entry (group_by is not a text)

@@ -14,6 +14,7 @@ from ckanext.xloader.interfaces import IXloader
 from . import (api_contract, assets_mode, csrf, datastore_text, error_pages, extras_mirror,
                former_ids, input_guard, login_throttle, password_reset, precompressed, preview, response_policy,
                search, storage, subscriptions, tasks, upload_intake, vocab, xloader_internals)
+from .charts import aggregate as chart_answers
 from .dcat import ordered_turtle
 from .harvest import pages as harvest_pages
 from .harvest import remote
@@ -131,9 +132,11 @@ class NakanoPlugin(p.SingletonPlugin, DefaultTranslation):
     def can_upload(self, resource_id: str) -> bool:
         return preview.xloader_may_fetch(resource_id)
 
-    # IXloader: columns of plain numbers become numbers once the table is made.
+    # IXloader: columns of plain numbers become numbers once the table is made; the chart
+    # answers kept for the old rows are no longer used.
     def after_upload(self, context: Any, resource_dict: dict[str, Any], dataset_dict: dict[str, Any]) -> None:
         datastore_types.apply(resource_dict["id"])
+        chart_answers.forget(resource_dict["id"])
 
     # IMiddleware: CSS/JS bundles sent precompressed, CSRF exemptions per
     # request, requests no field can hold refused, API parameters checked against the OpenAPI document, what

@@ -2,8 +2,10 @@
 loads the names in ``__all__``."""
 from __future__ import annotations
 
-from . import catalog, data_request, dataset, disclosure, input_checks, inventory, metrics, reports, reuse, xloader
+from . import (catalog, chart, data_request, dataset, disclosure, input_checks, inventory, metrics, reports, reuse,
+               xloader)
 from .catalog import *  # noqa: F401,F403
+from .chart import *  # noqa: F401,F403
 from .data_request import *  # noqa: F401,F403
 from .dataset import *  # noqa: F401,F403
 from .disclosure import *  # noqa: F401,F403
@@ -14,5 +16,5 @@ from .reports import *  # noqa: F401,F403
 from .reuse import *  # noqa: F401,F403
 from .xloader import *  # noqa: F401,F403
 
-__all__ = [*catalog.__all__, *data_request.__all__, *dataset.__all__, *disclosure.__all__, *input_checks.__all__,
+__all__ = [*catalog.__all__, *chart.__all__, *data_request.__all__, *dataset.__all__, *disclosure.__all__, *input_checks.__all__,
            *inventory.__all__, *metrics.__all__, *reports.__all__, *reuse.__all__, *xloader.__all__]

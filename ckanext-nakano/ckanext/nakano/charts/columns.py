@@ -1,0 +1,81 @@
+"""The columns of a resource's DataStore table as the chart builder offers them: each a
+number, a date, or text (a category), read from the table itself.
+
+The loader stores most columns as text; the validation turns plain numbers into ``numeric``
+(validation/datastore_types.py). The rest is typed from a sample of the cells by the
+rules of ``values`` (「1,234」 and 「１２３」 are numbers, 令和6年4月 is a date): a column is a
+number or a date when nearly all of its filled cells are (a few typing slips are left out of
+the sums and said), and text otherwise. Columns that are codes or readings by name
+(コード, 番号, カナ, 電話 …) stay text whatever their cells look like.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from ckanext.datastore.backend.postgres import identifier
+
+from ..validation.column_types import is_code_name
+from . import values
+
+__all__ = ["Column", "table_columns", "SAMPLE_ROWS", "SHARE"]
+
+SAMPLE_ROWS = 2000
+# A column is a number (or a date) when this share of its filled sampled cells are.
+SHARE = 0.95
+_NUMERIC_TYPES = {"numeric", "integer", "bigint", "smallint", "double precision", "real"}
+_DATE_TYPES = {"date", "timestamp without time zone", "timestamp with time zone"}
+_INTERNAL = {"_id", "_full_text"}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str            # "number", "date", "text", or "empty" (no filled cell in the sample)
+    stored: str          # the PostgreSQL type of the DataStore column
+
+
+def _fields(connection: Any, resource_id: str) -> list[tuple[str, str]]:
+    rows = connection.execute(sa.text(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND table_name = :table ORDER BY ordinal_position"),
+        {"table": resource_id}).all()
+    return [(name, kind) for name, kind in rows if name not in _INTERNAL]
+
+
+def _kind_of(name: str, cells: list[Any]) -> str:
+    filled = [c for c in cells if c is not None and str(c).strip()]
+    if not filled:
+        return "empty"     # nothing to tell from: any use, an empty answer
+    if is_code_name(name):
+        return "text"
+    for kind, parse in (("number", values.number), ("date", values.month)):
+        if sum(parse(c) is not None for c in filled) >= SHARE * len(filled):
+            return kind
+    return "text"
+
+
+def table_columns(connection: Any, resource_id: str) -> list[Column]:
+    """The table's columns, typed; [] when the resource has no DataStore table."""
+    fields = _fields(connection, resource_id)
+    if not fields:
+        return []
+    text_fields = [name for name, stored in fields if stored not in _NUMERIC_TYPES | _DATE_TYPES]
+    sample: dict[str, list[Any]] = {name: [] for name in text_fields}
+    if text_fields:
+        listed = ", ".join(identifier(name) for name in text_fields)
+        for row in connection.execute(sa.text(f"SELECT {listed} FROM {identifier(resource_id)} "
+                                              f"LIMIT {SAMPLE_ROWS}")):
+            for name, cell in zip(text_fields, row):
+                sample[name].append(cell)
+    typed = []
+    for name, stored in fields:
+        if stored in _NUMERIC_TYPES:
+            kind = "number"
+        elif stored in _DATE_TYPES:
+            kind = "date"
+        else:
+            kind = _kind_of(name, sample[name])
+        typed.append(Column(name, kind, stored))
+    return typed

@@ -1,0 +1,52 @@
+"""Parameter schema of nakano_chart_data: which chart, of which columns (checked against the
+table by charts/aggregate.py)."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ..charts.aggregate import MEASURES
+from .chart_validators import nakano_chart_filters
+
+__all__ = ["chart_data_schema", "KINDS", "SORTS", "DATE_UNITS", "MAX_TOP"]
+
+KINDS = ("bar", "stacked", "line", "pie", "scatter", "towns")
+SORTS = ("value_desc", "value_asc", "label")
+DATE_UNITS = ("month", "year")
+MAX_TOP = 100
+
+
+def _v(*names: str) -> list[Any]:
+    return [tk.get_validator(n) for n in names]
+
+
+def _default(value: Any) -> Any:
+    return tk.get_validator("default")(value)
+
+
+def _one_of(choices: tuple[str, ...]) -> Any:
+    return tk.get_validator("one_of")(list(choices))
+
+
+def _at_most(limit: int) -> Any:
+    def check(value: int) -> int:
+        if value < 1 or value > limit:
+            raise tk.Invalid(tk._("Between 1 and {limit}").format(limit=limit))
+        return value
+    return check
+
+
+def chart_data_schema() -> dict[str, Any]:
+    optional = tk.get_validator("ignore_missing")
+    name = [optional, tk.get_validator("unicode_safe")]
+    return {"resource_id": _v("not_empty", "unicode_safe", "resource_id_exists"),
+            "kind": [_default("bar"), _one_of(KINDS)],
+            "x": name, "series": name, "value": name,
+            "measure": [_default("count"), _one_of(MEASURES)],
+            "filters": [optional, nakano_chart_filters],
+            "sort": [_default("value_desc"), _one_of(SORTS)],
+            "top": [optional, tk.get_validator("natural_number_validator"), tk.get_validator("int_validator"),
+                    _at_most(MAX_TOP)],
+            "date_unit": [_default("month"), _one_of(DATE_UNITS)],
+            "__extras": _v("ignore")}
