@@ -23,6 +23,7 @@ from ckan.lib.pagination import Page
 from .. import messages, search_words
 from ..inventory import schema as inventory_schema
 from ..submissions import abuse, choices
+from ..submissions.sender_link import keyed_page
 from . import store
 
 __all__ = ["requests_pages", "suggestions", "month_text", "department_options"]
@@ -275,18 +276,21 @@ def _suggested_item(item: dict[str, Any]) -> dict[str, Any]:
 
 # --- /request/<id> ------------------------------------------------------------------------------
 
-def _show(id: int) -> dict[str, Any]:
+def _show(id: int, key: str | None = None) -> dict[str, Any]:
     if id > LARGEST_ID:
         return tk.abort(404, tk._("Request not found"))
     try:
-        return tk.get_action("nakano_request_show")(_context(), {"id": id})
+        return tk.get_action("nakano_request_show")(_context(), {"id": id, **({"key": key[:64]} if key else {})})
     except (tk.ObjectNotFound, tk.ValidationError):
         return tk.abort(404, tk._("Request not found"))
 
 
 @requests_pages.route("/request/<int:id>")
-def read(id: int) -> str:
-    return _read_page(_show(id))
+def read(id: int) -> Any:
+    """A request; a visitor without an account sees their own, not yet listed, by the key of
+    their mails (submissions/sender_link.py)."""
+    key = flask.request.args.get("key")
+    return keyed_page(_read_page(_show(id, key)), key)
 
 
 def _read_page(shown: dict[str, Any], answer_values: dict[str, Any] | None = None,

@@ -20,6 +20,7 @@ from ..inventory import schema as inventory_schema
 from ..departments import departments
 from ..folded_text import contains_words, fold
 from ..paged import page_and_total
+from ..submissions import sender_link
 from ..model import DataRequest, DataRequestChange, DataRequestFollow, DataRequestSupport
 from ..reader import Reader
 from ..submissions import choices
@@ -190,9 +191,12 @@ def may_merge(reader: Reader, request: DataRequest) -> bool:
     return reader.administers(request.organization_id)
 
 
-def may_see(reader: Reader, request: DataRequest) -> bool:
+def may_see(reader: Reader, request: DataRequest, key: str | None = None) -> bool:
+    """Listed ones; else its requester (signed in, or a visitor with the key of their mails:
+    submissions/sender_link.py) and those who answer it."""
     return (request.state in LISTED or is_requester(reader, request) or may_answer(reader, request)
-            or (request.organization_id is None and reader.sysadmin))
+            or (request.organization_id is None and reader.sysadmin)
+            or sender_link.holds("request", str(request.id), request.requester_email, key))
 
 
 # --- showing ----------------------------------------------------------------------------------

@@ -63,7 +63,8 @@ def reuse_update_schema() -> dict[str, Any]:
 
 
 def reuse_id_schema() -> dict[str, Any]:
-    return {"id": _v("not_empty", "unicode_safe"), "__extras": _v("ignore")}
+    return {"id": _v("not_empty", "unicode_safe"), "key": _v("ignore_missing", "unicode_safe"),
+            "__extras": _v("ignore")}
 
 
 def reuse_list_schema() -> dict[str, Any]:
@@ -98,7 +99,7 @@ def request_create_schema() -> dict[str, Any]:
 
 def request_id_schema() -> dict[str, Any]:
     return {"id": [tk.get_validator("not_empty"), tk.get_validator("natural_number_validator")],
-            "__extras": _v("ignore")}
+            "key": _v("ignore_missing", "unicode_safe"), "__extras": _v("ignore")}
 
 
 def request_update_schema() -> dict[str, Any]:

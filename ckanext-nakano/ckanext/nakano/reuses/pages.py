@@ -21,6 +21,7 @@ from ..reader import reader_of
 from ..response_policy import FILE_POLICY
 from ..search_words import facet_label
 from ..submissions import abuse, choices
+from ..submissions.sender_link import keyed_page
 from . import images, store
 
 __all__ = ["showcase"]
@@ -104,9 +105,9 @@ def _moderates() -> bool:
 
 # --- one reuse -----------------------------------------------------------------------------------
 
-def _shown(name: str) -> dict[str, Any]:
+def _shown(name: str, key: str | None = None) -> dict[str, Any]:
     try:
-        return tk.get_action("nakano_showcase_show")(_context(), {"id": name})
+        return tk.get_action("nakano_showcase_show")(_context(), {"id": name, **({"key": key[:64]} if key else {})})
     except (tk.ObjectNotFound, tk.ValidationError):
         return tk.abort(404, tk._("Reuse not found"))
 
@@ -123,8 +124,11 @@ def _read_page(reuse: dict[str, Any], errors: dict[str, Any] | None = None, reas
 
 
 @showcase.route("/showcase/<name>")
-def read(name: str) -> str:
-    return _read_page(_shown(name))
+def read(name: str) -> Any:
+    """A reuse; a visitor without an account sees their own, not yet published, by the key of
+    their mails (submissions/sender_link.py)."""
+    key = flask.request.args.get("key")
+    return keyed_page(_read_page(_shown(name, key)), key)
 
 
 @showcase.route("/showcase/<name>/image")

@@ -21,7 +21,7 @@ from ..paged import page_and_total
 from ..romaji import romanised_slug
 from ..model import Reuse, ReuseDataset
 from ..reader import Reader
-from ..submissions import choices
+from ..submissions import choices, sender_link
 
 __all__ = ["EDITABLE", "create", "update", "moderate", "withdraw", "find", "datasets_of", "departments_of",
            "may_moderate", "may_see", "may_edit", "dictize", "search", "Found", "FACETS"]
@@ -191,8 +191,11 @@ def is_submitter(reader: Reader, reuse: Reuse) -> bool:
     return reader.user_id is not None and reader.user_id == reuse.submitter_id
 
 
-def may_see(reader: Reader, reuse: Reuse) -> bool:
-    return reuse.state == "published" or is_submitter(reader, reuse) or may_moderate(reader, reuse)
+def may_see(reader: Reader, reuse: Reuse, key: str | None = None) -> bool:
+    """Published ones; else its submitter (signed in, or a visitor with the key of their mails:
+    submissions/sender_link.py) and its moderators."""
+    return (reuse.state == "published" or is_submitter(reader, reuse) or may_moderate(reader, reuse)
+            or sender_link.holds("reuse", reuse.id, reuse.submitter_email, key))
 
 
 def may_edit(reader: Reader, reuse: Reuse, departments: set[str] | None = None) -> bool:

@@ -17,9 +17,9 @@ from . import abuse, mail
 __all__ = ["start", "confirm", "apply", "on_confirmed", "LIFETIME"]
 
 LIFETIME = datetime.timedelta(days=2)
-# What a confirmed link does, per kind of submission (registered by tasks.py: this package
-# knows no feature).
-_CONFIRMED: dict[str, Callable[[str], None]] = {}
+# What a confirmed link does, per kind of submission, and the page it then shows (registered
+# by tasks.py: this package knows no feature).
+_CONFIRMED: dict[str, Callable[[str], str | None]] = {}
 
 SUBJECT = mail.N_("Confirm your e-mail address")
 # What the sender wrote is not quoted: anyone may type any address, and the portal's mail must
@@ -56,18 +56,19 @@ def confirm(token: str) -> tuple[str, str] | None:
     return row.object_type, row.object_id
 
 
-def on_confirmed(kind: str, then: Callable[[str], None]) -> None:
-    """Register what a confirmed link of ``kind`` does with its object's id."""
+def on_confirmed(kind: str, then: Callable[[str], str | None]) -> None:
+    """Register what a confirmed link of ``kind`` does with its object's id; ``then`` returns
+    the page of what was confirmed, for its sender (or None)."""
     _CONFIRMED[kind] = then
 
 
-def apply(token: str) -> bool:
-    """Use up a link and move what it confirms on; False for a link that is not valid now."""
+def apply(token: str) -> str | None:
+    """Use up a link and move what it confirms on. Returns the page of what was confirmed for
+    its sender ("" when there is none), None for a link that is not valid now."""
     found = confirm(token)
     if found is None:
         model.Session.rollback()
-        return False
+        return None
     kind, object_id = found
     model.Session.commit()
-    _CONFIRMED[kind](object_id)
-    return True
+    return _CONFIRMED[kind](object_id) or ""

@@ -35,11 +35,13 @@ def confirm_page(token: str) -> flask.Response:
 @submissions.route("/confirm/<token>", methods=["POST"])
 def confirm(token: str) -> flask.Response:
     """The button moves what was sent into moderation (a link works once)."""
-    if confirmations.apply(token):
-        tk.h.flash_success(messages.say("confirm-done"))
-    else:
+    page = confirmations.apply(token)
+    if page is None:
         tk.h.flash_error(messages.say("confirm-link-used"))
-    return tk.redirect_to("home.index")
+        return tk.redirect_to("home.index")
+    tk.h.flash_success(messages.say("confirm-done"))
+    # What was sent, where it stands (the link of the mails, with the sender's key).
+    return tk.redirect_to(page or tk.url_for("home.index"))
 
 
 # The dashboard tab shows the latest of each list; older ones are on /showcase and /request.

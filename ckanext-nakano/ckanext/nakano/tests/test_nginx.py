@@ -120,6 +120,15 @@ def test_login_attempts_are_limited_per_client_with_a_japanese_answer(front):
     assert requests.get(front + "/user/login", timeout=60).status_code == 200   # reading the form is not limited
 
 
+def test_account_registration_is_limited_per_client_like_logins(front):
+    assert requests.get(front + "/user/register", timeout=60).status_code == 200   # residents may register
+    answers = [requests.post(front + prefix + "/user/register", data={"name": f"flood-{n}"}, timeout=60,
+                             allow_redirects=False) for n, prefix in enumerate(("", "/en") * 8)]
+    limited = [a for a in answers if a.status_code == 429]
+    assert limited, [a.status_code for a in answers]
+    assert "アカウント作成" in limited[0].text and int(limited[0].headers["Retry-After"]) > 0
+
+
 def test_static_assets_are_cached_by_nginx(front):
     home = requests.get(front + "/", timeout=60).text
     asset = re.search(r'href="(/webassets/[^"]+\.css)"', home).group(1)

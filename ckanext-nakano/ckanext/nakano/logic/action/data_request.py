@@ -24,7 +24,7 @@ from ...data_requests import inventory_link, store
 from ...inventory import schema as inventory_schema
 from ...model import DataRequest, DataRequestFollow, DataRequestSupport
 from ...reader import Reader, reader_of
-from ...submissions import abuse, choices, confirm, mail
+from ...submissions import abuse, choices, confirm, mail, sender_link
 from ..submission_validators import limits_as_errors
 from ..submission_schema import (LIST_LIMIT, request_create_schema, request_id_schema, request_list_schema,
                                  request_merge_schema, request_respond_schema, request_toggle_schema,
@@ -51,15 +51,21 @@ def _rate(reader: Reader) -> None:
         abuse.check_rate("request", reader.user_id, _environ())
 
 
-def _find(data_dict: DataDict, reader: Reader) -> DataRequest:
+def _find(data_dict: DataDict, reader: Reader, key: str | None = None) -> DataRequest:
     request = model.Session.get(DataRequest, int(data_dict["id"]))
-    if request is None or not store.may_see(reader, request):
+    if request is None or not store.may_see(reader, request, key):
         raise tk.ObjectNotFound(messages.say("request-not-found"))
     return request
 
 
 def _link(request: DataRequest) -> str:
     return tk.url_for("nakano_request.read", id=request.id, _external=True)
+
+
+def sender_page(request: DataRequest) -> str:
+    """The request's page for its requester: with the key of a visitor without an account."""
+    return sender_link.link("nakano_request.read", "request", str(request.id),
+                            None if request.requester_id else request.requester_email, id=str(request.id))
 
 
 def _shown(request: DataRequest, reader: Reader, history: bool = True) -> dict[str, Any]:
@@ -128,13 +134,16 @@ def nakano_request_create(context: Context, data_dict: DataDict) -> dict[str, An
     return _shown(request, reader)
 
 
-def confirmed(request_id: str) -> None:
+def confirmed(request_id: str) -> str | None:
     """Its sender opened the confirmation link: the request waits for review (a visitor's is
-    never listed unseen)."""
+    never listed unseen). Returns its page for the sender."""
     request = model.Session.get(DataRequest, int(request_id))
-    if request is not None and request.state == "unconfirmed":
+    if request is None:
+        return None
+    if request.state == "unconfirmed":
         request.state, request.held_reason = "pending", request.held_reason or "unconfirmed-visitor"
         model.Session.commit()
+    return sender_page(request)
 
 
 def notify_department(request: DataRequest) -> None:
@@ -149,10 +158,11 @@ def nakano_request_show(context: Context, data_dict: DataDict) -> dict[str, Any]
     """One request, with its history of answers.
 
     :param id: its number
+    :param key: the key of the links mailed to a requester without an account (their request, read only)
     """
     tk.check_access("nakano_request_show", context, data_dict)
     reader = reader_of(context)
-    return _shown(_find(data_dict, reader), reader)
+    return _shown(_find(data_dict, reader, data_dict.get("key")), reader)
 
 
 @tk.side_effect_free
@@ -281,13 +291,17 @@ def nakano_request_respond(context: Context, data_dict: DataDict) -> dict[str, A
 
 def _tell_followers(request: DataRequest) -> None:
     recipients = [(u.display_name, u.email) for u in store.followers(request) if u.email]
-    if request.requester_email:
-        recipients.append((request.requester_email, request.requester_email))
     status = " / ".join(dict.fromkeys(choices.label("data_request", "status", request.status, lang)
                                       for lang in ("ja", "en")))
-    mail.send(recipients, mail.subject(SUBJECT_CHANGED),
-              mail.both_languages(CHANGED, title=request.title, status=status, answer=request.answer or "",
-                                  link=_link(request)))
+
+    def body(link: str) -> str:
+        return mail.both_languages(CHANGED, title=request.title, status=status, answer=request.answer or "",
+                                   link=link)
+    mail.send(recipients, mail.subject(SUBJECT_CHANGED), body(_link(request)))
+    if request.requester_email and not request.requester_id:
+        # A visitor's request may not be listed: their own link shows it to them.
+        mail.send([(request.requester_email, request.requester_email)], mail.subject(SUBJECT_CHANGED),
+                  body(sender_page(request)))
 
 
 @tk.validate(lambda: request_toggle_schema("support"))

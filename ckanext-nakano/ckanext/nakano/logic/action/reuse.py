@@ -22,7 +22,7 @@ from ...metrics import quality
 from ...model import Reuse
 from ...reader import Reader, reader_of
 from ...reuses import images, store
-from ...submissions import abuse, choices, confirm, mail
+from ...submissions import abuse, choices, confirm, mail, sender_link
 from ..submission_validators import limits_as_errors
 from ..submission_schema import (LIST_LIMIT, reuse_create_schema, reuse_id_schema, reuse_list_schema,
                                  reuse_moderate_schema, reuse_update_schema)
@@ -43,9 +43,9 @@ SUBJECT_PUBLISHED = mail.N_("A reuse was published")
 SUBJECT_DECIDED = mail.N_("About your reuse")
 
 
-def _find(data_dict: DataDict, reader: Reader) -> Reuse:
+def _find(data_dict: DataDict, reader: Reader, key: str | None = None) -> Reuse:
     reuse = store.find(str(data_dict["id"]))
-    if reuse is None or not store.may_see(reader, reuse):
+    if reuse is None or not store.may_see(reader, reuse, key):
         raise tk.ObjectNotFound(messages.say("reuse-not-found"))
     return reuse
 
@@ -61,6 +61,12 @@ def _shown(reuse: Reuse, reader: Reader) -> dict[str, Any]:
 
 def _link(reuse: Reuse) -> str:
     return tk.url_for("nakano_showcase.read", name=reuse.name, _external=True)
+
+
+def sender_page(reuse: Reuse) -> str:
+    """The reuse's page for its sender: with the key of a visitor without an account."""
+    return sender_link.link("nakano_showcase.read", "reuse", reuse.id,
+                            None if reuse.submitter_id else reuse.submitter_email, name=reuse.name)
 
 
 def _picture(data_dict: DataDict) -> bytes | None:
@@ -122,13 +128,17 @@ def nakano_showcase_create(context: Context, data_dict: DataDict) -> dict[str, A
     return _shown(reuse, reader)
 
 
-def confirmed(reuse_id: str) -> None:
-    """Its sender opened the confirmation link: the reuse enters review (submissions/confirm.py)."""
+def confirmed(reuse_id: str) -> str | None:
+    """Its sender opened the confirmation link: the reuse enters review (submissions/confirm.py).
+    Returns its page for the sender."""
     reuse = store.find(reuse_id)
-    if reuse is not None and reuse.state == "unconfirmed":
+    if reuse is None:
+        return None
+    if reuse.state == "unconfirmed":
         reuse.state = "pending"
         model.Session.commit()
         notify_submitted(reuse)
+    return sender_page(reuse)
 
 
 def notify_submitted(reuse: Reuse) -> None:
@@ -143,11 +153,18 @@ def nakano_showcase_show(context: Context, data_dict: DataDict) -> dict[str, Any
     """One reuse.
 
     :param id: its id or URL name
+    :param key: the key of the links mailed to a sender without an account (their reuse, read only)
     :returns: the reuse; its submitter and moderators also get ``state``, ``reject_reason`` and ``proposed``
     """
     tk.check_access("nakano_showcase_show", context, data_dict)
     reader = reader_of(context)
-    return _shown(_find(data_dict, reader), reader)
+    reuse = _find(data_dict, reader, data_dict.get("key"))
+    shown = _shown(reuse, reader)
+    if "state" not in shown and sender_link.holds("reuse", reuse.id, reuse.submitter_email, data_dict.get("key")):
+        # Its sender, by the key: where it stands and why, as a signed-in submitter sees it.
+        shown.update(state=reuse.state, reject_reason=reuse.reject_reason,
+                     labels={**shown["labels"], "state": choices.label("reuse", "state", reuse.state)})
+    return shown
 
 
 @tk.side_effect_free
@@ -283,7 +300,8 @@ def _tell_submitter(reuse: Reuse, approved: bool) -> None:
     address = user.email if user is not None else reuse.submitter_email
     if not address:
         return
-    body = (mail.both_languages(APPROVED, title=reuse.title, link=_link(reuse)) if approved else
-            mail.both_languages(REJECTED, title=reuse.title, reason=reuse.reject_reason or "", link=_link(reuse)))
+    link = sender_page(reuse)
+    body = (mail.both_languages(APPROVED, title=reuse.title, link=link) if approved else
+            mail.both_languages(REJECTED, title=reuse.title, reason=reuse.reject_reason or "", link=link))
     mail.send([(user.display_name if user is not None else address, address)],
               mail.subject(SUBJECT_DECIDED), body)

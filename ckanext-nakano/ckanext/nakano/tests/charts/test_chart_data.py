@@ -214,3 +214,23 @@ def test_dates_are_read_alike_in_python_and_in_postgresql(clean_datastore, cell,
         in_sql = connection.execute(sa.text(f"SELECT {values.month_sql('c')} FROM (SELECT :cell AS c) t"),
                                     {"cell": cell}).scalar()
     assert in_sql == month
+
+
+def test_anyone_asks_through_the_api_with_get_and_json_filters(app, table):
+    resource, truth, _ = table
+    answer = app.get("/api/3/action/nakano_chart_data", query_string={
+        "resource_id": resource["id"], "x": "町丁目", "measure": "sum", "value": "台数",
+        "filters": '[{"column": "種別", "value": "消火器"}]', "top": "3"})
+    assert answer.status_code == 200
+    rows = answer.json["result"]["rows"]
+    expected = defaultdict(int)
+    for t in truth:
+        if t["kind"] == "消火器":
+            expected[t["town"]] += t["count"] or 0
+    assert [(r["label"], r["value"]) for r in rows] == sorted(expected.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    # Bad parameters: refused with the parameter named, never a 500.
+    for bad in ({"top": "many"}, {"filters": "{not json"}, {"sort": "random()"}, {"x": "存在しない"}):
+        refused = app.get("/api/3/action/nakano_chart_data",
+                          query_string={"resource_id": resource["id"], "x": "町丁目", **bad})
+        assert refused.status_code in (400, 409), (bad, refused.status_code)
+        assert next(iter(bad)) in refused.body, refused.body

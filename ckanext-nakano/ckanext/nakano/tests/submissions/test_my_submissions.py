@@ -79,3 +79,11 @@ def test_the_dashboard_tab_shows_where_each_stands(ward, app):
 def test_a_visitor_is_asked_to_sign_in(ward, app):
     answer = app.get("/dashboard/submissions", follow_redirects=False)
     assert answer.status_code == 302 and "/user/login" in answer.headers["Location"]
+
+
+def test_residents_make_an_account_on_the_form_not_through_the_api(ward, app):
+    form = app.get("/user/register")
+    assert form.status_code == 200 and 'name="password1"' in form.body
+    refused = app.post("/api/3/action/user_create", json={"name": "bot", "email": "bot@example.org",
+                                                          "password": "LongEnoughPassword42"})
+    assert refused.status_code == 403
