@@ -19,7 +19,7 @@ from ckanext.dcat.utils import dataset_uri
 
 from . import about, area_map, datastore_loads, language_text, map_view, vocab, zero_results
 from .data_requests import figures as request_figures
-from .data_requests import pages as request_pages
+from .data_requests import wording as request_wording
 from .home import home_page
 from .inventory import choices as inventory_choices
 from .metrics import quality, stats
@@ -385,7 +385,7 @@ def _reader_context() -> dict[str, Any]:
 
 def nakano_request_month(value: str | None) -> str:
     """A planned month (2027-04) as the reader reads it: 2027年4月, April 2027 …"""
-    return request_pages.month_text(value)
+    return request_wording.month_text(value)
 
 
 def nakano_department_requests(org: dict[str, Any]) -> dict[str, Any]:

@@ -7,12 +7,10 @@ only turns their refusals into 403, 404 or the form again with the errors beside
 """
 from __future__ import annotations
 
-import datetime
 import logging
 import re
 from typing import Any
 
-import babel.dates
 import flask
 from flask import request
 
@@ -25,8 +23,9 @@ from ..inventory import schema as inventory_schema
 from ..submissions import abuse, choices
 from ..submissions.sender_link import keyed_page
 from . import store
+from .wording import month_text
 
-__all__ = ["requests_pages", "suggestions", "month_text", "department_options"]
+__all__ = ["requests_pages", "suggestions", "department_options"]
 
 log = logging.getLogger(__name__)
 
@@ -65,18 +64,6 @@ def _page_number() -> int:
 
 
 # --- texts shown -------------------------------------------------------------------------------
-
-def month_text(value: str | None, lang: str | None = None) -> str:
-    """``2027-04`` as the reader reads a month: 2027年4月, April 2027, 2027년 4월 …"""
-    if not value:
-        return ""
-    try:
-        year, mon = (int(part) for part in str(value).split("-")[:2])
-        return babel.dates.format_skeleton("yMMMM", datetime.date(year, mon, 1),
-                                           locale=messages.reader_locale(lang or tk.h.lang()))
-    except (ValueError, TypeError):   # not a stored month: shown as it is
-        return str(value)
-
 
 def _department_title(org: model.Group) -> str:
     """The department's English name on English pages (when it has one), its name elsewhere."""
@@ -301,7 +288,9 @@ def _read_page(shown: dict[str, Any], answer_values: dict[str, Any] | None = Non
     if answer_values is None:
         answer_values = {"status": shown["status"], "planned_month": shown.get("planned_month") or "",
                          "dataset": (shown.get("dataset") or {}).get("name", ""),
-                         "decline_reason": shown.get("decline_reason") or "", "answer": "",
+                         # The current answer, to keep or change with the status (a new status
+                         # under an old text misled: the walk of issue 20).
+                         "decline_reason": shown.get("decline_reason") or "", "answer": shown.get("answer") or "",
                          "inventory_item": "", "create_inventory_item": False}
     department = (shown.get("department") or {}).get("name", "")
     return tk.render("nakano/request/read.html", {

@@ -111,12 +111,15 @@ def respond(request: DataRequest, answer: dict[str, Any], user_id: str | None,
     now = _now()
     if "status" in changes:
         request.status_since = now
-    if answer.get("answer"):
-        request.answer = answer["answer"]
+    # The form shows the current text: it is said again (history, mail) only when it changed.
+    text = (answer.get("answer") or "").strip()
+    said = text if text and text != (request.answer or "") else ""
+    if said:
+        request.answer = said
     if by_department and request.first_answer is None:
         request.first_answer = now
     request.modified = now
-    record(request, "answered", changes, user_id, answer.get("answer") or "")
+    record(request, "answered", changes, user_id, said)
     return changes
 
 

@@ -20,7 +20,7 @@ from ckan.types import Context, DataDict
 
 from ... import messages
 from ...departments import department_ids, departments
-from ...data_requests import inventory_link, store
+from ...data_requests import inventory_link, store, wording
 from ...inventory import schema as inventory_schema
 from ...model import DataRequest, DataRequestFollow, DataRequestSupport
 from ...reader import Reader, reader_of
@@ -39,6 +39,7 @@ RECEIVED = mail.N_("A data request for your department: “%(title)s”.\n\n%(li
 CHANGED = mail.N_("The data request “%(title)s” is now: %(status)s.\n\n%(answer)s\n\n%(link)s")
 SUBJECT_RECEIVED = mail.N_("A new data request")
 SUBJECT_CHANGED = mail.N_("A data request you follow was answered")
+SUBJECT_YOURS_CHANGED = mail.N_("Your data request was answered")
 
 
 def _environ() -> dict[str, Any] | None:
@@ -282,25 +283,30 @@ def nakano_request_respond(context: Context, data_dict: DataDict) -> dict[str, A
     elif answer.get("inventory_item_id"):
         inventory_link.follow_answer(answer["inventory_item_id"], request, answer, reader)
     by_department = request.organization_id is not None and request.organization_id in reader.editor_of
+    said_before = request.answer
     changes = store.respond(request, answer, reader.user_id, by_department or reader.sysadmin)
     model.Session.commit()
-    if changes or answer.get("answer"):
+    if changes or request.answer != said_before:
         _tell_followers(request)
     return _shown(request, reader)
 
 
 def _tell_followers(request: DataRequest) -> None:
-    recipients = [(u.display_name, u.email) for u in store.followers(request) if u.email]
-    status = " / ".join(dict.fromkeys(choices.label("data_request", "status", request.status, lang)
-                                      for lang in ("ja", "en")))
+    """Mail the answer, with what its status says, to the requester ("your request") and the
+    followers ("a request you follow")."""
+    status = " / ".join(dict.fromkeys(wording.status_text(request, lang) for lang in ("ja", "en")))
 
     def body(link: str) -> str:
         return mail.both_languages(CHANGED, title=request.title, status=status, answer=request.answer or "",
                                    link=link)
-    mail.send(recipients, mail.subject(SUBJECT_CHANGED), body(_link(request)))
+    following = [u for u in store.followers(request) if u.email]   # the requester too, unless they stopped
+    mail.send([(u.display_name, u.email) for u in following if u.id != request.requester_id],
+              mail.subject(SUBJECT_CHANGED), body(_link(request)))
+    mail.send([(u.display_name, u.email) for u in following if u.id == request.requester_id],
+              mail.subject(SUBJECT_YOURS_CHANGED), body(_link(request)))
     if request.requester_email and not request.requester_id:
         # A visitor's request may not be listed: their own link shows it to them.
-        mail.send([(request.requester_email, request.requester_email)], mail.subject(SUBJECT_CHANGED),
+        mail.send([(request.requester_email, request.requester_email)], mail.subject(SUBJECT_YOURS_CHANGED),
                   body(sender_page(request)))
 
 

@@ -116,5 +116,17 @@ await scenario('resident_phone', async (s) => {
     return `${name}: ${bytes.length} bytes`;
   });
 
+  for (const list of ['/request', '/showcase', '/inventory']) {
+    await s.step(`${list}: the list's heading and search come before its filters on a phone`, async () => {
+      await s.open(list);
+      const heading = await page.locator('.primary h1').first().boundingBox();
+      const filters = await page.locator('.secondary').first().boundingBox();
+      expect(heading && filters, `${list}: no heading or no filters`);
+      expect(heading.y < filters.y, `${list}: the filters (y ${filters.y}) come before the heading (y ${heading.y})`);
+      await noSideways(list);
+      return `heading at ${Math.round(heading.y)} px, filters at ${Math.round(filters.y)} px`;
+    });
+  }
+
   s.check('no uncaught JavaScript error on the way', !s.result.pageErrors.length, s.result.pageErrors);
 });

@@ -476,3 +476,18 @@ def test_the_department_page_shows_its_requests_figures_reuses_and_searches(app,
     other = page(app, "/organization/kenko")
     assert "健康の要望" in other and "ベンチ地図アプリ" not in other
     assert 'value="kikaku" selected' in page(app, "/request/new", query_string={"department": "kikaku"})
+
+
+def test_the_answer_form_shows_the_current_answer_and_the_same_text_is_not_said_twice(app, ward):
+    request = ask(ward)
+    url = f"/request/{request['id']}"
+    assert post(app, f"{url}/answer", {"status": "considering", "answer": "担当課で検討します"},
+                ward.kikaku_editor).status_code == 302
+    form = page(app, url, ward.kikaku_editor)
+    assert re.search(r'<textarea[^>]*name="answer"[^>]*>\s*担当課で検討します', form), "the current answer is not in the form"
+    # Only the status changes; the text is sent again as the form shows it.
+    assert post(app, f"{url}/answer", {"status": "planned", "planned_month": "2031-04", "answer": "担当課で検討します"},
+                ward.kikaku_editor).status_code == 302
+    history = page(app, url)
+    history = history[history.index('id="history"'):]
+    assert history.count("担当課で検討します") == 1 and "検討中 → 公開予定" in history

@@ -73,6 +73,12 @@ def test_the_department_answers_and_the_requester_and_followers_are_mailed(ward)
     to = {parseaddr(m["To"])[1] for m in inbox()}
     assert {"resident@example.org", "company@example.org"} <= to
     assert "kids_admin@example.org" not in to
+    # Each is told what the answer says (the month), the requester of their own request.
+    mails = {parseaddr(m["To"])[1]: m for m in inbox() if "公開予定" in m.get_content()}
+    assert "2027年4月" in mails["resident@example.org"].get_content()
+    subjects = {to: str(m["Subject"]) for to, m in mails.items()}
+    assert "フォロー" not in subjects["resident@example.org"] and "follow" not in subjects["resident@example.org"]
+    assert "フォロー" in subjects["company@example.org"] or "you follow" in subjects["company@example.org"]
 
 
 INCOMPLETE_ANSWERS = [({"status": "planned"}, "planned_month"), ({"status": "published"}, "dataset"),
