@@ -1,5 +1,5 @@
 /* データ要望 form (/request/new): while the title is typed, show what the portal already has
-   (datasets, and items of the data inventory with their status) under it, from
+   (datasets, items of the data inventory with their status, requests already sent) under it, from
    /request/suggest (data_requests/pages.py). The texts come from the page's data attributes
    (translated there); results are written as text, never as HTML. Without this script the
    form works the same. */
@@ -32,11 +32,13 @@
     list.textContent = "";
     var datasets = data.datasets || [];
     var items = data.items || [];
-    if (!datasets.length && !items.length) {
+    var requests = data.requests || [];
+    if (!datasets.length && !items.length && !requests.length) {
       status.textContent = box.dataset.none;
       return;
     }
-    status.textContent = box.dataset.found.replace("{datasets}", datasets.length).replace("{items}", items.length);
+    status.textContent = box.dataset.found.replace("{datasets}", datasets.length).replace("{items}", items.length)
+      .replace("{requests}", requests.length);
     list.appendChild(el("p", box.dataset.intro, { "class": "nakano-suggestions-intro" }));
     if (datasets.length) {
       list.appendChild(el("h2", box.dataset.datasets, { "class": "h6" }));
@@ -70,6 +72,20 @@
         ol.appendChild(li);
       });
       list.appendChild(ol);
+    }
+    if (requests.length) {
+      list.appendChild(el("h2", box.dataset.requests, { "class": "h6" }));
+      var rl = el("ul", "", { "class": "nakano-suggestions-requests" });
+      requests.forEach(function (r) {
+        var li = el("li");
+        li.appendChild(link(r));
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(el("span", r.status_label, { "class": "badge nakano-request-" + r.status }));
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(el("span", box.dataset.supporters.replace("{num}", r.supporters), { "class": "nakano-muted" }));
+        rl.appendChild(li);
+      });
+      list.appendChild(rl);
     }
   }
 

@@ -216,7 +216,8 @@ def _accepted(created: dict[str, Any] | None) -> Any:
 @requests_pages.route("/request/suggest")
 def suggest() -> flask.Response:
     """What the portal already has for the words typed (JSON, for assets/request.js): up to
-    five datasets and five items of the data inventory with their status."""
+    five datasets, five items of the data inventory with their status and five requests
+    already sent."""
     response = flask.jsonify(suggestions(request.args.get("q", "")))
     # The register shows a department's own members more: never shared between readers.
     response.headers["Cache-Control"] = "private, max-age=60"
@@ -229,7 +230,7 @@ def suggestions(q: str) -> dict[str, Any]:
     the planned month, the reason it is not public, its datasets) for the words of ``q``."""
     words = search_words.plain_words_query(q or "")[:100].strip()
     if len(words) < 2:
-        return {"datasets": [], "items": []}
+        return {"datasets": [], "items": [], "requests": []}
     found = tk.get_action("package_search")({}, {
         "q": words, "rows": SUGGESTED, "fl": ["name", "title", "extras_title_en"], "facet": "false",
         "include_private": False})
@@ -242,7 +243,13 @@ def suggestions(q: str) -> dict[str, Any]:
             "q": words, "limit": SUGGESTED, "facets": False})["results"]
     except tk.ValidationError:   # words the register's search refuses: no items to show
         listed = []
+    # Requests already sent for it: supporting one helps more than a second request (the walk).
+    sent = tk.get_action("nakano_request_list")(_context(), {"q": words, "limit": SUGGESTED, "facets": False,
+                                                             "sort": "supported"})["results"]
     return {"datasets": datasets, "items": [_suggested_item(i) for i in listed],
+            "requests": [{"title": f"#{r['id']} {r['title']}", "url": tk.h.url_for("nakano_request.read", id=r["id"]),
+                          "status": r["status"], "status_label": r["labels"]["status"],
+                          "supporters": r["supporters"]} for r in sent],
             "search_url": tk.h.url_for("dataset.search", q=words)}
 
 

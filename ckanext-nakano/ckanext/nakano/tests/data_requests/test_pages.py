@@ -404,7 +404,7 @@ def test_suggestions_show_datasets_and_register_items_with_their_status(app, cat
     assert "公園の警備計画" in {i["title"] for i in inside["items"]}
     assert app.get("/request/suggest", query_string={"q": "公"}).json["items"] == []        # too short
     assert app.get("/request/suggest", query_string={"q": 'title:(" AND'}).status_code == 200   # Solr syntax
-    assert app.get("/request/suggest").json == {"datasets": [], "items": []}
+    assert app.get("/request/suggest").json == {"datasets": [], "items": [], "requests": []}
     # Without script: the form shows them for the title given in the link.
     form = page(app, "/request/new", query_string={"q": "公園"})
     assert "公園一覧" in form and "公園の遊具点検結果" in form and "2030年4月" in form
@@ -491,3 +491,17 @@ def test_the_answer_form_shows_the_current_answer_and_the_same_text_is_not_said_
     history = page(app, url)
     history = history[history.index('id="history"'):]
     assert history.count("担当課で検討します") == 1 and "検討中 → 公開予定" in history
+
+
+def test_suggestions_show_the_requests_already_sent_most_supported_first(app, catalog):
+    first = ask(catalog, title="公園のベンチの位置")
+    ask(catalog, title="公園のトイレの位置")
+    held = ask(catalog, user="kenko_editor", title="公園の秘密の要望", listed=False)
+    assert held["state"] == "pending"          # the first request of an account waits for review
+    helpers.call_action("nakano_request_support", context={"user": catalog.kikaku_editor["name"]}, id=first["id"])
+    found = app.get("/request/suggest", query_string={"q": "公園"}).json["requests"]
+    assert [r["title"] for r in found] == [f"#{first['id']} 公園のベンチの位置", f"#{first['id'] + 1} 公園のトイレの位置"]
+    assert found[0]["supporters"] == 1 and found[0]["status_label"] == "受付"
+    assert held["title"] not in str(found)     # a request held for review is not suggested
+    form = page(app, "/request/new", query_string={"q": "公園"})
+    assert "私も必要" in form and "公園のベンチの位置" in form
