@@ -135,6 +135,20 @@ await scenario('resident_request', async (s) => {
     return `${await page.locator('#request-suggestions-list a').count()} suggestions for the whole title`;
   });
 
+  await s.step('a suggested dataset opened and Back again: the title typed is still there (the tab\'s draft)', async () => {
+    const suggested = page.locator('#request-suggestions-list a[href^="/dataset/"]').first();
+    if (!(await suggested.count())) {
+      await s.open('/dataset/');
+    } else {
+      await Promise.all([page.waitForURL((url) => url.pathname.startsWith('/dataset/')), suggested.click()]);
+    }
+    await page.goBack();
+    await page.waitForURL((url) => url.pathname === '/request/new');
+    await poll(async () => (await page.locator('#field-title').inputValue()) === WANTED,
+      { timeout: 5000, what: `the title ${WANTED} written back after Back` });
+    return await page.locator('#field-title').inputValue();
+  });
+
   await s.step('sent without a purpose: the form comes back with the error beside the field, the title kept', async () => {
     await send(page, page.locator('form.nakano-request-form button[type="submit"]'));
     await page.locator('#form-errors').waitFor({ state: 'visible' });
