@@ -76,25 +76,16 @@ def _written(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     return result
 
 
-@tk.chained_action
-def datastore_create(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    """Core datastore_create; the table's kept chart answers forgotten."""
-    return _written(up_func, context, data_dict)
+def _forgetting(name: str) -> Action:
+    @tk.chained_action
+    def written(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+        return _written(up_func, context, data_dict)
+    written.__name__ = written.__qualname__ = name
+    written.__doc__ = f"Core {name}; the table's kept chart answers forgotten."
+    return written
 
 
-@tk.chained_action
-def datastore_upsert(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    """Core datastore_upsert; the table's kept chart answers forgotten."""
-    return _written(up_func, context, data_dict)
-
-
-@tk.chained_action
-def datastore_delete(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    """Core datastore_delete; the table's kept chart answers forgotten."""
-    return _written(up_func, context, data_dict)
-
-
-@tk.chained_action
-def datastore_records_delete(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    """Core datastore_records_delete; the table's kept chart answers forgotten."""
-    return _written(up_func, context, data_dict)
+datastore_create = _forgetting("datastore_create")
+datastore_upsert = _forgetting("datastore_upsert")
+datastore_delete = _forgetting("datastore_delete")
+datastore_records_delete = _forgetting("datastore_records_delete")
