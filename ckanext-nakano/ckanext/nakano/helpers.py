@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import OrderedDict
 from typing import Any, Callable
@@ -40,7 +41,7 @@ __all__ = [
     "nakano_facet_hrefs", "nakano_package_organization", "nakano_dataset_metrics", "nakano_metrics_json",
     "nakano_metrics_dataset_name",
     "nakano_metrics_enabled", "nakano_home", "nakano_sort_options", "nakano_facet_labeler",
-    "nakano_downloads", "nakano_datastore_state", "structured_data", "xloader_badge",
+    "nakano_downloads", "nakano_datastore_state", "structured_data", "xloader_badge", "render_markdown",
     "nakano_zero_results", "nakano_license_choices", "nakano_about", "nakano_area_map",
     "nakano_view_title", "nakano_pager", "nakano_inventory_item", "nakano_inventory_item_choices",
     "nakano_inventory_dataset_name",
@@ -220,6 +221,27 @@ def structured_data(next_helper: Callable[..., str], dataset_dict: dict[str, Any
     while len(_JSONLD) > _JSONLD_ENTRIES:
         _JSONLD.popitem(last=False)
     return value
+
+
+_IMAGE = re.compile(r"<img\b([^>]*)>")
+_ATTRIBUTE = re.compile(r'\b(src|alt)="([^"]*)"')
+
+
+def _image_as_link(found: re.Match[str]) -> str:
+    attributes = dict(_ATTRIBUTE.findall(found.group(1)))
+    if not attributes.get("src"):
+        return ""
+    return f'<a href="{attributes["src"]}">{attributes.get("alt") or tk._("Picture")}</a>'
+
+
+@tk.chained_helper
+def render_markdown(next_helper: Callable[..., Any], data: str, auto_link: bool = True,
+                    allow_html: bool = False) -> Markup:
+    """CKAN's Markdown, with pictures as links to them: the page's policy loads images from
+    the portal itself only, and a picture of another site showed as a broken image (dataset
+    descriptions, reuses: the walk of issue 20). The values are nh3's, already escaped."""
+    html = str(next_helper(data, auto_link=auto_link, allow_html=allow_html))
+    return Markup(_IMAGE.sub(_image_as_link, html))
 
 
 @tk.chained_helper

@@ -175,11 +175,7 @@ def new() -> Any:
         created = tk.get_action("nakano_request_create")(_context(), data)
     except tk.ValidationError as error:
         model.Session.rollback()
-        errors = _errors(error)
-        if not _signed_in() and not values["email"] and "email" not in errors:
-            # The action asks for it after the fields' checks: said with the others at once.
-            errors["email"] = [messages.say("submission-needs-email")]
-        return _form(values, errors)
+        return _form(values, _errors(error))
     except tk.NotAuthorized:
         return tk.abort(403, tk._("You may not send a data request"))
     return _accepted(created)

@@ -5,9 +5,9 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from .submission_validators import (choice, nakano_submission_datasets, nakano_submission_email,
+from .submission_validators import (choice, email_of_visitor, nakano_submission_datasets, nakano_submission_email,
                                     nakano_submission_month, nakano_submission_text, nakano_submission_title,
-                                    nakano_submission_url)
+                                    nakano_submission_url, required_saying)
 
 __all__ = ["reuse_create_schema", "reuse_update_schema", "reuse_id_schema", "reuse_list_schema",
            "reuse_moderate_schema", "request_create_schema", "request_update_schema", "request_id_schema",
@@ -45,8 +45,8 @@ def reuse_create_schema() -> dict[str, Any]:
             "description": [optional, nakano_submission_text],
             "provider": [required, nakano_submission_title],
             "provider_kind": [required, choice("reuse", "provider_kind")],
-            "datasets": [optional, nakano_submission_datasets],
-            "email": [optional, nakano_submission_email],
+            "datasets": [required_saying("submission-no-dataset"), nakano_submission_datasets],
+            "email": [email_of_visitor, optional, nakano_submission_email],
             "image_upload": [optional],
             "__extras": _v("ignore")}
 
@@ -58,6 +58,8 @@ def reuse_update_schema() -> dict[str, Any]:
     schema = {name: [optional, *validators] if validators and validators[0] is required
               else validators for name, validators in reuse_create_schema().items()}
     schema["id"] = _v("not_empty", "unicode_safe")
+    # Not given: kept; given empty: refused by the action (a reuse uses at least one dataset).
+    schema["datasets"] = [tk.get_validator("ignore_missing"), nakano_submission_datasets]
     schema.pop("email")
     return schema
 
@@ -93,7 +95,7 @@ def request_create_schema() -> dict[str, Any]:
             "department": [optional, nakano_submission_title],
             "inventory_item": [optional, nakano_submission_title],
             "show_name": [_default(False), tk.get_validator("boolean_validator")],
-            "email": [optional, nakano_submission_email],
+            "email": [email_of_visitor, optional, nakano_submission_email],
             "__extras": _v("ignore")}
 
 

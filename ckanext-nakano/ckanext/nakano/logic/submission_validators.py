@@ -16,7 +16,8 @@ from ..inventory import values
 from ..submissions import abuse, choices
 
 __all__ = ["limits_as_errors", "nakano_submission_text", "nakano_submission_title", "nakano_submission_email",
-           "nakano_submission_url", "nakano_submission_datasets", "nakano_submission_month", "choice"]
+           "nakano_submission_url", "nakano_submission_datasets", "nakano_submission_month", "choice",
+           "required_saying", "email_of_visitor"]
 
 TITLE_LIMIT = 200
 TEXT_LIMIT = 5000
@@ -63,6 +64,24 @@ def nakano_submission_text(value: Any, context: Context) -> Any:
 def nakano_submission_title(value: Any, context: Context) -> Any:
     """One line of at most 200 characters."""
     return " ".join(_text(value, TITLE_LIMIT).split())
+
+
+def required_saying(code: str) -> Callable[..., Any]:
+    """``not_empty`` that says the coded message ``code`` (what is missing, in the reader's
+    words), with the schema's other errors in the same answer."""
+    def required(key: Any, data: dict[Any, Any], errors: dict[Any, list[str]], context: Context) -> None:
+        if _empty(data.get(key)) or data.get(key) == []:
+            errors[key].append(messages.say(code))
+            raise tk.StopOnError
+    return required
+
+
+def email_of_visitor(key: Any, data: dict[Any, Any], errors: dict[Any, list[str]], context: Context) -> None:
+    """A visitor without an account gives an address (the confirmation link goes to it): said
+    with the form's other errors, not after them."""
+    if not context.get("user") and _empty(data.get(key)):
+        errors[key].append(messages.say("submission-needs-email"))
+        raise tk.StopOnError
 
 
 def nakano_submission_email(value: Any, context: Context) -> Any:

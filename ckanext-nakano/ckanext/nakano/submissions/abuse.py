@@ -46,6 +46,7 @@ HONEYPOT_FIELD = "homepage"
 # Reasons a submission is held for moderation (needs_moderation).
 FIRST_OF_ACCOUNT = "first-of-account"
 FLAGGED_WORDS = "flagged-words"
+WITHOUT_ACCOUNT = "without-account"
 
 # Latin letters and digits: such a word is matched as a whole word only.
 _LATIN_WORD = re.compile(r"[0-9a-z ]+")
@@ -153,13 +154,16 @@ def flagged_words(*texts: str) -> list[str]:
     return [word for word, pattern in _patterns(_config_words()) if pattern.search(folded)]
 
 
-def needs_moderation(earlier_accepted: int, texts: list[str]) -> str | None:
+def needs_moderation(earlier_accepted: int, texts: list[str], account: bool = True) -> str | None:
     """Why a submission is held before it is public, or None: ``flagged-words``
     when it has words of the list (checked first, as the moderator needs to
-    know), ``first-of-account`` when the account has no earlier accepted
-    submission of the kind (``earlier_accepted``, counted by the caller)."""
+    know), ``without-account`` when a visitor without an account sent it,
+    ``first-of-account`` when the account has no earlier accepted submission of
+    the kind (``earlier_accepted``, counted by the caller)."""
     if flagged_words(*texts):
         return FLAGGED_WORDS
+    if not account:
+        return WITHOUT_ACCOUNT
     if earlier_accepted <= 0:
         return FIRST_OF_ACCOUNT
     return None

@@ -103,8 +103,6 @@ def nakano_request_create(context: Context, data_dict: DataDict) -> dict[str, An
     """
     tk.check_access("nakano_request_create", context, data_dict)
     reader = reader_of(context)
-    if reader.user is None and not data_dict.get("email"):
-        raise tk.ValidationError({"email": [messages.say("submission-needs-email")]})
     org_id = _department(data_dict.get("department"))
     item = inventory_link.listed_item(data_dict.get("inventory_item"), reader) if data_dict.get("inventory_item") \
         else None
@@ -119,9 +117,8 @@ def nakano_request_create(context: Context, data_dict: DataDict) -> dict[str, An
     if reader.user_id:
         earlier = model.Session.query(DataRequest.id).filter(
             DataRequest.requester_id == reader.user_id, DataRequest.state.in_(store.LISTED)).count()
-    held = abuse.needs_moderation(earlier if reader.user is not None else 0,
-                                  [data_dict.get("title") or "", data_dict.get("description") or "",
-                                   data_dict.get("purpose_text") or ""])
+    held = abuse.needs_moderation(earlier, [data_dict.get("title") or "", data_dict.get("description") or "",
+                                            data_dict.get("purpose_text") or ""], account=reader.user is not None)
     if reader.sysadmin and reader.user is not None:
         held = None   # the office's own requests are listed at once
     request = store.create(data_dict, org_id, reader.user_id, None if reader.user is not None else data_dict["email"],

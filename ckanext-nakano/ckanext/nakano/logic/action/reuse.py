@@ -110,10 +110,6 @@ def nakano_showcase_create(context: Context, data_dict: DataDict) -> dict[str, A
     """
     tk.check_access("nakano_showcase_create", context, data_dict)
     reader = reader_of(context)
-    if not data_dict.get("datasets"):
-        raise tk.ValidationError({"datasets": [messages.say("submission-no-dataset")]})
-    if reader.user is None and not data_dict.get("email"):
-        raise tk.ValidationError({"email": [messages.say("submission-needs-email")]})
     picture = _picture(data_dict)
     _rate("reuse", reader)
     reuse = store.create(data_dict, data_dict["datasets"], reader.user_id,

@@ -155,7 +155,7 @@ def test_the_form_for_visitors_and_for_accounts(app, ward):
     visitor = page(app, "/request/new", query_string={"q": "公衆トイレ"})
     assert 'name="email"' in visitor and 'name="show_name"' not in visitor
     assert 'value="公衆トイレ"' in visitor                           # the zero-result link's words
-    assert re.search(rf'<div class="nakano-hp" aria-hidden="true">\s*<label[^>]*>[^<]*</label>\s*'
+    assert re.search(rf'<div class="nakano-hp" aria-hidden="true"[^>]*>\s*<label[^>]*>[^<]*</label>\s*'
                      rf'<input type="text" id="field-{HONEYPOT_FIELD}" name="{HONEYPOT_FIELD}" value="" '
                      r'tabindex="-1" autocomplete="off">', visitor)
     assert re.search(r'<script src="[^"]*request\.js', visitor)

@@ -153,7 +153,7 @@ def test_a_reuse_page_links_out_safely_and_describes_itself_for_search_engines(a
 def test_the_form_for_a_visitor_asks_an_email_and_hides_the_honeypot(app, ward):
     page = app.get("/showcase/new", query_string={"dataset": "kouen-ichiran"}).body
     assert 'name="email"' in page and 'enctype="multipart/form-data"' in page
-    honeypot = re.search(rf'<div class="nakano-hp" aria-hidden="true">.*?</div>', page, re.S).group(0)
+    honeypot = re.search(rf'<div class="nakano-hp" aria-hidden="true"[^>]*>.*?</div>', page, re.S).group(0)
     assert f'name="{abuse.HONEYPOT_FIELD}"' in honeypot and 'tabindex="-1"' in honeypot
     assert 'autocomplete="off"' in honeypot
     # The dataset of the link from its page is chosen already.
@@ -410,3 +410,19 @@ def test_the_dataset_page_block_is_kept_until_a_reuse_changes(app, ward):
     # Withdrawn (a change of a reuse, committed): the next page no longer shows it.
     helpers.call_action("nakano_showcase_delete", context={"user": "submitter"}, id=reuse["id"])
     assert "nakano-dataset-reuses" not in app.get("/dataset/kouen-ichiran").body
+
+
+def test_pictures_in_markdown_are_links_to_them_not_broken_images(app, ward):
+    """The policy loads images from the portal only: a picture of another site is a link."""
+    reuse = create(description="![AEDの地図](https://example.org/map.png) と <img src=x onerror=alert(1)>")
+    approve(reuse, "kikaku_admin")
+    body = app.get(f"/showcase/{reuse['name']}").body
+    description = re.search(r'nakano-reuse-description"[^>]*>(.*?)</div>', body, re.S).group(1)
+    assert '<a href="https://example.org/map.png">AEDの地図</a>' in description
+    assert "<img" not in description and "onerror" not in description
+    factories.Dataset(name="with-picture", owner_org=ward.kikaku["id"], category="その他", license_id="cc-by",
+                      notes="説明 ![区の写真](https://example.org/photo.jpg)")
+    dataset = app.get("/dataset/with-picture").body
+    assert '<a href="https://example.org/photo.jpg">区の写真</a>' in dataset
+    assert 'src="https://example.org/photo.jpg"' not in dataset
+

@@ -207,11 +207,13 @@ def test_clean_text_and_comments_of_the_file(words):
 
 # Moderation
 
-@pytest.mark.parametrize("earlier, texts, reason", [
-    (0, ["公園の利用者数"], abuse.FIRST_OF_ACCOUNT),
-    (1, ["公園の利用者数"], None),
-    (5, ["公園", "カジノの案内"], abuse.FLAGGED_WORDS),
-    (0, ["ＶＩＡＧＲＡ"], abuse.FLAGGED_WORDS),
+@pytest.mark.parametrize("earlier, texts, account, reason", [
+    (0, ["公園の利用者数"], True, abuse.FIRST_OF_ACCOUNT),
+    (1, ["公園の利用者数"], True, None),
+    (5, ["公園", "カジノの案内"], True, abuse.FLAGGED_WORDS),
+    (0, ["ＶＩＡＧＲＡ"], True, abuse.FLAGGED_WORDS),
+    (0, ["公園の利用者数"], False, abuse.WITHOUT_ACCOUNT),     # not "the first of its account": it has none
+    (0, ["カジノの案内"], False, abuse.FLAGGED_WORDS),
 ])
-def test_needs_moderation(words, earlier, texts, reason):
-    assert abuse.needs_moderation(earlier, texts) == reason
+def test_needs_moderation(words, earlier, texts, account, reason):
+    assert abuse.needs_moderation(earlier, texts, account=account) == reason

@@ -4,6 +4,8 @@ rejection, the department's answer, the requests of others they follow, nothing 
 else's that is not public."""
 from __future__ import annotations
 
+import re
+
 from ckan.tests import helpers
 
 from ckanext.nakano.tests.submissions.conftest import as_user
@@ -87,3 +89,16 @@ def test_residents_make_an_account_on_the_form_not_through_the_api(ward, app):
     refused = app.post("/api/3/action/user_create", json={"name": "bot", "email": "bot@example.org",
                                                           "password": "LongEnoughPassword42"})
     assert refused.status_code == 403
+
+
+def test_a_departments_staff_find_its_waiting_requests_and_reuses_from_their_dashboard(ward, app):
+    def dashboard(user) -> str:
+        token = helpers.call_action("api_token_create", user=user["name"], name="dash")["token"]
+        return app.get("/dashboard/", headers={"Authorization": token}).body   # its 「担当の部署」 block
+
+    admin, editor = dashboard(ward.health_admin), dashboard(ward.health_editor)
+    for body in (admin, editor):
+        links = re.findall(r'href="(/request\?[^"]*)"', body)
+        assert any("department=kenko-fukushi" in link and "status=received" in link for link in links), links
+    assert "/showcase/moderate" in admin and "/showcase/moderate" not in editor
+    assert "kenko-fukushi" not in dashboard(ward.resident)
