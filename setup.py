@@ -36,6 +36,7 @@ setup(
             "nakano_system_harvester = ckanext.nakano.harvest.system:SystemHarvester",
             "nakano_ckan_harvester = ckanext.nakano.harvest.remote:NakanoCKANHarvester",
             "nakano_map_view = ckanext.nakano.plugin:NakanoMapViewPlugin",
+            "nakano_chart_view = ckanext.nakano.plugin:NakanoChartViewPlugin",
             "nakano_datastore_text = ckanext.nakano.plugin:NakanoDatastoreTextPlugin",
         ],
         "ckan.rdf.profiles": [

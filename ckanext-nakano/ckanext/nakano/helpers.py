@@ -19,6 +19,7 @@ from ckan.lib.munge import munge_filename_legacy
 from ckanext.dcat.utils import dataset_uri
 
 from . import about, area_map, datastore_loads, language_text, map_view, vocab, zero_results
+from .charts import table as chart_table
 from .data_requests import figures as request_figures
 from .data_requests import wording as request_wording
 from .home import home_page
@@ -45,6 +46,8 @@ __all__ = [
     "nakano_zero_results", "nakano_license_choices", "nakano_about", "nakano_area_map",
     "nakano_view_title", "nakano_pager", "nakano_inventory_item", "nakano_inventory_item_choices",
     "nakano_inventory_dataset_name",
+    # charts
+    "nakano_chart_number", "nakano_chart_link",
     # reuses
     "nakano_reuse_field_label", "nakano_dataset_reuses", "nakano_latest_reuses", "nakano_reuse_jsonld", "nakano_reuses_jsonld", "nakano_department_mail", "nakano_reuse_image",
     # data requests
@@ -433,3 +436,16 @@ def nakano_department_reuses(org: dict[str, Any]) -> dict[str, Any]:
     found = _published_reuses({"department": [org["id"]], "limit": DEPARTMENT_REUSES})
     # By id: the list's department facet filters on the datasets' owner (an id), not a name.
     return {**found, "more_url": tk.h.url_for("nakano_showcase.index", department=org["id"])}
+
+
+def nakano_chart_number(value: Any) -> str:
+    """A cell of a chart's table: a number in the page's language, a label as it is."""
+    return chart_table.number_text(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
+        else str(value)
+
+
+def nakano_chart_link(pkg: dict[str, Any], res: dict[str, Any]) -> str | None:
+    """The chart builder of a resource whose rows are in the DataStore (None otherwise)."""
+    if not res.get("datastore_active"):
+        return None
+    return tk.url_for("nakano_charts.builder", id=pkg["name"], resource_id=res["id"])

@@ -195,6 +195,7 @@ class NakanoPlugin(p.SingletonPlugin, DefaultTranslation):
 
 
 from . import map_view  # noqa: E402  (used by the view plugin below only)
+from .charts import view as chart_view  # noqa: E402  (used by the view plugin below only)
 
 
 class NakanoMapViewPlugin(p.SingletonPlugin):
@@ -225,6 +226,25 @@ class NakanoMapViewPlugin(p.SingletonPlugin):
 
     def after_upload(self, context: Any, resource_dict: dict[str, Any], dataset_dict: dict[str, Any]) -> None:
         map_view.ensure_view(context, resource_dict)
+
+
+class NakanoChartViewPlugin(p.SingletonPlugin):
+    """``nakano_chart_view``: a chart saved from the chart builder (charts/view.py,
+    templates/nakano/chart_view.html); drawn on the server, in the page, not in a frame."""
+    p.implements(p.IResourceView, inherit=True)
+
+    # IResourceView
+    def info(self) -> dict[str, Any]:
+        return chart_view.view_info()
+
+    def can_view(self, data_dict: dict[str, Any]) -> bool:
+        return bool(data_dict["resource"].get("datastore_active"))
+
+    def setup_template_variables(self, context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+        return chart_view.template_variables(data_dict)
+
+    def view_template(self, context: Any, data_dict: dict[str, Any]) -> str:
+        return "nakano/chart_view.html"
 
 
 class NakanoDatastoreTextPlugin(p.SingletonPlugin):

@@ -33,7 +33,8 @@ FILE_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src d
 # Endpoints that send stored files or data exports.
 _FILE_ENDPOINTS = {"datastore.dump", "nakano.utf8_copy", "nakano.excel_copy", "nakano.table_copy",
                    "nakano_inventory.export", "datatablesview.filtered_download",
-                   "group.member_dump", "organization.member_dump"}
+                   "group.member_dump", "organization.member_dump",
+                   "nakano_charts.chart_csv", "nakano_charts.chart_svg"}
 
 
 def is_file_endpoint(endpoint: str, path: str) -> bool:
@@ -44,10 +45,10 @@ def is_file_endpoint(endpoint: str, path: str) -> bool:
             or (endpoint == "static" and "/uploads/" in path))
 
 
-def page_policy() -> str:
+def page_policy(frame_ancestors: tuple[str, ...] = ()) -> str:
     """The pages' policy: scripts and styles from the portal only (styles may be
     inline: Leaflet and CKAN set element styles), images also from the map's
-    tile server."""
+    tile server; framed by the portal and ``frame_ancestors`` only."""
     images = ["'self'", "data:"]
     tiles = tk.config.get("ckanext.nakano.map.tile_url") or ""
     if tiles:
@@ -58,7 +59,7 @@ def page_policy() -> str:
     return "; ".join([
         "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'",
         f"img-src {' '.join(images)}", "font-src 'self' data:", "connect-src 'self'",
-        "frame-src 'self'", "frame-ancestors 'self'", "object-src 'none'", "base-uri 'self'",
+        "frame-src 'self'", " ".join(["frame-ancestors 'self'", *frame_ancestors]), "object-src 'none'", "base-uri 'self'",
         "form-action 'self'",
     ])
 

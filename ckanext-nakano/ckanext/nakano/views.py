@@ -13,6 +13,7 @@ from . import openapi, password_reset, response_policy, table_csv, upload_intake
 from .dcat import categories
 from .developers import examples
 from .harvest import pages as harvest_pages
+from .charts.pages import charts
 from .data_requests.pages import requests_pages
 from .inventory.pages import inventory
 from .reuses.pages import showcase
@@ -23,7 +24,7 @@ from .validation import copies
 
 nakano = flask.Blueprint("nakano", __name__)
 
-__all__ = ["nakano", "inventory", "showcase", "requests_pages", "submissions"]
+__all__ = ["nakano", "inventory", "showcase", "requests_pages", "submissions", "charts"]
 
 
 @nakano.route("/dataset/<id>/resource/<resource_id>/utf8.csv")

@@ -23,7 +23,7 @@ from ckanext.datastore.backend.postgres import get_read_engine, identifier
 from .columns import Column, table_columns
 from .values import month_sql, number_sql
 
-__all__ = ["ChartError", "chart_data", "forget", "MAX_GROUPS", "MAX_POINTS", "TIMEOUT_MS", "MEASURES"]
+__all__ = ["ChartError", "chart_data", "columns_of", "forget", "MAX_GROUPS", "MAX_POINTS", "TIMEOUT_MS", "MEASURES"]
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +138,15 @@ def chart_data(resource_id: str, settings: dict[str, Any]) -> dict[str, Any]:
         answer["columns"] = [{"name": c.name, "kind": c.kind} for c in columns]
     _keep(key, answer)
     return {**answer, "cached": False}
+
+
+def columns_of(resource_id: str) -> list[dict[str, str]]:
+    """The table's columns, typed (``name``, ``kind``), for choosing them."""
+    with get_read_engine().begin() as connection:
+        connection.execute(sa.text(f"SET LOCAL statement_timeout = {TIMEOUT_MS}"))
+        if not _version(connection, resource_id):
+            raise ChartError("chart-not-in-datastore")
+        return [{"name": c.name, "kind": c.kind} for c in table_columns(connection, resource_id)]
 
 
 def _where(columns: dict[str, Column], filters: list[dict[str, Any]]) -> tuple[str, dict[str, Any]]:

@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ..charts.aggregate import MEASURES
 from .chart_validators import nakano_chart_filters
 
-__all__ = ["chart_data_schema", "KINDS", "SORTS", "DATE_UNITS", "MAX_TOP"]
+__all__ = ["chart_data_schema", "chart_columns_schema", "KINDS", "SORTS", "DATE_UNITS", "MAX_TOP"]
 
 KINDS = ("bar", "stacked", "line", "pie", "scatter", "towns")
 SORTS = ("value_desc", "value_asc", "label")
@@ -30,8 +30,9 @@ def _one_of(choices: tuple[str, ...]) -> Any:
 
 
 def _at_most(limit: int) -> Any:
-    def check(value: int) -> int:
-        if value < 1 or value > limit:
+    def check(value: Any) -> Any:
+        # The validators before it said what is wrong with text; navl runs this one anyway.
+        if isinstance(value, int) and (value < 1 or value > limit):
             raise tk.Invalid(tk._("Between 1 and {limit}").format(limit=limit))
         return value
     return check
@@ -50,3 +51,7 @@ def chart_data_schema() -> dict[str, Any]:
                     _at_most(MAX_TOP)],
             "date_unit": [_default("month"), _one_of(DATE_UNITS)],
             "__extras": _v("ignore")}
+
+
+def chart_columns_schema() -> dict[str, Any]:
+    return {"resource_id": _v("not_empty", "unicode_safe", "resource_id_exists"), "__extras": _v("ignore")}

@@ -218,8 +218,15 @@ def _field_labels() -> dict[str, str]:
 def new() -> Any:
     """投稿: anyone; a visitor without an account gives an e-mail address to confirm."""
     if request.method == "GET":
+        # Filled in from the address: a dataset page's link names its dataset, the chart
+        # builder's also the kind (分析・可視化) and the chart's link.
         dataset = request.args.get("dataset", "")[:100]
-        return _form({**{name: "" for name in FIELDS}, "email": "", "datasets": [dataset] if dataset else []}, {})
+        values = {**{name: "" for name in FIELDS}, "email": "", "datasets": [dataset] if dataset else []}
+        if request.args.get("kind") in choices.values("reuse", "kind"):
+            values["kind"] = request.args["kind"]
+        if request.args.get("url", "").startswith(("https://", "http://")):
+            values["url"] = request.args["url"][:500]
+        return _form(values, {})
     values = _typed(request.form)
     if abuse.is_bot(request.form):
         # Answered as an accepted submission, so that the bot learns nothing; nothing is saved.

@@ -8,9 +8,9 @@ from ckan.types import Action, Context, DataDict
 
 from ... import messages
 from ...charts import aggregate
-from ..chart_schema import chart_data_schema
+from ..chart_schema import chart_columns_schema, chart_data_schema
 
-__all__ = ["nakano_chart_data", "datastore_create", "datastore_upsert", "datastore_delete",
+__all__ = ["nakano_chart_data", "nakano_chart_columns", "datastore_create", "datastore_upsert", "datastore_delete",
            "datastore_records_delete"]
 
 SETTINGS = ("kind", "x", "series", "measure", "value", "filters", "sort", "top", "date_unit")
@@ -63,6 +63,22 @@ def nakano_chart_data(context: Context, data_dict: DataDict) -> dict[str, Any]:
     except aggregate.ChartError as refused:
         field = _ROLE_FIELD.get(refused.values.get("role", ""), _FIELD.get(refused.code, "__before"))
         raise tk.ValidationError({field: [messages.say(refused.code, refused.values)]}) from refused
+
+
+@tk.side_effect_free
+@tk.validate(chart_columns_schema)
+def nakano_chart_columns(context: Context, data_dict: DataDict) -> list[dict[str, str]]:
+    """The columns of a resource's DataStore table as the chart builder offers them.
+
+    :param resource_id: the resource, whose rows are in the DataStore
+    :returns: a list of ``name`` and ``kind`` (number, date, text; empty when no cell of the
+        first rows is filled), in the table's order
+    """
+    tk.check_access("nakano_chart_columns", context, data_dict)
+    try:
+        return aggregate.columns_of(data_dict["resource_id"])
+    except aggregate.ChartError as refused:
+        raise tk.ValidationError({"resource_id": [messages.say(refused.code, refused.values)]}) from refused
 
 
 # The DataStore's write actions: a table written has other numbers; its kept chart answers

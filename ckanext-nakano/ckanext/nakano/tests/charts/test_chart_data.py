@@ -139,6 +139,7 @@ def test_top_n_and_order(table):
     ({"x": "町丁目", "filters": [{"column": "町丁目", "value": "a"}] * 3}, "filters"),
     ({"x": "町丁目", "measure": "median"}, "measure"),
     ({"x": "町丁目", "top": 1000}, "top"),
+    ({"x": "町丁目", "top": "abc"}, "top"),
     ({"kind": "stacked", "x": "町丁目"}, "series"),
 ])
 def test_what_cannot_be_charted_is_refused_beside_its_parameter(table, settings, field):
