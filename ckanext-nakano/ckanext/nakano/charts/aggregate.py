@@ -146,7 +146,8 @@ def columns_of(resource_id: str) -> list[dict[str, str]]:
         connection.execute(sa.text(f"SET LOCAL statement_timeout = {TIMEOUT_MS}"))
         if not _version(connection, resource_id):
             raise ChartError("chart-not-in-datastore")
-        return [{"name": c.name, "kind": c.kind} for c in table_columns(connection, resource_id)]
+        return [{"name": c.name, "kind": c.kind, "distinct": c.distinct}
+                for c in table_columns(connection, resource_id)]
 
 
 def _where(columns: dict[str, Column], filters: list[dict[str, Any]]) -> tuple[str, dict[str, Any]]:

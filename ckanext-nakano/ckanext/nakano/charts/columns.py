@@ -34,6 +34,7 @@ class Column:
     name: str
     kind: str            # "number", "date", "text", or "empty" (no filled cell in the sample)
     stored: str          # the PostgreSQL type of the DataStore column
+    distinct: int = 0    # different filled values among the sampled rows
 
 
 def _fields(connection: Any, resource_id: str) -> list[tuple[str, str]]:
@@ -61,14 +62,11 @@ def table_columns(connection: Any, resource_id: str) -> list[Column]:
     fields = _fields(connection, resource_id)
     if not fields:
         return []
-    text_fields = [name for name, stored in fields if stored not in _NUMERIC_TYPES | _DATE_TYPES]
-    sample: dict[str, list[Any]] = {name: [] for name in text_fields}
-    if text_fields:
-        listed = ", ".join(identifier(name) for name in text_fields)
-        for row in connection.execute(sa.text(f"SELECT {listed} FROM {identifier(resource_id)} "
-                                              f"LIMIT {SAMPLE_ROWS}")):
-            for name, cell in zip(text_fields, row):
-                sample[name].append(cell)
+    listed = ", ".join(identifier(name) for name, _ in fields)
+    sample: dict[str, list[Any]] = {name: [] for name, _ in fields}
+    for row in connection.execute(sa.text(f"SELECT {listed} FROM {identifier(resource_id)} LIMIT {SAMPLE_ROWS}")):
+        for (name, _), cell in zip(fields, row):
+            sample[name].append(cell)
     typed = []
     for name, stored in fields:
         if stored in _NUMERIC_TYPES:
@@ -77,5 +75,6 @@ def table_columns(connection: Any, resource_id: str) -> list[Column]:
             kind = "date"
         else:
             kind = _kind_of(name, sample[name])
-        typed.append(Column(name, kind, stored))
+        distinct = len({str(c).strip() for c in sample[name] if c is not None and str(c).strip()})
+        typed.append(Column(name, kind, stored, distinct))
     return typed

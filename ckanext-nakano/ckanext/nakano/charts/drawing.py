@@ -52,11 +52,9 @@ def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     raw = (high - low) / count
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-    start = math.floor(low / step) * step
-    ticks, value = [], start
-    while value < high + step * 0.5:
-        ticks.append(round(value, 10))
-        value += step
+    ticks = [math.floor(low / step) * step]
+    while ticks[-1] < high - step * 1e-9:     # the last tick at or beyond the largest value
+        ticks.append(round(ticks[0] + len(ticks) * step, 10))
     return ticks
 
 
@@ -292,7 +290,7 @@ def _towns(table: ChartTable, no_data: str, note: str) -> tuple[str, float, str]
     parts.append(f'<rect x="{x}" y="{y:.1f}" width="16" height="16" fill="{NO_DATA}" stroke="{MUTED}" stroke-width="0.5"/>')
     parts.append(_text(x + 24, y + 13, no_data))
     parts.append(_text(8, height + 24, note, "start", 11, MUTED))
-    return "".join(parts), height + 34, f"-14 -14 {WIDTH + 28:.0f} {height + 48:.0f}"
+    return "".join(parts), height + 48, f"-14 -14 {WIDTH + 14:.0f} {height + 48:.0f}"
 
 
 def svg(table: ChartTable, uid: str, title: str, summary: str, words: dict[str, str] | None = None) -> Markup:
@@ -302,7 +300,7 @@ def svg(table: ChartTable, uid: str, title: str, summary: str, words: dict[str, 
     box = None
     if table.kind == "towns":
         body, height, box = _towns(table, words.get("no_data", "—"), words.get("note", ""))
-        return _frame(WIDTH, height + 14, uid, title, summary, body, box)
+        return _frame(WIDTH + 14, height, uid, title, summary, body, box)   # the size of its box
     draw: dict[str, Any] = {"line": _line, "pie": _pie, "scatter": _scatter}
     if table.kind in draw and not (table.kind == "pie" and len(table.categories) > MAX_PIE_PARTS):
         body, height = draw[table.kind](table)

@@ -21,6 +21,7 @@ from flask import request
 import ckan.plugins.toolkit as tk
 
 from .. import response_policy
+from ..validation.column_types import is_code_name
 from . import drawing, settings as chart_settings
 from .table import ChartTable, chart_table, measure_name, number_text, summary
 
@@ -31,6 +32,7 @@ charts = flask.Blueprint("nakano_charts", __name__)
 EMBED_ANCESTORS = "ckanext.nakano.charts.embed_ancestors"
 VIEW_TYPE = "nakano_chart_view"
 DEFAULT_TOP = 20
+MAX_FIRST_GROUPS = 30   # values of a column first chosen as the categories, in the sampled rows
 # Columns first chosen as the categories when the address names none, in this order (after
 # NFKC and casefold): the 自治体標準オープンデータセット's columns that group rows.
 _GROUPING = ("町丁目", "町名", "地区", "種別", "区分", "分類", "種類", "カテゴリ", "category", "type", "年度", "年")
@@ -54,17 +56,24 @@ def _first_matching(columns: list[dict[str, str]], names: tuple[str, ...], kinds
     return None
 
 
-def _defaults(chosen: dict[str, Any], columns: list[dict[str, str]]) -> dict[str, Any]:
+def _first_category(columns: list[dict[str, Any]]) -> str | None:
+    """A column that groups rows: text or dates with 2 to 30 values in the first rows, not a
+    code or a name of each row; the 自治体標準 grouping names first, else the fewest values."""
+    usable = [c for c in columns if c["kind"] in ("text", "date") and 2 <= c.get("distinct", 0) <= MAX_FIRST_GROUPS
+              and not is_code_name(c["name"]) and not any(n in _key(c["name"]) for n in _NAMING)]
+    return (_first_matching(usable, _GROUPING, ("text", "date"))
+            or min(usable, key=lambda c: c["distinct"], default={}).get("name"))
+
+
+def _defaults(chosen: dict[str, Any], columns: list[dict[str, Any]]) -> dict[str, Any]:
     """What the builder shows first: a bar chart of the rows per grouping column, top 20."""
     settings = dict(chosen)
     if not settings.get("x"):
         if settings.get("kind") == "towns":
             settings["x"] = _first_matching(columns, _TOWN_COLUMNS, ("text",))
         else:
-            settings["x"] = (_first_matching(columns, _GROUPING, ("text", "date"))
-                             or next((c["name"] for c in columns if c["kind"] in ("text", "date")
-                                      and not any(n in _key(c["name"]) for n in _NAMING)), None)
-                             or next((c["name"] for c in columns if c["kind"] != "empty"), None))
+            settings["x"] = (_first_category(columns)
+                             or next((c["name"] for c in columns if c["kind"] in ("text", "date")), None))
         settings.setdefault("top", str(DEFAULT_TOP))
     kinds = {c["name"]: c["kind"] for c in columns}
     if "kind" not in settings and kinds.get(settings.get("x")) == "date":

@@ -104,8 +104,12 @@ def summary(table: ChartTable, answer: dict[str, Any]) -> str:
     if not table.categories:
         return tk._("No rows match these settings.")
     totals = table.totals
-    parts = [tk._("%(count)s categories of %(column)s.") % {"count": number_text(len(totals)),
-                                                            "column": table.x_name}]
+    if table.kind == "towns":
+        parts = [tk._("%(count)s of the ward's %(all)s towns have rows.") % {
+            "count": number_text(len(totals)), "all": number_text(len(towns.cells()))}]
+    else:
+        parts = [tk._("%(count)s categories of %(column)s.") % {"count": number_text(len(totals)),
+                                                                "column": table.x_name}]
     if table.kind == "line" and len(totals) > 1:
         parts.append(tk._("From %(first)s (%(first_value)s) to %(last)s (%(last_value)s).") % {
             "first": table.categories[0], "first_value": number_text(totals[0]),

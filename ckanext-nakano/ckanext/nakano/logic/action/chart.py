@@ -71,8 +71,9 @@ def nakano_chart_columns(context: Context, data_dict: DataDict) -> list[dict[str
     """The columns of a resource's DataStore table as the chart builder offers them.
 
     :param resource_id: the resource, whose rows are in the DataStore
-    :returns: a list of ``name`` and ``kind`` (number, date, text; empty when no cell of the
-        first rows is filled), in the table's order
+    :returns: a list of ``name``, ``kind`` (number, date, text; empty when no cell of the
+        first rows is filled) and ``distinct`` (different values in the first 2,000 rows), in
+        the table's order
     """
     tk.check_access("nakano_chart_columns", context, data_dict)
     try:

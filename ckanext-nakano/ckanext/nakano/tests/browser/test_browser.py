@@ -18,6 +18,7 @@ import datetime
 import io
 import json
 import os
+import random
 import shutil
 import subprocess
 import uuid
@@ -195,6 +196,24 @@ def _towns_csv() -> tuple[bytes, list[str]]:
     return text.getvalue().encode("utf-8"), [t["town"] for t in towns]
 
 
+def _aed_csv() -> tuple[bytes, dict[str, int]]:
+    """AEDs of the ward's layout (名称, 住所, 町丁目, 設置場所の種別), placed at random in the real
+    towns; and the 10 towns with most, as the chart must show them (largest first, ties by name)."""
+    towns = [t["town"] for t in json.loads(TOWNS.read_text(encoding="utf-8"))]
+    rnd = random.Random(131148)
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(["名称", "住所", "町丁目", "設置場所の種別"])
+    counted: dict[str, int] = {}
+    for n in range(400):
+        town = rnd.choice(towns[:30]) if n % 3 else rnd.choice(towns)     # some towns have many
+        counted[town] = counted.get(town, 0) + 1
+        writer.writerow([f"AED{n:03d}", f"東京都中野区{town}{rnd.randint(1, 40)}番{rnd.randint(1, 20)}号", town,
+                         rnd.choice(["区施設", "学校", "民間施設"])])
+    top = sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+    return text.getvalue().encode("utf-8"), dict(top)
+
+
 def _cp932_csv() -> tuple[int, str]:
     raw = CP932_CSV.read_bytes()
     try:
@@ -236,6 +255,17 @@ def background(request, site, tmp_path_factory):
             runs["map"] = Scenario(site, "map.mjs", DATASET_NAME=name, RESOURCE_ID=resource["id"],
                                    EXPECTED_POINTS=len(names),
                                    SAMPLE_NAMES=json.dumps([names[0], names[len(names) // 2], names[-1]], ensure_ascii=False))
+        if "test_resident_makes_a_chart_of_aeds_by_town_and_an_editor_saves_it" in wanted:
+            body, top = _aed_csv()
+            name = f"browser-chart-{uuid.uuid4().hex[:8]}"
+            datasets.append(name)
+            _api(site, "package_create", name=name, title="AED設置場所一覧（ブラウザテスト）", title_en="AED locations (browser test)",
+                 notes="町丁目は区の実在の町丁目、場所は無作為。ブラウザテストで作成し、終了時に削除します。",
+                 category="社会保障・衛生", license_id="cc-by", owner_org="kikaku")
+            resource = _api(site, "resource_create", package_id=name, name="AED設置場所", format="CSV",
+                            files={"upload": ("aed.csv", body, "text/csv")})
+            runs["chart"] = Scenario(site, "chart.mjs", DATASET_NAME=name, RESOURCE_ID=resource["id"],
+                                     EXPECTED_TOP=json.dumps(top, ensure_ascii=False), ADMIN_PASSWORD=site["password"])
         if "test_validation_report_summary_and_full_report" in wanted:
             name = f"browser-validation-{uuid.uuid4().hex[:8]}"
             datasets.append(name)
@@ -426,6 +456,14 @@ def test_map_preview_of_points(background):
     """The 85 town points of Nakano uploaded as 名称,緯度,経度: Leaflet map with a circle marker
     per point and the table of points, without map tiles (no internet)."""
     _assert_checks(background["map"].result())
+
+
+def test_resident_makes_a_chart_of_aeds_by_town_and_an_editor_saves_it(background):
+    """/dataset/…/chart: the resident's chart of AEDs by 町丁目 (top 10) shows the numbers counted
+    here, its CSV (BOM) and PNG download, its embed code is copied and its page shows the chart
+    alone; the 町丁目 map has 85 areas; a department editor saves it as a view. axe-core: 0
+    violations on the builder (ja, en), the map, the embed page and the saved view."""
+    _assert_checks(background["chart"].result())
 
 
 def test_validation_report_summary_and_full_report(background):

@@ -219,3 +219,11 @@ def test_a_label_like_a_formula_stays_text_in_the_csv(app, aed):
                      query_string={"x": "区分"})
     rows = list(csv.reader(io.StringIO(answer.body.lstrip("\ufeff"))))
     assert ["'=HYPERLINK(\"http://x\")", "1"] in rows
+
+
+@pytest.mark.parametrize("low, high", [(0, 107), (0, 100), (0, 1), (0, 0.37), (-12, 40), (3, 3), (0, 1_234_567)])
+def test_the_axis_reaches_past_the_largest_value(low, high):
+    from ckanext.nakano.charts.drawing import _nice_ticks
+    ticks = _nice_ticks(low, high)
+    assert ticks[0] <= low and ticks[-1] >= high and len(ticks) <= 12
+    assert ticks == sorted(ticks)
