@@ -1,0 +1,279 @@
+"""Charts benchmark (issue 21): the numbers of a chart computed on the server
+(``nakano_chart_data``, PostgreSQL through the DataStore's read-only role) against what a user
+has without it (paging the rows with ``datastore_search``) and against computing them in the
+browser with DuckDB-Wasm; and the builder page's weight and time to its chart in Chromium.
+
+1. Tables: a dataset ``bench-charts`` of the ``make up`` portal with two DataStore tables of the
+   ward's AED layout (名称, 町丁目, 種別, 台数, 設置日 — every column text, as the loader leaves a
+   file), 1,000,000 and 10,000 rows, made by ``datastore_create`` and filled with one
+   ``INSERT … SELECT generate_series`` on the DataStore's write connection (what the loader's
+   COPY does, in seconds rather than minutes). The 85 real towns, four kinds, 和暦 dates.
+2. Server, through gunicorn over HTTP as the API's users call it: a grouped count (by 町丁目)
+   and a grouped sum with a filter (台数 of 種別=学校 by 町丁目). Cold: the table's kept answers
+   forgotten before each call (the per-resource counter a reload moves); cached: the same call
+   again. Each answer checked against a count made in SQL on the write connection.
+3. Paging: every row through ``datastore_search`` (32,000 a call, its largest page) and counted in
+   Python — the same numbers, the way a user gets them today.
+4. Browser (Chromium, playwright-core; ``bench/charts/browser.mjs``): the builder page through
+   nginx, a first visit (bytes transferred, time to the chart's first paint); and DuckDB-Wasm
+   1.32.0 (npm, installed under .local/bench/charts/js, not in the portal) loading its wasm,
+   fetching the table's CSV and running the same two queries.
+
+Run through ``bench/run.sh charts`` (brings the portal up with scripts/up.sh).
+"""
+from __future__ import annotations
+
+import argparse
+import configparser
+import csv
+import datetime
+import functools
+import gzip
+import http.server
+import json
+import os
+import platform
+import statistics
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import redis
+import requests
+import sqlalchemy as sa
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+LOCAL = Path(os.environ.get("NAKANO_LOCAL", ROOT / ".local"))
+WORK = LOCAL / "bench" / "charts"
+TOWNS = [t["town"] for t in json.loads((ROOT / "schemas" / "vocab" / "nakano-towns.json").read_text(encoding="utf-8"))]
+KINDS = ["区施設", "学校", "民間施設", "駅"]
+FIELDS = ["名称", "町丁目", "種別", "台数", "設置日"]
+DATASET = "bench-charts"
+DUCKDB = "1.32.0"
+COUNT = {"x": "町丁目", "measure": "count"}
+FILTERED_SUM = {"x": "町丁目", "measure": "sum", "value": "台数",
+                "filters": json.dumps([{"column": "種別", "value": "学校"}], ensure_ascii=False)}
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+def figures(values: list[float]) -> dict[str, float]:
+    return {"n": len(values), "p50_ms": round(statistics.median(values) * 1000, 1),
+            "p95_ms": round(pct(values, 95) * 1000, 1), "max_ms": round(max(values) * 1000, 1)}
+
+
+class Portal:
+    def __init__(self) -> None:
+        ini = configparser.ConfigParser(interpolation=None, strict=False)
+        ini.read(LOCAL / "ckan.ini", encoding="utf-8")
+        app = ini["app:main"]
+        self.url = f"http://127.0.0.1:{os.environ.get('NAKANO_CKAN_PORT', '5000')}"
+        self.front = f"http://127.0.0.1:{os.environ.get('NAKANO_NGINX_PORT', '8080')}"
+        self.write = sa.create_engine(app["ckan.datastore.write_url"])
+        self.redis = redis.Redis.from_url(app["ckan.redis.url"])
+        self.token = (LOCAL / "admin-api-token").read_text().strip()
+        self.http = requests.Session()
+
+    def call(self, action: str, method: str = "get", **data: Any) -> Any:
+        headers = {"Authorization": self.token}
+        if method == "get":
+            answer = self.http.get(f"{self.url}/api/3/action/{action}", params=data, headers=headers, timeout=600)
+        else:
+            answer = self.http.post(f"{self.url}/api/3/action/{action}", json=data, headers=headers, timeout=600)
+        body = answer.json()
+        if not body.get("success"):
+            raise RuntimeError(f"{action}: {answer.status_code} {json.dumps(body.get('error'), ensure_ascii=False)[:400]}")
+        return body["result"]
+
+
+def table(portal: Portal, name: str, rows: int) -> str:
+    """The resource id of a DataStore table of ``rows`` rows (made once, then reused)."""
+    try:
+        dataset = portal.call("package_show", id=DATASET)
+    except RuntimeError:
+        dataset = portal.call("package_create", method="post", name=DATASET, title="グラフのベンチマーク用テーブル",
+                              notes="bench/charts/run.py が作るAED形式の表（町丁目は実在、内容は架空）。",
+                              category="その他", license_id="cc-by", owner_org="kikaku")
+    found = next((r for r in dataset["resources"] if r["name"] == name), None)
+    if found is None:
+        found = portal.call("datastore_create", method="post", force=True,
+                            resource={"package_id": DATASET, "name": name, "format": "CSV"},
+                            fields=[{"id": f, "type": "text"} for f in FIELDS], records=[])
+        resource_id = found["resource_id"]
+    else:
+        resource_id = found["id"]
+    with portal.write.begin() as db:
+        have = db.execute(sa.text(f'SELECT count(*) FROM "{resource_id}"')).scalar()
+        if have != rows:
+            started = time.perf_counter()
+            db.execute(sa.text(f'TRUNCATE "{resource_id}"'))
+            db.execute(sa.text(f'''
+                INSERT INTO "{resource_id}" ("名称", "町丁目", "種別", "台数", "設置日")
+                SELECT 'AED' || n,
+                       (:towns)[1 + (n * 7919) % :town_count],
+                       (:kinds)[1 + (n * 31) % 4],
+                       (1 + n % 5)::text,
+                       '令和' || (1 + n % 6) || '年' || (1 + n % 12) || '月'
+                FROM generate_series(1::bigint, :rows) AS n'''),
+                {"towns": TOWNS, "town_count": len(TOWNS), "kinds": KINDS, "rows": rows})
+            print(f"  {name}: {rows:,} rows written in {time.perf_counter() - started:.1f} s", flush=True)
+        db.execute(sa.text(f'ANALYZE "{resource_id}"'))
+    forget(portal, resource_id)
+    return resource_id
+
+
+def forget(portal: Portal, resource_id: str) -> None:
+    portal.redis.incr(f"nakano:chart:writes:{resource_id}")
+
+
+def truth(portal: Portal, resource_id: str) -> dict[str, dict[str, float]]:
+    with portal.write.begin() as db:
+        count = dict(db.execute(sa.text(f'SELECT "町丁目", count(*) FROM "{resource_id}" GROUP BY 1')).all())
+        sums = dict(db.execute(sa.text(f'SELECT "町丁目", sum("台数"::numeric) FROM "{resource_id}" '
+                                       f"WHERE \"種別\" = '学校' GROUP BY 1")).all())
+    return {"count": {k: float(v) for k, v in count.items()}, "sum": {k: float(v) for k, v in sums.items()}}
+
+
+def server(portal: Portal, resource_id: str, cold: int, cached: int) -> dict[str, Any]:
+    expected = truth(portal, resource_id)
+    found: dict[str, Any] = {}
+    for label, settings, key in (("grouped count", COUNT, "count"), ("grouped sum, filtered", FILTERED_SUM, "sum")):
+        times = {"cold": [], "cached": []}
+        for _ in range(cold):
+            forget(portal, resource_id)
+            started = time.perf_counter()
+            answer = portal.call("nakano_chart_data", resource_id=resource_id, **settings)
+            times["cold"].append(time.perf_counter() - started)
+            assert not answer["cached"]
+            assert {r["label"]: float(r["value"]) for r in answer["rows"]} == expected[key], label
+        for _ in range(cached):
+            started = time.perf_counter()
+            answer = portal.call("nakano_chart_data", resource_id=resource_id, **settings)
+            times["cached"].append(time.perf_counter() - started)
+            assert answer["cached"]
+        found[label] = {state: figures(values) for state, values in times.items()}
+        print(f"  {label}: cold {found[label]['cold']}, cached {found[label]['cached']}", flush=True)
+    return found
+
+
+def paging(portal: Portal, resource_id: str) -> dict[str, Any]:
+    """Every row through datastore_search, counted by town in Python, as a user would today."""
+    expected = truth(portal, resource_id)["count"]
+    started, counted, offset, calls, received = time.perf_counter(), {}, 0, 0, 0
+    while True:
+        answer = portal.http.get(f"{portal.url}/api/3/action/datastore_search",
+                                 params={"resource_id": resource_id, "limit": 32000, "offset": offset,
+                                         "fields": "町丁目"},
+                                 headers={"Authorization": portal.token}, timeout=600)
+        received += len(answer.content)
+        records = answer.json()["result"]["records"]
+        calls += 1
+        for record in records:
+            counted[record["町丁目"]] = counted.get(record["町丁目"], 0) + 1
+        if len(records) < 32000:
+            break
+        offset += 32000
+    seconds = time.perf_counter() - started
+    assert {k: float(v) for k, v in counted.items()} == expected
+    return {"seconds": round(seconds, 2), "calls": calls, "bytes": received}
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def end_headers(self) -> None:
+        if self.path.endswith(".wasm"):
+            self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+
+def write_csv(portal: Portal, resource_id: str, path: Path) -> int:
+    """The table as the CSV a browser would fetch to compute the same numbers itself."""
+    with portal.write.connect() as db, path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(FIELDS)
+        result = db.execution_options(stream_results=True).execute(
+            sa.text(f'SELECT "名称", "町丁目", "種別", "台数", "設置日" FROM "{resource_id}" ORDER BY _id'))
+        for chunk in iter(lambda: result.fetchmany(50_000), []):
+            writer.writerows(chunk)
+    return path.stat().st_size
+
+
+def install_duckdb() -> Path:
+    js = WORK / "js"
+    js.mkdir(parents=True, exist_ok=True)
+    package = js / "node_modules" / "@duckdb" / "duckdb-wasm" / "package.json"
+    if not package.exists() or json.loads(package.read_text())["version"] != DUCKDB:
+        # Its own package.json: npm must not climb to the portal's and install there.
+        (js / "package.json").write_text('{"name": "bench-charts-js", "private": true}\n')
+        subprocess.run(["npm", "install", "--no-save", "--no-audit", "--no-fund", f"@duckdb/duckdb-wasm@{DUCKDB}"],
+                       cwd=js, check=True, capture_output=True, timeout=600)
+    return js
+
+
+def browser(portal: Portal, resources: dict[str, str], rounds: int) -> dict[str, Any]:
+    install_duckdb()
+    for name, resource_id in resources.items():
+        target = WORK / f"{name}.csv"
+        if not target.exists():
+            print(f"  CSV of {name}: {write_csv(portal, resource_id, target) / 1e6:.1f} MB", flush=True)
+    (WORK / "duckdb.html").write_text((HERE / "duckdb.html").read_text(encoding="utf-8"), encoding="utf-8")
+    handler = functools.partial(_Quiet, directory=str(WORK))
+    static = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=static.serve_forever, daemon=True).start()
+    builder = {name: f"{portal.front}/dataset/{DATASET}/resource/{rid}/chart?x=%E7%94%BA%E4%B8%81%E7%9B%AE"
+               for name, rid in resources.items()}
+    env = {**os.environ, "BUILDER_URLS": json.dumps(builder), "ROUNDS": str(rounds),
+           "DUCKDB_URL": f"http://127.0.0.1:{static.server_port}/duckdb.html",
+           "CSV_NAMES": json.dumps(list(resources)), "CHROMIUM": os.environ.get("CHROMIUM", "/usr/bin/chromium")}
+    run = subprocess.run(["node", str(HERE / "browser.mjs")], env=env, capture_output=True, text=True, timeout=3600)
+    static.shutdown()
+    if run.returncode:
+        raise RuntimeError(f"browser.mjs failed: {run.stderr[-2000:]}")
+    found = json.loads(run.stdout.strip().splitlines()[-1])
+    # The worker fetches the wasm itself, out of the page's network log: its size as a server
+    # would send it (gzip -6) is added here.
+    dist = WORK / "js" / "node_modules" / "@duckdb" / "duckdb-wasm" / "dist"
+    engine = [dist / "duckdb-eh.wasm", dist / "duckdb-browser-eh.worker.js"]
+    found["duckdb_engine"] = {"bytes": sum(f.stat().st_size for f in engine),
+                              "gzip_bytes": sum(len(gzip.compress(f.read_bytes(), 6)) for f in engine)}
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--small-rows", type=int, default=10_000)
+    parser.add_argument("--cold", type=int, default=12)
+    parser.add_argument("--cached", type=int, default=100)
+    parser.add_argument("--browser-rounds", type=int, default=3)
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    portal = Portal()
+    resources = {f"aed-{args.rows}": table(portal, f"AED {args.rows:,}行", args.rows),
+                 f"aed-{args.small_rows}": table(portal, f"AED {args.small_rows:,}行", args.small_rows)}
+    result: dict[str, Any] = {"date": datetime.date.today().isoformat(), "machine": platform.processor() or platform.machine(),
+                              "cpus": os.cpu_count(), "server": {}, "paging": {}}
+    for name, resource_id in resources.items():
+        print(f"{name}: server", flush=True)
+        result["server"][name] = server(portal, resource_id, args.cold, args.cached)
+        print(f"{name}: paging with datastore_search", flush=True)
+        result["paging"][name] = paging(portal, resource_id)
+        print(f"  {result['paging'][name]}", flush=True)
+    if not args.no_browser:
+        print("browser: builder page and DuckDB-Wasm", flush=True)
+        result["browser"] = browser(portal, resources, args.browser_rounds)
+    (WORK / "result.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()
