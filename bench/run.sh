@@ -10,6 +10,7 @@
 #   bench/run.sh interop [ARGS]   cost of being harvestable: extras mirror on/off, Turtle with order kept vs rdflib's
 #   bench/run.sh inventory [ARGS] data inventory: 10,000-item import (XLSX, CP932 CSV), pages at 10,000 items, package_search with the link field
 #   bench/run.sh submissions [ARGS] reuses and data requests: 10,000 requests and 2,000 reuses, list pages vs the search page, dataset page vs feature off, suggestions while typing
+#   bench/run.sh charts [ARGS]    chart numbers on 1,000,000 and 10,000 rows: server cold/cached, datastore_search paging, builder page and DuckDB-Wasm in Chromium
 #   bench/run.sh scale [ARGS]     Solr core size, SolrCloud (2 nodes, 2x2, alias), web workers, DataStore on a replica, uploads on S3, two web nodes behind nginx
 # Uses the test database read-only, its own Solr cores (bench_*) and, for the
 # harvest benchmark, its own database (nakano_bench) and Redis db 2; for the
@@ -82,6 +83,13 @@ if [ "$which" = all ] || [ "$which" = submissions ]; then
   say "Benchmark: submissions"
   env -u CKAN_SQLALCHEMY_URL -u CKAN_SOLR_URL -u CKAN_REDIS_URL -u CKAN_DATASTORE_WRITE_URL \
     -u CKAN_DATASTORE_READ_URL -u CKAN_INI "$VENV/bin/python" bench/submissions/run.py "$@"
+fi
+if [ "$which" = all ] || [ "$which" = charts ]; then
+  # The portal of make up: its DataStore holds the two tables (dataset bench-charts).
+  env -u CKAN_SQLALCHEMY_URL -u CKAN_SOLR_URL -u CKAN_REDIS_URL -u CKAN_DATASTORE_WRITE_URL \
+    -u CKAN_DATASTORE_READ_URL -u CKAN_INI "$ROOT/scripts/up.sh"
+  say "Benchmark: charts"
+  "$VENV/bin/python" bench/charts/run.py "$@"
 fi
 if [ "$which" = all ] || [ "$which" = scale ]; then
   # The portal (its gunicorn is measured with 1 and 2 workers), and the test
