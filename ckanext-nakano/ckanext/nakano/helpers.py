@@ -19,6 +19,7 @@ from ckan.lib.munge import munge_filename_legacy
 from ckanext.dcat.utils import dataset_uri
 
 from . import about, area_map, datastore_loads, language_text, map_view, vocab, zero_results
+from .charts import pinned as pinned_charts
 from .charts import table as chart_table
 from .data_requests import figures as request_figures
 from .data_requests import wording as request_wording
@@ -47,7 +48,7 @@ __all__ = [
     "nakano_view_title", "nakano_pager", "nakano_inventory_item", "nakano_inventory_item_choices",
     "nakano_inventory_dataset_name",
     # charts
-    "nakano_chart_number", "nakano_chart_link",
+    "nakano_chart_number", "nakano_chart_link", "nakano_pinned_charts", "nakano_department_charts",
     # reuses
     "nakano_reuse_field_label", "nakano_dataset_reuses", "nakano_latest_reuses", "nakano_reuse_jsonld", "nakano_reuses_jsonld", "nakano_department_mail", "nakano_reuse_image",
     # data requests
@@ -449,3 +450,13 @@ def nakano_chart_link(pkg: dict[str, Any], res: dict[str, Any]) -> str | None:
     if not res.get("datastore_active"):
         return None
     return tk.url_for("nakano_charts.builder", id=pkg["name"], resource_id=res["id"])
+
+
+def nakano_pinned_charts(pkg: dict[str, Any]) -> list[dict[str, Any]]:
+    """Saved charts of the dataset's files that its department pinned on the dataset's page."""
+    return pinned_charts.dataset_charts(pkg)
+
+
+def nakano_department_charts(org: dict[str, Any]) -> list[dict[str, Any]]:
+    """The latest charts pinned on the department's datasets."""
+    return pinned_charts.department_charts(org["id"])

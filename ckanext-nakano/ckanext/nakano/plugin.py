@@ -246,6 +246,9 @@ class NakanoChartViewPlugin(p.SingletonPlugin):
     def view_template(self, context: Any, data_dict: dict[str, Any]) -> str:
         return "nakano/chart_view.html"
 
+    def form_template(self, context: Any, data_dict: dict[str, Any]) -> str:
+        return chart_view.FORM_TEMPLATE
+
 
 class NakanoDatastoreTextPlugin(p.SingletonPlugin):
     """``nakano_datastore_text``: ``datastore_search?q=`` with Japanese finds

@@ -144,10 +144,17 @@ def columns_of(resource_id: str) -> list[dict[str, str]]:
     """The table's columns, typed (``name``, ``kind``), for choosing them."""
     with get_read_engine().begin() as connection:
         connection.execute(sa.text(f"SET LOCAL statement_timeout = {TIMEOUT_MS}"))
-        if not _version(connection, resource_id):
+        version = _version(connection, resource_id)
+        if not version:
             raise ChartError("chart-not-in-datastore")
-        return [{"name": c.name, "kind": c.kind, "distinct": c.distinct}
-                for c in table_columns(connection, resource_id)]
+        key = f"{_PREFIX}{resource_id}:{version}:columns"
+        kept = _kept(key)
+        if kept is not None:      # a pinned chart on a dataset page asks on every view
+            return kept["columns"]
+        columns = [{"name": c.name, "kind": c.kind, "distinct": c.distinct}
+                   for c in table_columns(connection, resource_id)]
+    _keep(key, {"columns": columns})
+    return columns
 
 
 def _where(columns: dict[str, Column], filters: list[dict[str, Any]]) -> tuple[str, dict[str, Any]]:

@@ -253,7 +253,8 @@ def save(id: str, resource_id: str) -> Any:
         return tk.render("nakano/charts/builder.html", found), 400
     view = tk.get_action("resource_view_create")(_context(), {
         "resource_id": resource_id, "view_type": VIEW_TYPE, "title": title,
-        "description": found["summary"][:500], **chart_settings.to_args(found["settings"])})
+        "description": found["summary"][:500], "pinned": request.form.get("pinned") == "true",
+        **chart_settings.to_args(found["settings"])})
     tk.h.flash_success(tk._("The chart 「%(title)s」 was saved as a view of this file.") % {"title": title})
     return tk.redirect_to("resource.read", id=dataset["name"], resource_id=resource_id, view_id=view["id"])
 

@@ -11,7 +11,9 @@ import ckan.plugins.toolkit as tk
 from . import settings as chart_settings
 from .pages import VIEW_TYPE, chart_page_data, uid_for
 
-__all__ = ["view_info", "template_variables"]
+__all__ = ["view_info", "template_variables", "FORM_TEMPLATE"]
+
+FORM_TEMPLATE = "nakano/chart_view_form.html"
 
 
 def N_(message: str) -> str:
@@ -31,7 +33,8 @@ def view_info() -> dict[str, Any]:
         "requires_datastore": True,
         "iframed": False,          # an SVG and a table: read in the page like the rest of it
         "preview_enabled": False,
-        "schema": {arg: text for arg in chart_settings.ARGS},
+        "schema": {**{arg: text for arg in chart_settings.ARGS},
+                   "pinned": [tk.get_validator("ignore_missing"), tk.get_validator("boolean_validator")]},
     }
 
 

@@ -227,3 +227,27 @@ def test_the_axis_reaches_past_the_largest_value(low, high):
     ticks = _nice_ticks(low, high)
     assert ticks[0] <= low and ticks[-1] >= high and len(ticks) <= 12
     assert ticks == sorted(ticks)
+
+
+def test_a_pinned_chart_is_on_the_dataset_and_department_pages_and_an_unpinned_one_is_not(app, aed):
+    url = _url(aed, "/save")
+    app.post(url, data={"x": "町丁目", "top": "3", "title": "上位3町丁目", "pinned": "true"},
+             headers=_token(aed["editor"]), follow_redirects=False)
+    app.post(url, data={"x": "種別", "title": "種別ごと（固定しない）"}, headers=_token(aed["editor"]),
+             follow_redirects=False)
+    dataset_page = app.get(f"/dataset/{aed['pkg']['name']}").body
+    pinned = dataset_page.split('class="module nakano-pinned-charts"')[1].split("</section>")[0]
+    assert "上位3町丁目" in pinned and "種別ごと" not in pinned and len(_table(pinned)) == 3
+    assert "上位3町丁目" in app.get("/organization/kenko").body
+    # Unpinned through CKAN's view form (the settings kept as hidden fields): gone from both.
+    (view,) = [v for v in helpers.call_action("resource_view_list", id=aed["resource"]["id"])
+               if v["title"] == "上位3町丁目"]
+    form = app.get(f"/dataset/{aed['pkg']['name']}/resource/{aed['resource']['id']}/edit_view/{view['id']}",
+                   headers=_token(aed["editor"])).body
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form))
+    assert hidden["x"] == "町丁目" and hidden["top"] == "3" and 'id="field-pinned"' in form
+    helpers.call_action("resource_view_update", context={"user": aed["editor"]["name"]},
+                        id=view["id"], title=view["title"], view_type="nakano_chart_view", pinned=False,
+                        **{k: v for k, v in hidden.items() if k in chart_settings.ARGS})
+    assert "nakano-pinned-charts" not in app.get(f"/dataset/{aed['pkg']['name']}").body
+    assert "上位3町丁目" not in app.get("/organization/kenko").body
