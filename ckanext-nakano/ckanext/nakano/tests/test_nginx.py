@@ -67,6 +67,34 @@ def test_uploaded_files_are_sandboxed(front):
         assert answer.headers["X-Content-Type-Options"] == "nosniff", variant
 
 
+def test_only_the_chart_embed_page_may_be_framed_by_the_ward_site(front):
+    """The chart-only page is framed by the ward's pages (its policy names them, and nginx sends
+    no X-Frame-Options that would forbid it); the builder, its CSV and SVG are not."""
+    pkg = requests.get(front + "/api/3/action/package_show", params={"id": "portal-usage-statistics"},
+                       timeout=60).json()["result"]
+    table = next(r for r in pkg["resources"] if r["url_type"] == "upload")
+    deadline = time.monotonic() + 900
+    while not requests.get(front + "/api/3/action/resource_show", params={"id": table["id"]},
+                           timeout=60).json()["result"].get("datastore_active"):
+        assert time.monotonic() < deadline, "the worker did not load the usage statistics into the DataStore"
+        time.sleep(5)
+    base = f"/dataset/{pkg['name']}/resource/{table['id']}/chart"
+    for prefix in ("", "/en"):
+        embed = requests.get(front + prefix + base + "/embed", timeout=60)
+        assert embed.status_code == 200 and "X-Frame-Options" not in embed.headers, prefix
+        assert "frame-ancestors 'self' https://www.city.tokyo-nakano.lg.jp" in embed.headers["Content-Security-Policy"]
+        builder = requests.get(front + prefix + base, timeout=60)
+        assert builder.headers["X-Frame-Options"] == "SAMEORIGIN"
+        assert re.search(r"frame-ancestors 'self'(;|$)", builder.headers["Content-Security-Policy"])
+    columns = requests.get(front + "/api/3/action/nakano_chart_columns", params={"resource_id": table["id"]},
+                           timeout=60).json()["result"]
+    x = next(c["name"] for c in columns if c["kind"] in ("text", "date"))
+    for download in ("chart.csv", "chart.svg"):
+        answer = requests.get(front + base.rsplit("/", 1)[0] + "/" + download, params={"x": x}, timeout=60)
+        assert answer.status_code == 200 and answer.headers["Content-Security-Policy"].startswith("sandbox;"), download
+        assert answer.headers["Content-Disposition"].startswith("attachment"), download
+
+
 def test_pages_carry_a_script_policy(front):
     for path in ("/", "/en/dataset/", "/user/login"):
         policy = requests.get(front + path, timeout=60).headers["Content-Security-Policy"]
