@@ -1,6 +1,7 @@
 """Template helpers: choice lists for the scheming forms, from the vocabularies."""
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import time
@@ -8,12 +9,14 @@ from collections import OrderedDict
 from typing import Any, Callable
 from urllib.parse import urlencode, urlsplit
 
+import flask_babel
 from dominate import tags
 from markupsafe import Markup
 
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.common import g, request
+from ckan.lib import formatters
 from ckan.lib.munge import munge_filename_legacy
 
 from ckanext.dcat.utils import dataset_uri
@@ -47,6 +50,7 @@ __all__ = [
     "nakano_zero_results", "nakano_license_choices", "nakano_about", "nakano_area_map",
     "nakano_view_title", "nakano_pager", "nakano_inventory_item", "nakano_inventory_item_choices",
     "nakano_inventory_dataset_name",
+    "render_datetime",
     # charts
     "nakano_chart_number", "nakano_chart_link", "nakano_pinned_charts", "nakano_department_charts",
     # reuses
@@ -246,6 +250,31 @@ def render_markdown(next_helper: Callable[..., Any], data: str, auto_link: bool 
     descriptions, reuses: the walk of issue 20). The values are nh3's, already escaped."""
     html = str(next_helper(data, auto_link=auto_link, allow_html=allow_html))
     return Markup(_IMAGE.sub(_image_as_link, html))
+
+
+@tk.chained_helper
+def render_datetime(next_helper: Callable[..., str], datetime_: Any, date_format: str | None = None,
+                    with_hours: bool = False, with_seconds: bool = False) -> str:
+    """CKAN's dates, with hours in the page's language: core writes a date with its time in a
+    fixed English pattern (「12月 7, 2026, 20:46 (JST)」 on a Japanese page; ckan/lib/formatters.py
+    localised_nice_date, "MMMM d, YYYY, HH:mm (z)"). Here the locale's own date and time
+    patterns are joined as the locale joins them (「2026年12月7日 20:46 (JST)」)."""
+    if not with_hours or with_seconds or date_format:
+        return next_helper(datetime_, date_format=date_format, with_hours=with_hours, with_seconds=with_seconds)
+    if isinstance(datetime_, str):
+        try:
+            datetime_ = tk.h.date_str_to_datetime(datetime_)
+        except (TypeError, ValueError):
+            return ""
+    if not isinstance(datetime_, datetime.datetime):
+        return ""
+    locale = flask_babel.get_locale()
+    date_pattern = locale.datetime_skeletons.get("yMMMd") if locale else None
+    if date_pattern is None:
+        return next_helper(datetime_, with_hours=True)
+    joined = str(locale.datetime_formats.get("medium", "{1} {0}"))
+    pattern = joined.replace("{1}", date_pattern.pattern).replace("{0}", locale.time_formats["short"].pattern)
+    return formatters.localised_nice_date(datetime_, show_date=True, with_hours=True, format=f"{pattern} (z)")
 
 
 @tk.chained_helper

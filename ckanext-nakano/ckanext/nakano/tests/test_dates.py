@@ -1,0 +1,33 @@
+"""Dates with their time in the page's language: CKAN writes them in a fixed English pattern
+(「12月 7, 2026, 20:46 (JST)」 on a Japanese page); helpers.render_datetime uses the locale's own
+date pattern, joined to the time as the locale joins them. Read on a page that shows such a
+date: a user's API tokens (created at, with the hour)."""
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+import pytz
+from babel.dates import format_skeleton
+
+from ckan.tests import factories, helpers
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+LOCALES = {"/": "ja", "/en/": "en", "/zh_Hans_CN/": "zh_Hans_CN", "/ko_KR/": "ko_KR", "/vi/": "vi"}
+
+
+@pytest.mark.parametrize("prefix", LOCALES)
+def test_a_date_with_its_time_is_written_as_the_page_language_writes_it(app, prefix):
+    user = factories.User()
+    token = helpers.call_action("api_token_create", user=user["name"], name="dates")["token"]
+    body = app.get(f"{prefix}user/{user['name']}/api-tokens", headers={"Authorization": token}).body
+    today = datetime.datetime.now(pytz.timezone("Asia/Tokyo"))
+    date = format_skeleton("yMMMd", today, locale=LOCALES[prefix])
+    cells = [c.strip().replace("\u202f", " ") for c in re.findall(r"<td>\s*([^<]*\d:\d\d[^<]*)</td>", body)]
+    assert len(cells) == 2, cells          # created, last used
+    for cell in cells:
+        assert date in cell and re.search(r"\b\d{1,2}:\d{2}\b", cell), (cell, date)
+        if LOCALES[prefix] != "en":        # the English month of core's fixed pattern
+            assert not re.search(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)", cell), cell
