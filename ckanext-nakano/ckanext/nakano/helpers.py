@@ -25,6 +25,7 @@ from . import about, area_map, datastore_loads, language_text, map_view, vocab, 
 from .charts import pinned as pinned_charts
 from .charts import table as chart_table
 from .data_requests import figures as request_figures
+from .logic.submission_validators import TEXT_LIMIT
 from .data_requests import wording as request_wording
 from .home import home_page
 from .inventory import choices as inventory_choices
@@ -50,7 +51,7 @@ __all__ = [
     "nakano_zero_results", "nakano_license_choices", "nakano_about", "nakano_area_map",
     "nakano_view_title", "nakano_pager", "nakano_inventory_item", "nakano_inventory_item_choices",
     "nakano_inventory_dataset_name",
-    "render_datetime",
+    "render_datetime", "nakano_text_limit",
     # charts
     "nakano_chart_number", "nakano_chart_link", "nakano_pinned_charts", "nakano_department_charts",
     # reuses
@@ -489,3 +490,10 @@ def nakano_pinned_charts(pkg: dict[str, Any]) -> list[dict[str, Any]]:
 def nakano_department_charts(org: dict[str, Any]) -> list[dict[str, Any]]:
     """The latest charts pinned on the department's datasets."""
     return pinned_charts.department_charts(org["id"])
+
+
+def nakano_text_limit() -> Markup:
+    """「（5,000字まで）」 beside a submission's free-text field: said before sending, not after
+    (issue 20's walk); the schema's limit (logic/submission_validators.py)."""
+    return Markup(tags.span(tk._("(up to %(count)s characters)") % {"count": tk.h.localised_number(TEXT_LIMIT)},
+                            cls="nakano-muted nakano-text-limit"))

@@ -7,6 +7,7 @@ only turns their refusals into 403, 404 or the form again with the errors beside
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from typing import Any
@@ -18,7 +19,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.pagination import Page
 
-from .. import messages, search_words
+from .. import messages, paged, search_words
 from ..inventory import schema as inventory_schema
 from ..submissions import abuse, choices
 from ..submissions.sender_link import keyed_page
@@ -99,7 +100,7 @@ def _errors(error: tk.ValidationError) -> dict[str, list[str]]:
 # --- /request -----------------------------------------------------------------------------------
 
 @requests_pages.route("/request")
-def index() -> str:
+def index() -> Any:
     """データ要望一覧: listed requests, searched, filtered and sorted; for moderators, with
     ``?state=pending``, those held for review."""
     filters = {name: request.args.getlist(name) for name in store.FACETS if request.args.getlist(name)}
@@ -116,6 +117,9 @@ def index() -> str:
         found = tk.get_action("nakano_request_list")(_context(), params)
     except tk.ValidationError as error:   # a filter of the wrong shape: nothing found, said why
         found = {"count": 0, "results": [], "facets": {}, "errors": _errors(error)}
+    last = paged.past_the_end(page, found["count"], PAGE_SIZE)
+    if last:
+        return tk.redirect_to(_page_url(page=last))
     pager = Page(collection=found["results"], page=page, items_per_page=PAGE_SIZE, item_count=found["count"],
                  presliced_list=True, url=_page_url)
     return tk.render("nakano/request/index.html", {
@@ -123,10 +127,7 @@ def index() -> str:
         "held": held, "may_moderate": _may_moderate_any(), "facet_titles": _facet_titles()})
 
 
-def _page_url(q: object = None, page: int = 1) -> str:
-    args = request.args.to_dict(flat=False)
-    args["page"] = [str(page)]
-    return tk.h.url_for("nakano_request.index", **args)
+_page_url = functools.partial(paged.list_page_url, "nakano_request.index")
 
 
 def _sort_labels() -> list[tuple[str, str]]:

@@ -6,6 +6,7 @@ refuse the same things with the same messages.
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import flask
@@ -15,7 +16,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.pagination import Page
 
-from .. import response_policy
+from .. import paged, response_policy
 from ..model import InventoryItem
 from . import export as register_export
 from . import figures, from_dataset, links, listing, schema, store
@@ -45,13 +46,16 @@ def _page_number() -> int:
 
 
 @inventory.route("/inventory")
-def index() -> str:
+def index() -> Any:
     """保有データ一覧: the ward's register, searched and filtered, as the reader may see it."""
     filters = {name: request.args.getlist(name) for name in listing.FACETS if request.args.getlist(name)}
     page = _page_number()
     found = tk.get_action("nakano_inventory_item_list")(_context(), {
         "q": request.args.get("q", "")[:200], **filters, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE})
     summary = tk.get_action("nakano_inventory_summary")(_context(), {})
+    last = paged.past_the_end(page, found["count"], PAGE_SIZE)
+    if last:
+        return tk.redirect_to(_page_url(page=last))
     pager = Page(collection=found["results"], page=page, items_per_page=PAGE_SIZE, item_count=found["count"],
                  presliced_list=True, url=_page_url)
     return tk.render("nakano/inventory/index.html", {
@@ -59,10 +63,7 @@ def index() -> str:
         "facet_titles": _facet_titles(), "schema": schema})
 
 
-def _page_url(q: object = None, page: int = 1) -> str:
-    args = request.args.to_dict(flat=False)
-    args["page"] = [str(page)]
-    return tk.h.url_for("nakano_inventory.index", **args)
+_page_url = functools.partial(paged.list_page_url, "nakano_inventory.index")
 
 
 def _facet_titles() -> dict[str, str]:

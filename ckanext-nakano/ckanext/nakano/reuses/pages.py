@@ -4,6 +4,7 @@ actions decide what each reader may see and do (logic/action/reuse.py); these pa
 turn forms into their parameters and their refusals into messages beside the fields."""
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -16,6 +17,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.pagination import Page
 
+from .. import paged
 from ..model import Reuse
 from ..reader import reader_of
 from ..response_policy import FILE_POLICY
@@ -55,7 +57,7 @@ def _page_number() -> int:
 # --- the list ------------------------------------------------------------------------------------
 
 @showcase.route("/showcase")
-def index() -> str:
+def index() -> Any:
     """活用事例: published reuses, searched (Japanese folding) and filtered by facets."""
     filters = {name: request.args.getlist(name) for name in store.FACETS if request.args.getlist(name)}
     sort = request.args.get("sort") if request.args.get("sort") in SORTS else NEWEST
@@ -72,6 +74,9 @@ def index() -> str:
         found = {"count": 0, "results": [], "facets": {}}
     for row in found["facets"].get("category", []):
         row["label"] = facet_label("vocab_category", row["value"])
+    last = paged.past_the_end(page, found["count"], PAGE_SIZE)
+    if last:
+        return tk.redirect_to(_page_url(page=last))
     pager = Page(collection=found["results"], page=page, items_per_page=PAGE_SIZE, item_count=found["count"],
                  presliced_list=True, url=_page_url)
     return tk.render("nakano/showcase/index.html", {
@@ -79,10 +84,7 @@ def index() -> str:
         "dataset": _dataset_shown(dataset) if dataset else None, "moderates": _moderates()})
 
 
-def _page_url(q: object = None, page: int = 1) -> str:
-    args = request.args.to_dict(flat=False)
-    args["page"] = [str(page)]
-    return tk.h.url_for("nakano_showcase.index", **args)
+_page_url = functools.partial(paged.list_page_url, "nakano_showcase.index")
 
 
 def _facet_titles() -> dict[str, str]:

@@ -82,27 +82,35 @@ def nakano_chart_columns(context: Context, data_dict: DataDict) -> list[dict[str
         raise tk.ValidationError({"resource_id": [messages.say(refused.code, refused.values)]}) from refused
 
 
-# The DataStore's write actions: a table written has other numbers; its kept chart answers
-# are not used any more (the loader's own writes: plugin.py, IXloader.after_upload).
+# The DataStore's write actions, chained once for two reasons:
+# - a table written has other numbers: its kept chart answers are not used any more (the
+#   loader's own writes: plugin.py, IXloader.after_upload);
+# - a job that calls them without a user acts as the site user. ckanext-xloader deletes a
+#   table whose column types changed with ``{'user': ''}`` (loader.delete_datastore_resource),
+#   the DataStore then updates the resource (datastore_active) and CKAN's activity plugin
+#   refuses an update without a user ('User not found'): the reload failed and the file was
+#   left without a table — every reload of a file whose numbers the validation had typed.
 
 def _written(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    if context.get("ignore_auth") and not context.get("user"):
+        context["user"] = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
     result = up_func(context, data_dict)
-    resource_id = data_dict.get("resource_id") or (result or {}).get("resource_id")
+    resource_id = data_dict.get("resource_id") or data_dict.get("id") or (result or {}).get("resource_id")
     if resource_id:
         aggregate.forget(resource_id)
     return result
 
 
-def _forgetting(name: str) -> Action:
+def _chained(name: str) -> Action:
     @tk.chained_action
     def written(up_func: Action, context: Context, data_dict: DataDict) -> Any:
         return _written(up_func, context, data_dict)
     written.__name__ = written.__qualname__ = name
-    written.__doc__ = f"Core {name}; the table's kept chart answers forgotten."
+    written.__doc__ = f"Core {name}; the table's kept chart answers forgotten, a job's call made as the site user."
     return written
 
 
-datastore_create = _forgetting("datastore_create")
-datastore_upsert = _forgetting("datastore_upsert")
-datastore_delete = _forgetting("datastore_delete")
-datastore_records_delete = _forgetting("datastore_records_delete")
+datastore_create = _chained("datastore_create")
+datastore_upsert = _chained("datastore_upsert")
+datastore_delete = _chained("datastore_delete")
+datastore_records_delete = _chained("datastore_records_delete")

@@ -505,3 +505,28 @@ def test_suggestions_show_the_requests_already_sent_most_supported_first(app, ca
     assert held["title"] not in str(found)     # a request held for review is not suggested
     form = page(app, "/request/new", query_string={"q": "公園"})
     assert "私も必要" in form and "公園のベンチの位置" in form
+
+
+def test_the_length_limit_of_free_text_is_said_before_sending(app):
+    """5,000 characters at most: said beside the fields, not only after a refused send."""
+    body = app.get("/request/new").body
+    limits = re.findall(r'<span class="nakano-muted nakano-text-limit">([^<]*)</span>', body)
+    assert len(limits) == 2 and all("5,000" in said for said in limits), limits
+    assert "5,000" in re.findall(r'<span class="nakano-muted nakano-text-limit">([^<]*)</span>',
+                                 app.get("/showcase/new").body)[0]
+
+
+def test_a_page_past_the_end_of_a_list_goes_to_its_last_page(app, ward):
+    """/request, /showcase and /inventory asked for page 99999 said 「4件」 above 「まだありません」:
+    they send the reader to the last page, searches and filters kept."""
+    for n in range(3):
+        ask(ward, title=f"公園のベンチ {n}")
+    answer = app.get("/request", query_string={"page": "99999", "q": "公園"}, follow_redirects=False)
+    assert answer.status_code == 302
+    target = answer.headers["Location"]
+    assert "page=1" in target and "q=" in target
+    assert "公園のベンチ 0" in app.get(target).body
+    # Nothing to list: the first page says so, no redirect.
+    assert app.get("/request", query_string={"page": "5", "q": "存在しない語"}, follow_redirects=False).status_code == 200
+    for empty_list in ("/showcase", "/inventory"):
+        assert app.get(empty_list, query_string={"page": "99999"}, follow_redirects=False).status_code == 200
