@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +32,7 @@ MAX_GROUPS = 5000
 MAX_POINTS = 5000
 TIMEOUT_MS = 5000
 KEPT_SECONDS = 24 * 3600
+REFUSAL_SECONDS = 600   # a chart too slow to compute is not tried again for this long
 MEASURES = ("count", "sum", "avg", "min", "max")
 _PREFIX = "nakano:chart:"
 
@@ -69,9 +71,23 @@ def _column(columns: dict[str, Column], name: str | None, role: str) -> Column:
     return columns[name]
 
 
+# Larger than this (or NaN, ±Infinity, a numeric column can hold them) is not a number a chart
+# can draw or JSON can carry to JavaScript exactly: left out and counted as skipped.
+LARGEST = Decimal("1e300")
+SMALLEST = Decimal("1e-300")
+
+
 def _plain(value: Any) -> Any:
+    """A number of PostgreSQL as JSON gives it: an int when whole, else a float; None when it
+    is not finite, beyond LARGEST or a non-zero closer to 0 than SMALLEST."""
+    if isinstance(value, float):
+        value = Decimal(repr(value)) if math.isfinite(value) else Decimal("NaN")
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        if not value.is_finite() or abs(value) > LARGEST or (value and abs(value) < SMALLEST):
+            return None
+        if value == value.to_integral_value() and abs(value) < 2 ** 53:
+            return int(value)
+        return float(value)
     return value
 
 
@@ -108,9 +124,9 @@ def _kept(key: str) -> dict[str, Any] | None:
     return json.loads(found) if found else None
 
 
-def _keep(key: str, answer: dict[str, Any]) -> None:
+def _keep(key: str, answer: dict[str, Any], seconds: int = KEPT_SECONDS) -> None:
     try:
-        connect_to_redis().set(key, json.dumps(answer, ensure_ascii=False), ex=KEPT_SECONDS)
+        connect_to_redis().set(key, json.dumps(answer, ensure_ascii=False), ex=seconds)
     except redis.RedisError as error:
         log.warning("chart answer not kept: %s", error)
 
@@ -123,21 +139,39 @@ def chart_data(resource_id: str, settings: dict[str, Any]) -> dict[str, Any]:
         version = _version(connection, resource_id)
         if not version:
             raise ChartError("chart-not-in-datastore")
-        wanted = json.dumps(settings, sort_keys=True, ensure_ascii=False, default=str)
+        # Order and top N are applied to the kept groups (``_ordered``): one key for all of them.
+        computed = {k: v for k, v in settings.items() if k not in ("sort", "top")}
+        wanted = json.dumps(computed, sort_keys=True, ensure_ascii=False, default=str)
         key = f"{_PREFIX}{resource_id}:{version}:{hashlib.sha256(wanted.encode()).hexdigest()[:32]}"
         kept = _kept(key)
+        if kept is not None and "refused" in kept:       # too slow a moment ago: not tried again yet
+            raise ChartError(kept["refused"], seconds=TIMEOUT_MS // 1000)
         if kept is not None:
-            return {**kept, "cached": True}
+            return _answered(kept, settings, cached=True)
         columns = table_columns(connection, resource_id)
         try:
-            answer = _compute(connection, resource_id, {c.name: c for c in columns}, settings)
+            answer = _compute(connection, resource_id, {c.name: c for c in columns}, computed)
         except sa.exc.OperationalError as error:
             if "statement timeout" in str(error.orig):
+                _keep(key, {"refused": "chart-too-slow"}, REFUSAL_SECONDS)
                 raise ChartError("chart-too-slow", seconds=TIMEOUT_MS // 1000) from error
             raise
         answer["columns"] = [{"name": c.name, "kind": c.kind} for c in columns]
+        answer["x_kind"] = next((c.kind for c in columns if c.name == settings.get("x")), "text")
     _keep(key, answer)
-    return {**answer, "cached": False}
+    return _answered(answer, settings, cached=False)
+
+
+def _answered(answer: dict[str, Any], settings: dict[str, Any], cached: bool) -> dict[str, Any]:
+    shown = {k: v for k, v in answer.items() if k != "x_kind"}
+    return {**shown, "rows": _ordered_kept(answer, settings), "cached": cached}
+
+
+def _ordered_kept(answer: dict[str, Any], settings: dict[str, Any]) -> list[dict[str, Any]]:
+    """The kept groups in the asked order and top N (a scatter's points as they are)."""
+    if settings.get("kind") == "scatter":
+        return answer["rows"]
+    return _ordered(answer["rows"], settings, answer.get("x_kind", "text"))
 
 
 def columns_of(resource_id: str) -> list[dict[str, str]]:
@@ -194,28 +228,30 @@ def _compute(connection: Any, resource_id: str, columns: dict[str, Column],
     truncated = len(found) > MAX_GROUPS
     rows = [{"label": r.label, "series": r.series, "value": _plain(r.value), "rows": int(r.n)}
             for r in found[:MAX_GROUPS]]
-    return {"rows": _ordered(rows, settings, x), "truncated": truncated,
-            "rows_counted": sum(r["rows"] for r in rows), "skipped": sum(int(r.skipped) for r in found[:MAX_GROUPS])}
+    beyond = sum(1 for r, row in zip(found, rows) if r.value is not None and row["value"] is None)
+    return {"rows": rows, "truncated": truncated,
+            "rows_counted": sum(r["rows"] for r in rows),
+            "skipped": sum(int(r.skipped) for r in found[:MAX_GROUPS]) + beyond}
 
 
-def _ordered(rows: list[dict[str, Any]], settings: dict[str, Any], x: Column) -> list[dict[str, Any]]:
+def _ordered(rows: list[dict[str, Any]], settings: dict[str, Any], x_kind: str) -> list[dict[str, Any]]:
     """Top N categories (by their total over the series), in the chosen order."""
     totals: dict[Any, float] = {}
     for row in rows:
         totals[row["label"]] = totals.get(row["label"], 0) + (row["value"] or 0)
     sort = settings.get("sort", "value_desc")
-    if sort == "label" or x.kind == "date":
+    if sort == "label" or x_kind == "date":
         def natural(label: Any) -> tuple:
             if label is None:    # blank cells last
                 return (2, 0.0, "")
-            return (0, float(label), "") if x.kind == "number" else (1, 0.0, str(label))
+            return (0, float(label), "") if x_kind == "number" else (1, 0.0, str(label))
         labels = sorted(totals, key=natural)
     elif sort == "value_asc":
         labels = sorted(totals, key=lambda k: (totals[k], str(k)))
     else:
         labels = sorted(totals, key=lambda k: (-totals[k], str(k)))
     top = settings.get("top")
-    if top and x.kind != "date":
+    if top and x_kind != "date":
         labels = labels[:top]
     position = {label: i for i, label in enumerate(labels)}
     kept = [r for r in rows if r["label"] in position]
@@ -233,5 +269,7 @@ def _points(connection: Any, table: str, columns: dict[str, Column], settings: d
     where = f"{where} AND {both}" if where else f" WHERE {both}"
     found = connection.execute(sa.text(f"SELECT {_numeric(x)} AS x, {_numeric(y)} AS y FROM {table}{where} "
                                        f"LIMIT {MAX_POINTS + 1}"), params).all()
-    return {"rows": [{"x": _plain(r.x), "y": _plain(r.y)} for r in found[:MAX_POINTS]],
-            "truncated": len(found) > MAX_POINTS, "rows_counted": min(len(found), MAX_POINTS), "skipped": 0}
+    points = [{"x": _plain(r.x), "y": _plain(r.y)} for r in found[:MAX_POINTS]]
+    drawable = [p for p in points if p["x"] is not None and p["y"] is not None]
+    return {"rows": drawable, "truncated": len(found) > MAX_POINTS, "rows_counted": len(drawable),
+            "skipped": len(points) - len(drawable)}

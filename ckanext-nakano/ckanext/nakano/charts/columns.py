@@ -2,7 +2,10 @@
 number, a date, or text (a category), read from the table itself.
 
 The loader stores most columns as text; the validation turns plain numbers into ``numeric``
-(validation/datastore_types.py). The rest is typed from a sample of the cells by the
+(validation/datastore_types.py). A file the validation recognised as one of the
+自治体標準オープンデータセット is typed by that standard's Table Schema (a ``string`` column such as
+NO or 郵便番号 stays text however numeric its cells look; ``integer``/``number`` are numbers,
+``date`` dates). The rest is typed from a sample of the cells by the
 rules of ``values`` (「1,234」 and 「１２３」 are numbers, 令和6年4月 is a date): a column is a
 number or a date when nearly all of its filled cells are (a few typing slips are left out of
 the sums and said), and text otherwise. Columns that are codes or readings by name
@@ -16,10 +19,12 @@ from typing import Any
 import sqlalchemy as sa
 from ckanext.datastore.backend.postgres import identifier
 
+from ..model import Validation
+from ..validation import headers
 from ..validation.column_types import is_code_name
 from . import values
 
-__all__ = ["Column", "table_columns", "SAMPLE_ROWS", "SHARE"]
+__all__ = ["Column", "table_columns", "declared_kinds", "SAMPLE_ROWS", "SHARE"]
 
 SAMPLE_ROWS = 2000
 # A column is a number (or a date) when this share of its filled sampled cells are.
@@ -35,6 +40,23 @@ class Column:
     kind: str            # "number", "date", "text", or "empty" (no filled cell in the sample)
     stored: str          # the PostgreSQL type of the DataStore column
     distinct: int = 0    # different filled values among the sampled rows
+
+
+_SCHEMA_KINDS = {"string": "text", "integer": "number", "number": "number", "date": "date",
+                 "datetime": "date", "yearmonth": "date"}
+
+
+def declared_kinds(resource_id: str) -> dict[str, str]:
+    """Column (its normalised header) → kind, from the Table Schema of the standard the
+    validation recognised the file as; {} for any other file."""
+    row = Validation.get(resource_id)
+    standard = ((row.report or {}).get("standard") if row else None) or ""
+    try:
+        fields = headers.table_schema(standard)["fields"] if standard else []
+    except KeyError:      # a standard no longer shipped
+        return {}
+    return {headers.normalize(f["name"]): _SCHEMA_KINDS[f.get("type", "string")]
+            for f in fields if f.get("type", "string") in _SCHEMA_KINDS}
 
 
 def _fields(connection: Any, resource_id: str) -> list[tuple[str, str]]:
@@ -62,6 +84,7 @@ def table_columns(connection: Any, resource_id: str) -> list[Column]:
     fields = _fields(connection, resource_id)
     if not fields:
         return []
+    declared = declared_kinds(resource_id)
     listed = ", ".join(identifier(name) for name, _ in fields)
     sample: dict[str, list[Any]] = {name: [] for name, _ in fields}
     for row in connection.execute(sa.text(f"SELECT {listed} FROM {identifier(resource_id)} LIMIT {SAMPLE_ROWS}")):
@@ -73,6 +96,8 @@ def table_columns(connection: Any, resource_id: str) -> list[Column]:
             kind = "number"
         elif stored in _DATE_TYPES:
             kind = "date"
+        elif headers.normalize(name) in declared and any(c not in (None, "") for c in sample[name]):
+            kind = declared[headers.normalize(name)]
         else:
             kind = _kind_of(name, sample[name])
         distinct = len({str(c).strip() for c in sample[name] if c is not None and str(c).strip()})

@@ -15,7 +15,7 @@ from typing import Any, Callable
 from markupsafe import Markup, escape
 
 from . import towns
-from .table import ChartTable, number_text
+from .table import ChartTable, number_text, readable
 
 __all__ = ["svg", "PALETTE", "SEQUENTIAL", "MAX_PIE_PARTS", "WIDTH"]
 
@@ -30,6 +30,11 @@ WIDTH = 720
 FONT = "'Noto Sans JP','Hiragino Sans','Yu Gothic','Meiryo',sans-serif"
 SIZE = 13
 INK, GRID, MUTED = "#1a1a1a", "#d9d9d9", "#595959"
+
+
+def _x(text: object) -> Markup:
+    """Text of the drawing: readable (charts/table.py) and escaped for XML."""
+    return escape(readable(str(text)))
 
 
 def _width_of(text: str) -> float:
@@ -47,8 +52,11 @@ def _fit(text: str, room: float) -> str:
 
 def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     """Round tick values covering [low, high] (1, 2, 5 × 10ⁿ steps)."""
-    if high == low:
-        high = low + 1
+    low, high = float(low), float(high)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return [0.0, 1.0]
+    if high - low < 1e-200 * max(1.0, abs(high)):   # one value, or values too close to tell apart
+        high = low + max(1.0, abs(low))
     raw = (high - low) / count
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
@@ -61,7 +69,7 @@ def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
 def _text(x: float, y: float, content: str, anchor: str = "start", size: int = SIZE, fill: str = INK,
           extra: str = "") -> str:
     return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}"{extra}>'
-            f'{escape(content)}</text>')
+            f'{_x(content)}</text>')
 
 
 def _legend(names: list[str], y: float, left: float = 10) -> tuple[str, float]:
@@ -85,7 +93,7 @@ def _frame(width: float, height: float, uid: str, title: str, summary: str, body
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{box}" width="{width:.0f}" height="{height:.0f}" '
         f'role="img" aria-labelledby="{uid}-title {uid}-desc" font-family="{FONT}" class="nakano-chart-svg">'
-        f'<title id="{uid}-title">{escape(title)}</title><desc id="{uid}-desc">{escape(summary)}</desc>'
+        f'<title id="{uid}-title">{_x(title)}</title><desc id="{uid}-desc">{_x(summary)}</desc>'
         f'<rect width="100%" height="100%" fill="#ffffff"/>{body}</svg>')
 
 
@@ -154,7 +162,7 @@ def _bars(table: ChartTable, stacked: bool) -> tuple[str, float]:
 def _bar(x: float, y: float, width: float, height: float, colour: str, name: str, stroke: bool = False) -> str:
     edge = ' stroke="#ffffff" stroke-width="1"' if stroke else ""
     return (f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(width, 0.5):.1f}" height="{max(height, 1):.1f}" '
-            f'fill="{colour}"{edge}><title>{escape(name)}</title></rect>')
+            f'fill="{colour}"{edge}><title>{_x(name)}</title></rect>')
 
 
 def _axes(values: list[float], top: float, bottom: float, left: float, right: float,
@@ -206,7 +214,7 @@ def _line(table: ChartTable) -> tuple[str, float]:
                     continue
                 name = table.categories[i] + (f" · {table.series[s]}" if table.series else "")
                 parts.append(f'<circle cx="{x_of(i):.1f}" cy="{y_of(row[s]):.1f}" r="3.5" fill="{colour}">'
-                             f'<title>{escape(name)}: {escape(number_text(row[s]))}</title></circle>')
+                             f'<title>{_x(name)}: {_x(number_text(row[s]))}</title></circle>')
     return legend + "".join(parts), bottom + 30
 
 
@@ -220,14 +228,14 @@ def _pie(table: ChartTable) -> tuple[str, float]:
         colour = PALETTE[i % len(PALETTE)]
         name = f"{label}: {number_text(value)} ({share * 100:.1f}%)"
         if share >= 0.9999:
-            parts.append(f'<circle cx="{cx}" cy="{cy}" r="{r}" fill="{colour}"><title>{escape(name)}</title></circle>')
+            parts.append(f'<circle cx="{cx}" cy="{cy}" r="{r}" fill="{colour}"><title>{_x(name)}</title></circle>')
         elif share > 0:
             end = angle + share * 2 * math.pi
             x1, y1 = cx + r * math.cos(angle), cy + r * math.sin(angle)
             x2, y2 = cx + r * math.cos(end), cy + r * math.sin(end)
             large = 1 if share > 0.5 else 0
             parts.append(f'<path d="M{cx},{cy} L{x1:.1f},{y1:.1f} A{r},{r} 0 {large} 1 {x2:.1f},{y2:.1f} Z" '
-                         f'fill="{colour}" stroke="#ffffff" stroke-width="1.5"><title>{escape(name)}</title></path>')
+                         f'fill="{colour}" stroke="#ffffff" stroke-width="1.5"><title>{_x(name)}</title></path>')
             angle = end
         top = 40 + i * 26
         parts.append(f'<rect x="350" y="{top}" width="14" height="14" fill="{colour}"/>')
@@ -276,7 +284,7 @@ def _towns(table: ChartTable, no_data: str, note: str) -> tuple[str, float, str]
             colour = shades[next(i for i, b in enumerate(bounds) if value <= b)]
             name = f"{town}: {number_text(value)}"
         parts.append(f'<path d="{path}" fill="{colour}" stroke="#ffffff" stroke-width="1">'
-                     f'<title>{escape(name)}</title></path>')
+                     f'<title>{_x(name)}</title></path>')
     height = towns.height()
     x, y = towns.WIDTH + 24, 30.0
     parts.append(_text(x, y - 10, table.value_name, "start", 12, MUTED))

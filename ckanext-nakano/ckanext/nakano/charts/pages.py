@@ -17,6 +17,7 @@ from typing import Any
 
 import flask
 from flask import request
+from markupsafe import Markup
 
 import ckan.plugins.toolkit as tk
 
@@ -168,11 +169,24 @@ def _links(found: dict[str, Any]) -> dict[str, str]:
             "embed": tk.url_for("nakano_charts.embed", qualified=True, **target)}
 
 
+def embed_code(found: dict[str, Any]) -> str:
+    """The ``<iframe>`` to paste into a web page. Built and escaped here, as HTML of its own: the
+    page shows it as text (escaped once more), and what is copied must hold a resource's name
+    with 「"」 or 「<」 as text, not as markup on the ward's page."""
+    table: ChartTable = found["table"]
+    height = 560 if table.kind in ("towns", "line", "scatter", "pie") else min(260 + 24 * len(table.categories), 900)
+    return str(Markup('<iframe src="{src}" title="{title}" width="760" height="{height}" loading="lazy" '
+                      'style="border:0;max-width:100%"></iframe>').format(
+        src=found["links"]["embed"], title=found["title"], height=height))
+
+
 @charts.route("/dataset/<id>/resource/<resource_id>/chart")
 def builder(id: str, resource_id: str) -> str:
     """The builder: the form of settings, the chart, its table, summary, downloads and links."""
     found = _found(id, resource_id)
     found["links"] = _links(found) if found.get("table") else {}
+    if found.get("table"):
+        found["embed_code"] = embed_code(found)
     found["may_save"] = bool(found.get("table")) and tk.h.check_access(
         "resource_view_create", {"resource_id": resource_id})
     return tk.render("nakano/charts/builder.html", found)
@@ -210,9 +224,9 @@ def chart_csv(id: str, resource_id: str) -> flask.Response:
         return _refused(found)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(table.headers)
-    for row in table.rows():
-        # A label that starts like a formula stays text in Excel (as the table's Excel CSV).
+    # A name or a label that starts like a formula stays text in Excel (as the table's Excel CSV),
+    # the header too: it holds a column's name and, stacked, the series' values.
+    for row in [table.headers, *table.rows()]:
         writer.writerow([("'" + v) if isinstance(v, str) and v[:1] in "=+-@\t\r" else v for v in row])
     response = flask.Response("\ufeff" + out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = response_policy.attachment(_stem(found) + ".csv")
@@ -249,6 +263,8 @@ def save(id: str, resource_id: str) -> Any:
         found["errors"] = {"title": [tk._("Give the chart a name")]}
     if found["errors"] or found.get("table") is None:
         found["links"] = _links(found) if found.get("table") else {}
+        if found.get("table"):
+            found["embed_code"] = embed_code(found)
         found["may_save"], found["save_title"] = True, title
         return tk.render("nakano/charts/builder.html", found), 400
     view = tk.get_action("resource_view_create")(_context(), {

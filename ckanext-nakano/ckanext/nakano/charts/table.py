@@ -3,6 +3,7 @@ drawing's input and the sentence that sums it up — all made from one ``nakano_
 answer, so the picture, the table and the download cannot disagree."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +13,22 @@ import ckan.plugins.toolkit as tk
 
 from . import towns
 
-__all__ = ["ChartTable", "chart_table", "number_text", "measure_name", "summary"]
+__all__ = ["ChartTable", "chart_table", "number_text", "measure_name", "summary", "readable",
+           "MAX_CATEGORIES", "MAX_SERIES"]
+
+# What one page draws and lists: more bars or lines than this are not read, only scrolled (a
+# stacked chart of 1,000,000 rows by 名称 was a 16 MB page: the walk of issue 21).
+MAX_CATEGORIES = 100
+MAX_SERIES = 8
+
+# Not in a label: control characters and non-characters (an SVG with them is not XML), and
+# the bidi controls that make a label read backwards (「x\u202eevil」 drawn as 「xlive」).
+_UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def readable(text: str) -> str:
+    """A cell or a column name as a label of a chart."""
+    return _UNREADABLE.sub("", text)
 
 
 @dataclass
@@ -27,6 +43,7 @@ class ChartTable:
     points: list[tuple[float, float]] = field(default_factory=list)
     y_name: str = ""
     unmatched: list[str] = field(default_factory=list)   # towns kind: labels naming no town
+    cut: bool = False     # more categories or series than one chart shows (MAX_CATEGORIES, MAX_SERIES)
 
     @property
     def totals(self) -> list[float]:
@@ -69,9 +86,10 @@ def chart_table(answer: dict[str, Any], settings: dict[str, Any]) -> ChartTable:
     """The answer of ``nakano_chart_data`` for ``settings``, as a table."""
     kind = settings.get("kind", "bar")
     if kind == "scatter":
-        return ChartTable(kind, settings.get("x", ""), settings.get("value", ""), y_name=settings.get("value", ""),
+        return ChartTable(kind, readable(settings.get("x", "")), readable(settings.get("value", "")),
+                          y_name=readable(settings.get("value", "")),
                           points=[(r["x"], r["y"]) for r in answer["rows"]])
-    table = ChartTable(kind, settings.get("x", ""), measure_name(settings))
+    table = ChartTable(kind, readable(settings.get("x", "")), readable(measure_name(settings)))
     if kind == "towns":
         merged, table.unmatched = towns.by_town(answer["rows"], settings.get("measure", "count"))
         table.categories = sorted(merged, key=lambda t: (-merged[t], t))
@@ -82,16 +100,32 @@ def chart_table(answer: dict[str, Any], settings: dict[str, Any]) -> ChartTable:
     values: dict[tuple[int, int], float | None] = {}
     with_series = bool(settings.get("series"))
     for row in answer["rows"]:
-        label = blank_label() if row["label"] is None else str(row["label"])
-        name = (blank_label() if row["series"] is None else str(row["series"])) if with_series else ""
+        label = blank_label() if row["label"] is None else readable(str(row["label"]))
+        name = (blank_label() if row["series"] is None else readable(str(row["series"]))) if with_series else ""
         c = categories.setdefault(label, len(categories))
         s = series.setdefault(name, len(series))
         values[(c, s)] = row["value"]
-    table.categories = list(categories)
-    table.series = list(series) if with_series else []
-    width = max(len(series), 1)
-    table.cells = [[values.get((c, s), 0 if settings.get("measure", "count") == "count" else None)
-                    for s in range(width)] for c in range(len(categories))]
+    empty = 0 if settings.get("measure", "count") in ("count", "sum") else None
+    names = list(series) if with_series else [""]
+    cells = [[values.get((c, s), empty) for s in range(len(names))] for c in range(len(categories))]
+    labels = list(categories)
+    if len(labels) > MAX_CATEGORIES:         # the groups come in the asked order: the first ones
+        labels, cells = labels[:MAX_CATEGORIES], cells[:MAX_CATEGORIES]
+        table.cut = True
+    if with_series and len(names) > MAX_SERIES and settings.get("measure", "count") in ("count", "sum"):
+        # The largest series by total, the others added up as one: 「その他」.
+        totals = [sum(row[s] or 0 for row in cells) for s in range(len(names))]
+        kept = sorted(range(len(names)), key=lambda s: -totals[s])[:MAX_SERIES - 1]
+        rest = [s for s in range(len(names)) if s not in kept]
+        cells = [[row[s] for s in kept] + [sum(row[s] or 0 for s in rest)] for row in cells]
+        names = [names[s] for s in kept] + [tk._("Others")]
+        table.cut = True
+    elif with_series and len(names) > MAX_SERIES:   # an average of others is no number: left out
+        cells = [row[:MAX_SERIES] for row in cells]
+        names = names[:MAX_SERIES]
+        table.cut = True
+    table.categories, table.cells = labels, cells
+    table.series = names if with_series else []
     return table
 
 
@@ -123,6 +157,7 @@ def summary(table: ChartTable, answer: dict[str, Any]) -> str:
     if answer.get("skipped"):
         parts.append(tk._("%(count)s cells that are not numbers were left out.") % {
             "count": number_text(answer["skipped"])})
-    if answer.get("truncated"):
-        parts.append(tk._("Only the largest groups are shown."))
+    if answer.get("truncated") or table.cut:
+        parts.append(tk._("Only the first %(categories)s categories and %(series)s series are shown; choose a filter or fewer categories for the others.") % {
+            "categories": number_text(MAX_CATEGORIES), "series": number_text(MAX_SERIES)})
     return " ".join(parts)

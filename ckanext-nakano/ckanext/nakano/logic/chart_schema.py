@@ -26,15 +26,25 @@ def _default(value: Any) -> Any:
 
 
 def _one_of(choices: tuple[str, ...]) -> Any:
-    return tk.get_validator("one_of")(list(choices))
-
-
-def _at_most(limit: int) -> Any:
+    """CKAN's ``one_of`` says 「Value must be one of ['bar', …]」 in English whatever the page's
+    language: the choices said as a list of the words a person types."""
     def check(value: Any) -> Any:
-        # The validators before it said what is wrong with text; navl runs this one anyway.
-        if isinstance(value, int) and (value < 1 or value > limit):
-            raise tk.Invalid(tk._("Between 1 and {limit}").format(limit=limit))
+        if value not in choices:
+            raise tk.Invalid(tk._("Choose one of: %(choices)s") % {"choices": ", ".join(choices)})
         return value
+    return check
+
+
+def _whole_number(limit: int) -> Any:
+    """One message for text, a fraction or a number out of range (two validators said two)."""
+    def check(value: Any) -> int:
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            number = 0
+        if not 1 <= number <= limit:
+            raise tk.Invalid(tk._("A whole number from 1 to %(limit)s") % {"limit": limit})
+        return number
     return check
 
 
@@ -47,8 +57,7 @@ def chart_data_schema() -> dict[str, Any]:
             "measure": [_default("count"), _one_of(MEASURES)],
             "filters": [optional, nakano_chart_filters],
             "sort": [_default("value_desc"), _one_of(SORTS)],
-            "top": [optional, tk.get_validator("natural_number_validator"), tk.get_validator("int_validator"),
-                    _at_most(MAX_TOP)],
+            "top": [optional, _whole_number(MAX_TOP)],
             "date_unit": [_default("month"), _one_of(DATE_UNITS)],
             "__extras": _v("ignore")}
 

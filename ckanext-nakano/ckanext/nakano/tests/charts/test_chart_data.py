@@ -17,9 +17,11 @@ from ckanext.datastore.backend.postgres import get_read_engine
 from ckanext.datastore.tests.conftest import clean_datastore  # noqa: F401  (fixture)
 
 import ckan.plugins.toolkit as tk
+from ckan import model
 from ckan.tests import factories, helpers
 
 from ckanext.nakano.charts import aggregate, values
+from ckanext.nakano.model import Validation
 
 pytestmark = [pytest.mark.services, pytest.mark.usefixtures("with_plugins")]
 
@@ -235,3 +237,23 @@ def test_anyone_asks_through_the_api_with_get_and_json_filters(app, table):
                           query_string={"resource_id": resource["id"], "x": "町丁目", **bad})
         assert refused.status_code in (400, 409), (bad, refused.status_code)
         assert next(iter(bad)) in refused.body, refused.body
+
+
+def test_a_file_of_a_standard_is_typed_by_its_table_schema(clean_db, clean_datastore):
+    """設置位置 of the AED standard is a string: cells 「2」「3」 (floors) stay text categories, where
+    the sample alone would have made them numbers; 緯度 (number) is a number though stored as text."""
+    sysadmin = factories.Sysadmin()
+    pkg = factories.Dataset(owner_org=factories.Organization()["id"], category="その他", license_id="cc-by")
+    resource = factories.Resource(package_id=pkg["id"], url="https://example.org/aed.csv", format="CSV")
+    _load(resource["id"], "名称,設置位置,緯度\nA,2,35.70\nB,3,35.71\nC,2,35.72\n", sysadmin["name"])
+    kinds = {c["name"]: c["kind"] for c in helpers.call_action("nakano_chart_columns", resource_id=resource["id"])}
+    assert kinds["設置位置"] == "number"        # without the standard: the cells decide
+    row = Validation.get(resource["id"])         # a pending row made on upload
+    if row is None:
+        row = Validation(resource_id=resource["id"], status="valid")
+        model.Session.add(row)
+    row.report = {"standard": "aed"}
+    model.Session.commit()
+    aggregate.forget(resource["id"])
+    kinds = {c["name"]: c["kind"] for c in helpers.call_action("nakano_chart_columns", resource_id=resource["id"])}
+    assert kinds["設置位置"] == "text" and kinds["緯度"] == "number" and kinds["名称"] == "text"

@@ -6,6 +6,7 @@ others cannot. Users sign in with an API token in the Authorization header."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -13,11 +14,13 @@ from collections import Counter
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import sqlalchemy as sa
 from ckanext.datastore.tests.conftest import clean_datastore  # noqa: F401  (fixture)
 
 from ckan import model
 from ckan.tests import factories, helpers
 
+from ckanext.nakano.charts import aggregate
 from ckanext.nakano.charts import settings as chart_settings
 from ckanext.nakano.charts import towns
 from ckanext.nakano.tests.charts.test_chart_data import _file, _load
@@ -251,3 +254,93 @@ def test_a_pinned_chart_is_on_the_dataset_and_department_pages_and_an_unpinned_o
                         **{k: v for k, v in hidden.items() if k in chart_settings.ARGS})
     assert "nakano-pinned-charts" not in app.get(f"/dataset/{aed['pkg']['name']}").body
     assert "上位3町丁目" not in app.get("/organization/kenko").body
+
+
+# --- what the walk of the chart pages found (issue 21) -------------------------------------------
+
+def _table_of(aed, text: str, name: str = "試験") -> dict:
+    resource = factories.Resource(package_id=aed["pkg"]["id"], url="https://example.org/w.csv", format="CSV", name=name)
+    _load(resource["id"], text, aed["sysadmin"]["name"])
+    return resource
+
+
+def _chart_url(aed, resource, page: str = "") -> str:
+    return f"/dataset/{aed['pkg']['name']}/resource/{resource['id']}/chart{page}"
+
+
+def test_numbers_too_large_too_small_or_not_finite_are_left_out_and_said(app, aed):
+    huge = "1" + "0" * 400
+    resource = _table_of(aed, f"区分,数\nA,{huge}\nA,1\nB,2\nC,0.{'0' * 330}5\n")
+    for page in ("", ".csv", ".svg", "/embed"):
+        app.get(_chart_url(aed, resource, page), query_string={"x": "区分", "measure": "sum", "value": "数"})
+    body = app.get(_chart_url(aed, resource), query_string={"x": "区分", "measure": "sum", "value": "数"}).body
+    assert _table(body)["B"] == "2" and "A" in _table(body) and "除きました" in body
+    app.get(_chart_url(aed, resource), query_string={"kind": "scatter", "x": "数", "value": "数"})
+    # NaN and ±Infinity in a numeric column (the API can write them).
+    numeric = factories.Resource(package_id=aed["pkg"]["id"], url="https://example.org/n.csv", format="CSV")
+    helpers.call_action("datastore_create", context={"user": aed["sysadmin"]["name"]}, resource_id=numeric["id"],
+                        force=True, fields=[{"id": "k", "type": "text"}, {"id": "n", "type": "numeric"}],
+                        records=[{"k": "a", "n": "NaN"}, {"k": "b", "n": "Infinity"}, {"k": "c", "n": 3}])
+    answer = helpers.call_action("nakano_chart_data", resource_id=numeric["id"], x="k", measure="sum", value="n")
+    assert {r["label"]: r["value"] for r in answer["rows"]} == {"a": None, "b": None, "c": 3}
+    for kind in ("bar", "pie", "stacked", "towns", "scatter"):
+        app.get(_chart_url(aed, numeric), query_string={"kind": kind, "x": "k" if kind != "scatter" else "n",
+                                                         "series": "k", "measure": "sum", "value": "n"})
+
+
+def test_the_embed_code_holds_a_name_with_quotes_as_text(app, aed):
+    resource = _table_of(aed, "区分\nA\n", name='x" onload="alert(1)" <b>')
+    body = app.get(_chart_url(aed, resource), query_string={"x": "区分"}).body
+    shown = re.search(r'<textarea[^>]*id="chart-embed"[^>]*>(.*?)</textarea>', body, re.S).group(1)
+    copied = html.unescape(shown)            # what the browser puts in the textarea, and the clipboard
+    title = re.search(r' title="([^"]*)"', copied).group(1)
+    assert "alert" in title and 'onload="' not in copied.replace(f'title="{title}"', "")
+    assert "&#34;" in title and "<b>" not in copied
+
+
+def test_labels_that_are_not_text_do_not_break_the_svg_or_read_backwards(app, aed):
+    resource = _table_of(aed, "区分\nA\x0bB\nC\x01\nD\ufffe\nx\u202eevil\n")
+    answer = app.get(_chart_url(aed, resource, ".svg"), query_string={"x": "区分"})
+    root = ET.fromstring(answer.body.encode())           # well-formed XML
+    titles = [t.text for t in root.iter(f"{SVG}title") if t.text]
+    assert any("xevil" in t for t in titles) and not any("\u202e" in t for t in titles)
+
+
+def test_a_header_like_a_formula_stays_text_in_the_csv(app, aed):
+    resource = _table_of(aed, "=cmd|' /C calc'!A0,種別\nA,+x\nB,@y\n")
+    rows = list(csv.reader(io.StringIO(app.get(_chart_url(aed, resource, ".csv"), query_string={
+        "kind": "stacked", "x": "=cmd|' /C calc'!A0", "series": "種別"}).body.lstrip("\ufeff"))))
+    assert rows[0][0].startswith("'=") and "'+x" in rows[0] and "'@y" in rows[0]
+
+
+def test_a_chart_shows_at_most_100_categories_and_8_series_the_others_added_up(app, aed):
+    lines = ["名称,区分"] + [f"N{n:03d},S{n % 30:02d}" for n in range(400)]
+    resource = _table_of(aed, "\n".join(lines) + "\n")
+    body = app.get(_chart_url(aed, resource), query_string={"kind": "stacked", "x": "名称", "series": "区分"}).body
+    table = re.search(r'<table class="table table-sm nakano-chart-table">(.*?)</table>', body, re.S).group(1)
+    headers = re.findall(r'<th scope="col">(.*?)</th>', table)
+    assert len(re.findall(r'<th scope="row">', table)) == 100 and len(headers) == 1 + 8
+    assert headers[-1] == "その他"
+    rows = list(csv.reader(io.StringIO(app.get(_chart_url(aed, resource, ".csv"), query_string={
+        "kind": "stacked", "x": "名称", "series": "区分"}).body.lstrip("\ufeff"))))
+    assert all(sum(int(v) for v in row[1:]) == 1 for row in rows[1:])     # every row counted once
+
+
+def test_a_chart_too_slow_is_not_computed_again_at_once(app, aed, monkeypatch):
+    calls = []
+
+    def slow(*args, **kwargs):
+        calls.append(1)
+        raise sa.exc.OperationalError("SELECT", {}, Exception("canceling statement due to statement timeout"))
+
+    monkeypatch.setattr(aggregate, "_compute", slow)
+    for _ in range(3):
+        body = app.get(_url(aed), query_string={"x": "名称", "measure": "avg", "value": "台数"}).body
+        assert "秒" in body and 'role="alert"' in body
+    assert len(calls) == 1
+
+
+def test_a_choice_that_is_not_offered_is_said_in_the_page_language(app, aed):
+    body = _get(app, aed, x="町丁目", kind="nope", top="2.5").body
+    assert "Value must be one of" not in body and "bar, stacked, line" in body
+    assert body.count('id="error-top"') == 1
