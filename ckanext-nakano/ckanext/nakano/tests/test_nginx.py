@@ -28,6 +28,20 @@ def front(portal) -> str:
     return url
 
 
+def _usage_statistics_table(front: str) -> tuple[dict, dict]:
+    """「ポータル利用統計」 and its first uploaded file, once the worker has loaded it into the
+    DataStore: on a fresh portal it is still busy with the demo catalog's jobs for a few minutes."""
+    pkg = requests.get(front + "/api/3/action/package_show", params={"id": "portal-usage-statistics"},
+                       timeout=60).json()["result"]
+    upload = next(r for r in pkg["resources"] if r["url_type"] == "upload")
+    deadline = time.monotonic() + 900
+    while not requests.get(front + "/api/3/action/resource_show", params={"id": upload["id"]},
+                           timeout=60).json()["result"].get("datastore_active"):
+        assert time.monotonic() < deadline, "the worker did not load the usage statistics into the DataStore"
+        time.sleep(5)
+    return pkg, upload
+
+
 def test_security_headers_on_pages_api_and_errors(front):
     for path in ("/", "/dataset/", "/api/3/action/package_list", "/no-such-page"):
         answer = requests.get(front + path, timeout=60)
@@ -43,16 +57,7 @@ def test_uploaded_files_are_sandboxed(front):
     """An uploaded file (here a CSV of 「ポータル利用統計」) comes with a sandbox CSP
     as a download, under every locale prefix and with or without its file name,
     so that an uploaded HTML or SVG file cannot run script in the portal's origin."""
-    pkg = requests.get(front + "/api/3/action/package_show", params={"id": "portal-usage-statistics"},
-                       timeout=60).json()["result"]
-    upload = next(r for r in pkg["resources"] if r["url_type"] == "upload")
-    # The DataStore dumps exist once the worker has loaded the file: on a fresh
-    # portal it is still busy with the demo catalog's jobs for a few minutes.
-    deadline = time.monotonic() + 900
-    while not requests.get(front + "/api/3/action/resource_show", params={"id": upload["id"]},
-                           timeout=60).json()["result"].get("datastore_active"):
-        assert time.monotonic() < deadline, "the worker did not load the usage statistics into the DataStore"
-        time.sleep(5)
+    pkg, upload = _usage_statistics_table(front)
     path = urlsplit(upload["url"]).path
     without_name = path.rsplit("/", 1)[0]
     for variant in (path, "/en" + path, "/ja" + path, without_name, "/en" + without_name,
@@ -70,14 +75,7 @@ def test_uploaded_files_are_sandboxed(front):
 def test_only_the_chart_embed_page_may_be_framed_by_the_ward_site(front):
     """The chart-only page is framed by the ward's pages (its policy names them, and nginx sends
     no X-Frame-Options that would forbid it); the builder, its CSV and SVG are not."""
-    pkg = requests.get(front + "/api/3/action/package_show", params={"id": "portal-usage-statistics"},
-                       timeout=60).json()["result"]
-    table = next(r for r in pkg["resources"] if r["url_type"] == "upload")
-    deadline = time.monotonic() + 900
-    while not requests.get(front + "/api/3/action/resource_show", params={"id": table["id"]},
-                           timeout=60).json()["result"].get("datastore_active"):
-        assert time.monotonic() < deadline, "the worker did not load the usage statistics into the DataStore"
-        time.sleep(5)
+    pkg, table = _usage_statistics_table(front)
     base = f"/dataset/{pkg['name']}/resource/{table['id']}/chart"
     for prefix in ("", "/en"):
         embed = requests.get(front + prefix + base + "/embed", timeout=60)

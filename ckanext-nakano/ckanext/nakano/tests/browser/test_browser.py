@@ -226,6 +226,17 @@ def _cp932_csv() -> tuple[int, str]:
     return len(rows), rows[0]["名称"]
 
 
+def _dataset_with_file(site: dict, datasets: list[str], prefix: str, body: bytes, file_name: str,
+                       resource_name: str, **fields: str) -> tuple[str, dict]:
+    """A dataset of 企画部 with one uploaded CSV, purged when the module ends (``datasets``)."""
+    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    datasets.append(name)
+    _api(site, "package_create", name=name, license_id="cc-by", owner_org="kikaku", **fields)
+    resource = _api(site, "resource_create", package_id=name, name=resource_name, format="CSV",
+                    files={"upload": (file_name, body, "text/csv")})
+    return name, resource
+
+
 @pytest.fixture(scope="module", autouse=True)
 def background(request, site, tmp_path_factory):
     """Starts the editor and map scenarios (those selected) before the others run."""
@@ -245,25 +256,20 @@ def background(request, site, tmp_path_factory):
                                       CSV_PATH=clerk_copy, CSV_ROWS=rows, CSV_SAMPLE=sample)
         if "test_map_preview_of_points" in wanted:
             body, names = _towns_csv()
-            name = f"browser-map-{uuid.uuid4().hex[:8]}"
-            datasets.append(name)
-            _api(site, "package_create", name=name, title="中野区の町丁目（代表点）", title_en="Town blocks of Nakano",
-                 notes="Geolonia 住所データ（CC BY 4.0）の町丁目の代表点。ブラウザテストで作成し、終了時に削除します。",
-                 category="国土・気象", license_id="cc-by", owner_org="kikaku")
-            resource = _api(site, "resource_create", package_id=name, name="町丁目の代表点", format="CSV",
-                            files={"upload": ("nakano-towns.csv", body, "text/csv")})
+            name, resource = _dataset_with_file(
+                site, datasets, "browser-map", body, "nakano-towns.csv", "町丁目の代表点",
+                title="中野区の町丁目（代表点）", title_en="Town blocks of Nakano", category="国土・気象",
+                notes="Geolonia 住所データ（CC BY 4.0）の町丁目の代表点。ブラウザテストで作成し、終了時に削除します。")
             runs["map"] = Scenario(site, "map.mjs", DATASET_NAME=name, RESOURCE_ID=resource["id"],
                                    EXPECTED_POINTS=len(names),
                                    SAMPLE_NAMES=json.dumps([names[0], names[len(names) // 2], names[-1]], ensure_ascii=False))
         if "test_resident_makes_a_chart_of_aeds_by_town_and_an_editor_saves_it" in wanted:
             body, top = _aed_csv()
-            name = f"browser-chart-{uuid.uuid4().hex[:8]}"
-            datasets.append(name)
-            _api(site, "package_create", name=name, title="AED設置場所一覧（ブラウザテスト）", title_en="AED locations (browser test)",
-                 notes="町丁目は区の実在の町丁目、場所は無作為。ブラウザテストで作成し、終了時に削除します。",
-                 category="社会保障・衛生", license_id="cc-by", owner_org="kikaku")
-            resource = _api(site, "resource_create", package_id=name, name="AED設置場所", format="CSV",
-                            files={"upload": ("aed.csv", body, "text/csv")})
+            name, resource = _dataset_with_file(
+                site, datasets, "browser-chart", body, "aed.csv", "AED設置場所",
+                title="AED設置場所一覧（ブラウザテスト）", title_en="AED locations (browser test)",
+                category="社会保障・衛生",
+                notes="町丁目は区の実在の町丁目、場所は無作為。ブラウザテストで作成し、終了時に削除します。")
             runs["chart"] = Scenario(site, "chart.mjs", DATASET_NAME=name, RESOURCE_ID=resource["id"],
                                      EXPECTED_TOP=json.dumps(top, ensure_ascii=False), ADMIN_PASSWORD=site["password"])
         if "test_validation_report_summary_and_full_report" in wanted:
