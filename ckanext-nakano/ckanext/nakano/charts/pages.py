@@ -124,7 +124,8 @@ def chart_page_data(dataset: dict[str, Any], resource: dict[str, Any], chosen: d
         return found
     settings = _defaults(chosen, found["columns"])
     found["settings"] = settings
-    if not settings.get("x"):
+    if not settings.get("x"):     # no column to group by was found (a map with no town column …)
+        found["errors"] = {"x": [tk._("Choose the column of the categories.")]}
         return found
     try:
         answer = tk.get_action("nakano_chart_data")(_context(), {"resource_id": resource["id"], **settings})

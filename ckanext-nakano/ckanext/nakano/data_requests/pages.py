@@ -210,6 +210,39 @@ def _accepted(created: dict[str, Any] | None) -> Any:
 
 # --- /request/suggest ---------------------------------------------------------------------------
 
+EDITED_FIELDS = ("title", "description", "purpose", "purpose_text", "format_wanted")
+
+
+@requests_pages.route("/request/<int:id>/edit", methods=["GET", "POST"])
+def edit(id: int) -> Any:
+    """What is asked, changed by its requester (or an admin of its department); the change is
+    kept in the request's history like the department's answers."""
+    shown = _show(id)
+    if not shown.get("may_edit"):
+        return tk.abort(403, tk._("Only the person who asked and the department can change this request"))
+    if request.method == "GET":
+        return _edit_form(shown, {name: shown.get(name) or "" for name in EDITED_FIELDS}, {})
+    values = {name: request.form.get(name, "") for name in EDITED_FIELDS}
+    # Only what changed: an empty field that was empty is no change for the history.
+    changed = {k: v for k, v in values.items() if v.strip() != (shown.get(k) or "").strip()}
+    if not changed:
+        return tk.redirect_to("nakano_request.read", id=id)
+    try:
+        tk.get_action("nakano_request_update")(_context(), {"id": id, **changed})
+    except tk.ValidationError as error:
+        model.Session.rollback()
+        return _edit_form(shown, values, _errors(error)), 400
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Only the person who asked and the department can change this request"))
+    tk.h.flash_success(tk._("The request was changed."))
+    return tk.redirect_to("nakano_request.read", id=id)
+
+
+def _edit_form(shown: dict[str, Any], values: dict[str, Any], errors: dict[str, list[str]]) -> str:
+    return tk.render("nakano/request/edit.html", {"data_request": shown, "values": values, "errors": errors,
+                                                  "purposes": choices.options(SCHEMA, "purpose")})
+
+
 @requests_pages.route("/request/suggest")
 def suggest() -> flask.Response:
     """What the portal already has for the words typed (JSON, for assets/request.js): up to

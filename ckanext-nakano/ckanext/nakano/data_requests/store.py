@@ -253,6 +253,8 @@ def dictize(request: DataRequest, reader: Reader, lang: str | None = None, suppo
         out["held_reason"] = request.held_reason
         out["may_answer"] = may_answer(reader, request)
         out["may_merge"] = may_merge(reader, request)
+        # What is asked: its requester, or an admin of its department (logic/submission_auth.py).
+        out["may_edit"] = request.state != "merged" and (is_requester(reader, request) or out["may_merge"])
     if supported is not None:
         out["supported"] = supported
     if following is not None:

@@ -344,3 +344,10 @@ def test_a_choice_that_is_not_offered_is_said_in_the_page_language(app, aed):
     body = _get(app, aed, x="町丁目", kind="nope", top="2.5").body
     assert "Value must be one of" not in body and "bar, stacked, line" in body
     assert body.count('id="error-top"') == 1
+
+
+def test_a_table_with_nothing_to_group_by_asks_for_the_column(app, aed):
+    resource = _table_of(aed, "数\n1\n2\n")
+    for args in ({}, {"kind": "towns"}):
+        body = app.get(_chart_url(aed, resource), query_string=args).body
+        assert 'id="error-x"' in body and "<form" in body and "<svg " not in body

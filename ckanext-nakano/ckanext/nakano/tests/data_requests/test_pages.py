@@ -530,3 +530,23 @@ def test_a_page_past_the_end_of_a_list_goes_to_its_last_page(app, ward):
     assert app.get("/request", query_string={"page": "5", "q": "存在しない語"}, follow_redirects=False).status_code == 200
     for empty_list in ("/showcase", "/inventory"):
         assert app.get(empty_list, query_string={"page": "99999"}, follow_redirects=False).status_code == 200
+
+
+def test_the_requester_changes_what_is_asked_and_others_cannot(app, ward):
+    """The walk of issue 20: a requester had no way to correct their request but the API."""
+    created = ask(ward, title="公園のトイレ", description="")
+    read = page(app, f"/request/{created['id']}", ward.requester)
+    assert f'/request/{created["id"]}/edit' in read
+    assert f'/request/{created["id"]}/edit' not in page(app, f"/request/{created['id']}", ward.other)
+    form = page(app, f"/request/{created['id']}/edit", ward.requester)
+    assert 'value="公園のトイレ"' in form
+    refused = post(app, f"/request/{created['id']}/edit", {"title": "", "purpose": "community"}, ward.requester)
+    assert refused.status_code == 400 and 'id="error-title"' in refused.body
+    saved = post(app, f"/request/{created['id']}/edit", {"title": "公園のトイレの位置と開いている時間",
+                                                         "purpose": "community", "description": ""}, ward.requester)
+    assert saved.status_code == 302
+    after = shown(created["id"], ward.requester)
+    assert after["title"] == "公園のトイレの位置と開いている時間"
+    assert post(app, f"/request/{created['id']}/edit", {"title": "x", "purpose": "community"},
+                ward.other).status_code == 403
+    assert shown(created["id"], ward.requester)["title"] == "公園のトイレの位置と開いている時間"

@@ -1,4 +1,6 @@
-"""Dates with their time in the page's language: CKAN writes them in a fixed English pattern
+"""Words and dates of CKAN's own pages in the page's language.
+
+Dates with their time: CKAN writes them in a fixed English pattern
 (「12月 7, 2026, 20:46 (JST)」 on a Japanese page); helpers.render_datetime uses the locale's own
 date pattern, joined to the time as the locale joins them. Read on a page that shows such a
 date: a user's API tokens (created at, with the hour)."""
@@ -31,3 +33,18 @@ def test_a_date_with_its_time_is_written_as_the_page_language_writes_it(app, pre
         assert date in cell and re.search(r"\b\d{1,2}:\d{2}\b", cell), (cell, date)
         if LOCALES[prefix] != "en":        # the English month of core's fixed pattern
             assert not re.search(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)", cell), cell
+
+
+@pytest.mark.parametrize("prefix, mine, feed, core", [
+    ("/", "私の部署", "更新のお知らせ", "私の組織"),
+    ("/zh_Hans_CN/", "我的部门", "动态", "News feed"),
+    ("/ko_KR/", "내 부서", "새 소식", "내 기관"),
+    ("/vi/", "Phòng ban của tôi", "Tin cập nhật", "Cung cấp tin tức"),
+])
+def test_the_dashboard_tabs_say_departments_in_the_page_language(app, prefix, mine, feed, core):
+    """CKAN's dashboard tabs said 私の組織 (departments are 部署 on every other page) and, in
+    Chinese, "News feed" in English (the walk of issue 20)."""
+    user = factories.User()
+    token = helpers.call_action("api_token_create", user=user["name"], name="tabs")["token"]
+    body = app.get(f"{prefix}dashboard/", headers={"Authorization": token}).body
+    assert mine in body and feed in body and core not in body
