@@ -284,6 +284,8 @@ def test_submitting_reviewing_and_the_dataset_page_block(app, ward):
     assert "中野公園マップ" in app.get("/showcase/moderate", headers=ward.auth["office"]).body
     queue = app.get("/showcase/moderate", headers=ward.auth["kikaku_admin"]).body
     assert "中野公園マップ" in queue and 'name="came_from" value="queue"' in queue
+    # What is reviewed is on the queue: the address and the text (the walk of issue 20).
+    assert 'href="https://example.jp/kouen-map"' in queue and "<strong>公園</strong>" in queue
     # Rejecting needs a reason, said beside its field.
     refused = app.post(f"/showcase/{name}/moderate", data={"decision": "reject", "reason": ""},
                        headers=ward.auth["kikaku_admin"])
