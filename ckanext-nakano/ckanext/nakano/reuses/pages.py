@@ -333,6 +333,8 @@ def moderate(name: str) -> Any:
         return tk.abort(403, tk._("Only an admin of a department whose data it uses, or the open-data office, "
                                   "may review it"))
     except tk.ValidationError as error:
+        if request.form.get("came_from") == "queue":    # said on the queue, beside that reuse's form
+            return _queue_page({"id": shown["id"], "errors": error.error_dict, "reason": reason}), 400
         return _read_page(shown, error.error_dict, reason), 400
     tk.h.flash_success(tk._("Published.") if decision == "approve" else
                        tk._("Not published; the person who sent it is told the reason."))
@@ -347,6 +349,11 @@ def moderate(name: str) -> Any:
 @showcase.route("/showcase/moderate")
 def queue() -> str:
     """What waits for the reader's review: new reuses, and edits of published ones."""
+    return _queue_page()
+
+
+def _queue_page(failed: dict[str, Any] | None = None) -> str:
+    """The queue; ``failed``: a decision refused on it (the reuse's id, errors, the reason typed)."""
     context = _context()
     reader = reader_of(context)
     if reader.user is None:
@@ -364,7 +371,8 @@ def queue() -> str:
         offset += 100
         if offset >= found["count"]:
             break
-    return tk.render("nakano/showcase/moderate.html", {"pending": pending, "edits": _proposed_edits(context)})
+    return tk.render("nakano/showcase/moderate.html", {"pending": pending, "edits": _proposed_edits(context),
+                                                      "failed": failed or {}})
 
 
 def _proposed_edits(context: dict[str, Any]) -> list[dict[str, Any]]:

@@ -290,6 +290,10 @@ def test_submitting_reviewing_and_the_dataset_page_block(app, ward):
     refused = app.post(f"/showcase/{name}/moderate", data={"decision": "reject", "reason": ""},
                        headers=ward.auth["kikaku_admin"])
     assert refused.status_code == 400 and error_of(refused.body, "reason")
+    # …and on the queue when the decision was taken there: the queue again, the error beside it.
+    refused = app.post(f"/showcase/{name}/moderate", data={"decision": "reject", "reason": "", "came_from": "queue"},
+                       headers=ward.auth["kikaku_admin"])
+    assert refused.status_code == 400 and 'id="queue-new-title"' in refused.body and error_of(refused.body, "reason")
     # Approved from the queue: back to the queue; published; the dataset page shows it.
     done = app.post(f"/showcase/{name}/moderate", data={"decision": "approve", "came_from": "queue"},
                     headers=ward.auth["kikaku_admin"], follow_redirects=False)
