@@ -342,6 +342,17 @@ def test_rejection_reason_edit_and_its_review_and_withdrawal(app, ward):
     assert app.get(f"/showcase/{reuse['name']}", headers=ward.auth["submitter"]).status_code == 200
 
 
+def test_the_same_datasets_in_another_order_are_not_shown_as_a_change(app, ward):
+    """The walk of issue 20: a reordering of the datasets showed as a change waiting for review."""
+    reuse = create(datasets=["kouen-ichiran", "kenshin"])
+    approve(reuse)
+    app.post(f"/showcase/{reuse['name']}/edit", headers=ward.auth["submitter"],
+             data=fields(title="中野公園マップ 第2版", datasets_text="kenshin kouen-ichiran"))
+    review = app.get(f"/showcase/{reuse['name']}", headers=ward.auth["office"]).body
+    proposed = review.split('class="nakano-reuse-proposed"')[1].split("</section>")[0]
+    assert "中野公園マップ 第2版" in proposed and "健診受診率" not in proposed
+
+
 def test_the_office_moderates_any_reuse_and_department_editors_only_their_own(app, ward):
     reuse = create(datasets=["kenshin"])
     assert app.post(f"/showcase/{reuse['name']}/moderate", data={"decision": "approve"},
