@@ -48,3 +48,13 @@ def test_the_dashboard_tabs_say_departments_in_the_page_language(app, prefix, mi
     token = helpers.call_action("api_token_create", user=user["name"], name="tabs")["token"]
     body = app.get(f"{prefix}dashboard/", headers={"Authorization": token}).body
     assert mine in body and feed in body and core not in body
+
+
+@pytest.mark.parametrize("prefix, login_label", [
+    ("/", "ユーザー名またはメールアドレス"), ("/zh_Hans_CN/", "用户名或电子邮件地址"),
+    ("/ko_KR/", "사용자 이름 또는 이메일"), ("/vi/", "Tên người dùng hoặc email")])
+def test_the_login_form_and_the_menu_button_are_in_the_page_language(app, prefix, login_label):
+    """CKAN's catalogs leave 「Username or Email」 and the menu button's screen-reader label
+    「Toggle navigation」 in English (the walk of issue 20)."""
+    body = app.get(f"{prefix}user/login").body
+    assert login_label in body and "Username or Email" not in body and "Toggle navigation" not in body
