@@ -208,7 +208,7 @@ def _accepted(created: dict[str, Any] | None) -> Any:
     return tk.redirect_to("nakano_request.read", id=created["id"])
 
 
-# --- /request/suggest ---------------------------------------------------------------------------
+# --- what is asked, changed -----------------------------------------------------------------------
 
 EDITED_FIELDS = ("title", "description", "purpose", "purpose_text", "format_wanted")
 
@@ -242,6 +242,8 @@ def _edit_form(shown: dict[str, Any], values: dict[str, Any], errors: dict[str, 
     return tk.render("nakano/request/edit.html", {"data_request": shown, "values": values, "errors": errors,
                                                   "purposes": choices.options(SCHEMA, "purpose")})
 
+
+# --- /request/suggest ---------------------------------------------------------------------------
 
 @requests_pages.route("/request/suggest")
 def suggest() -> flask.Response:
