@@ -22,9 +22,10 @@ from markupsafe import Markup
 import ckan.plugins.toolkit as tk
 
 from .. import response_policy
+from ..spreadsheet_safety import excel_safe
 from ..validation.column_types import is_code_name
 from . import drawing, settings as chart_settings
-from .table import ChartTable, chart_table, measure_name, number_text, summary
+from .table import ChartTable, chart_table, measure_name, summary
 
 __all__ = ["charts", "chart_page_data", "EMBED_ANCESTORS"]
 
@@ -228,7 +229,7 @@ def chart_csv(id: str, resource_id: str) -> flask.Response:
     # A name or a label that starts like a formula stays text in Excel (as the table's Excel CSV),
     # the header too: it holds a column's name and, stacked, the series' values.
     for row in [table.headers, *table.rows()]:
-        writer.writerow([("'" + v) if isinstance(v, str) and v[:1] in "=+-@\t\r" else v for v in row])
+        writer.writerow([excel_safe(v) for v in row])
     response = flask.Response("\ufeff" + out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = response_policy.attachment(_stem(found) + ".csv")
     return response
@@ -279,7 +280,3 @@ def save(id: str, resource_id: str) -> Any:
 def uid_for(key: str) -> str:
     """An id prefix of a drawing's title and summary, the same for the same chart."""
     return "chart-" + hashlib.sha1(key.encode()).hexdigest()[:10]
-
-
-def numbers(value: Any) -> str:
-    return number_text(value) if isinstance(value, (int, float)) else str(value)
