@@ -69,9 +69,10 @@ def test_a_killed_process_is_started_again(portal, name):
 
     killed = pid()
     assert killed, f"{name} is not running"
-    # gunicorn's workers outlive a killed master for a moment, still holding connections: the
-    # portal is back once they are gone and the new master answers (the next test's first
-    # request was reset when only the answer was waited for).
+    # gunicorn's workers of a killed master hold the listening socket until they notice, up to
+    # 60 s later, and the new master cannot bind meanwhile (a CI run found the portal down for
+    # good after supervisord's retries): they are asked to end with their master
+    # (ckanext/nakano/gunicorn_config.py), within seconds.
     orphans = [int(p) for p in subprocess.run(["pgrep", "-P", str(killed)], capture_output=True,
                                               text=True).stdout.split()] if name == "ckan" else []
     os.kill(killed, signal.SIGKILL)
@@ -79,8 +80,9 @@ def test_a_killed_process_is_started_again(portal, name):
     while pid() in (None, killed):
         assert time.monotonic() < deadline, f"{name} is not running again 60 s after SIGKILL"
         time.sleep(0.5)
+    orphans_deadline = time.monotonic() + 10
     while any(_alive(orphan) for orphan in orphans):
-        assert time.monotonic() < deadline, f"{name}'s old processes still run 60 s after SIGKILL"
+        assert time.monotonic() < orphans_deadline, f"{name}'s old workers still run 10 s after their master"
         time.sleep(0.5)
     while name == "ckan" and not _answers(portal["url"]):
         assert time.monotonic() < deadline, "the web application does not answer 60 s after SIGKILL"
