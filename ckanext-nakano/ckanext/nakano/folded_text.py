@@ -12,15 +12,24 @@ as pg_bigm does (not packaged for Debian's PostgreSQL). Why not Solr: docs/archi
 """
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 from typing import Any
 
+import pykakasi
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
-__all__ = ["fold", "GRAMS_FUNCTION", "grams", "contains_words"]
+__all__ = ["fold", "searchable", "GRAMS_FUNCTION", "grams", "contains_words"]
 
 _KATAKANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
+_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヶ]")
+
+
+@functools.cache
+def _kakasi() -> pykakasi.kakasi:
+    return pykakasi.kakasi()
 
 # The SQL function of the indexes and of the queries: the same expression, or PostgreSQL does
 # not use the index.
@@ -30,6 +39,17 @@ GRAMS_FUNCTION = "nakano_text_grams"
 def fold(text: str) -> str:
     """What search compares: NFKC (ｺｳｴﾝ → コウエン), lower case, katakana as hiragana (コウエン → こうえん)."""
     return unicodedata.normalize("NFKC", text or "").lower().translate(_KATAKANA)
+
+
+def searchable(text: str) -> str:
+    """The folded text and, when it holds kanji, its reading in hiragana (pykakasi's
+    dictionary), so that a person who types こうえん finds 公園 as the dataset search does.
+    A guessed reading can be wrong (四丁目 → していめ): it only adds matches, never hides one."""
+    folded = fold(text)
+    if not _KANJI.search(folded):
+        return folded
+    reading = fold("".join(part["hira"] for part in _kakasi().convert(folded)))
+    return folded if reading == folded else f"{folded} {reading}"
 
 
 def grams(word: str) -> list[str]:

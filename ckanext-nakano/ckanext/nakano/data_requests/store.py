@@ -18,7 +18,7 @@ from ckan import model
 
 from ..inventory import schema as inventory_schema
 from ..departments import departments
-from ..folded_text import contains_words, fold
+from ..folded_text import contains_words, searchable
 from ..paged import page_and_total
 from ..submissions import sender_link
 from ..model import DataRequest, DataRequestChange, DataRequestFollow, DataRequestSupport
@@ -46,7 +46,7 @@ def _search_text(request: DataRequest) -> str:
     org = model.Group.get(request.organization_id) if request.organization_id else None
     if org is not None:
         parts.append(org.title)
-    return fold(" ".join(p for p in parts if p))
+    return searchable(" ".join(p for p in parts if p))
 
 
 def record(request: DataRequest, kind: str, changes: dict[str, Any], user_id: str | None, note: str = "") -> None:

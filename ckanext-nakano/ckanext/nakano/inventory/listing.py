@@ -56,8 +56,8 @@ def _facets_in_one_pass(where: sa.ColumnElement[bool]) -> dict[str, list[tuple[s
 
 def search(reader: store.Reader, q: str = "", filters: dict[str, list[str]] | None = None,
            limit: int = 50, offset: int = 0, sort: str = "department", facets: bool = True) -> Found:
-    """Items matching every word of ``q`` (folded: こうえん finds コウエン and 公園's reading is
-    not guessed) and every filter (values of one filter are alternatives)."""
+    """Items matching every word of ``q`` (folded, with the kanji's readings: こうえん finds コウエン
+    and 公園) and every filter (values of one filter are alternatives)."""
     conditions = [store.visible(reader)]
     conditions += contains_words(InventoryItem.search_text, q)
     base = sa.and_(*conditions)

@@ -5,7 +5,8 @@ Search is PostgreSQL's, not Solr's: the register is small (thousands of items, n
 millions of words), what a reader may see of an item is decided per field and per
 department in the same query, and an import is visible to the next search in the same
 transaction — no second index to keep in step. ``search_text`` holds the searchable fields
-folded (NFKC, lower case, katakana as hiragana), and every word of a query must be in it
+folded (NFKC, lower case, katakana as hiragana) with the hiragana reading of its kanji, and
+every word of a query must be in it
 (docs/inventory.md, "Search").
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ import sqlalchemy as sa
 
 from ckan import model
 
-from ..folded_text import fold
+from ..folded_text import searchable
 from ..model import InventoryChange, InventoryItem
 from ..reader import Reader
 from . import schema
@@ -40,7 +41,7 @@ def search_text(data: dict[str, Any], department_title: str = "") -> str:
         parts += value if isinstance(value, list) else [str(value or "")]
     for name in ("status", "closed_reason", "holding_form", "standard_dataset"):
         parts.append(schema.choice_label(name, data.get(name), "ja"))
-    return fold(" ".join(p for p in parts if p))
+    return searchable(" ".join(p for p in parts if p))
 
 
 def view_values(item: InventoryItem) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from ckan import model
 
-from ..folded_text import contains_words, fold
+from ..folded_text import contains_words, searchable
 from ..paged import page_and_total
 from ..romaji import romanised_slug
 from ..model import Reuse, ReuseDataset
@@ -49,7 +49,7 @@ def _name(title: str) -> str:
 def _search_text(reuse: Reuse, dataset_titles: Iterable[str]) -> str:
     parts = [reuse.title, reuse.description, reuse.provider, choices.label(SCHEMA, "kind", reuse.kind, "ja"),
              choices.label(SCHEMA, "provider_kind", reuse.provider_kind, "ja"), *dataset_titles]
-    return fold(" ".join(p for p in parts if p))
+    return searchable(" ".join(p for p in parts if p))
 
 
 def _set_datasets(reuse: Reuse, package_ids: list[str]) -> None:

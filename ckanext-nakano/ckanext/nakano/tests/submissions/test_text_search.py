@@ -11,6 +11,7 @@ from ckan.tests import helpers
 
 from ckanext.nakano.folded_text import GRAMS_FUNCTION, contains_words, grams
 from ckanext.nakano.model import DataRequest, InventoryItem, Reuse
+from ckanext.nakano.tests import migrations
 from ckanext.nakano.tests.submissions.conftest import as_user
 
 
@@ -52,6 +53,28 @@ def test_words_inside_a_text_one_character_words_and_like_characters(ward):
     assert found("公園") == {"区内の公園のベンチ"}            # the two characters next to each other only
     assert found("園") == {"区内の公園のベンチ", "公 園の話"}   # one character: no piece, LIKE alone
     assert found("100%") == {"進捗100%の一覧"}                # % is a character, not a wildcard
-    assert found("こうえん") == {"ｺｳｴﾝの遊具"}               # half-width katakana folded as typed kana
+    # Half-width katakana folded as typed kana, and the kanji's reading (公園 → こうえん).
+    assert found("こうえん") == {"ｺｳｴﾝの遊具", "区内の公園のベンチ"}
     assert found("ベンチ 区内") == {"区内の公園のベンチ"}
     assert found("ベンチ 公話") == set()
+
+
+def test_kanji_are_found_by_their_reading_in_the_register_reuses_and_requests(ward):
+    """As in the dataset search, a word typed in hiragana finds its kanji (こうえん → 公園) on
+    /inventory, /showcase and /request: their texts keep the reading (folded_text.searchable)."""
+    _listed(ward.resident, "区立保育園の待機児童数")
+    found = helpers.call_action("nakano_request_list", context=as_user(None), q="ほいくえん", rows=50)["results"]
+    assert [r["title"] for r in found] == ["区立保育園の待機児童数"]
+    assert helpers.call_action("nakano_request_list", context=as_user(None), q="ほいくしょ", rows=50)["count"] == 0
+
+
+def test_rows_written_before_the_readings_gain_them_by_the_migration(ward):
+    """Migration e1a6c3f8b257: a row whose search_text was folded without readings gains them."""
+    made = _listed(ward.resident, "公園のベンチ")
+    model.Session.query(DataRequest).filter(DataRequest.id == made["id"]).update({"search_text": "公園のべんち"})
+    model.Session.commit()
+    assert helpers.call_action("nakano_request_list", context=as_user(None), q="こうえん", rows=50)["count"] == 0
+    migrations.upgrade("e1a6c3f8b257_search_readings.py")
+    assert model.Session.query(DataRequest.search_text).filter(DataRequest.id == made["id"]).scalar() \
+        == "公園のべんち こうえんのべんち"
+    assert helpers.call_action("nakano_request_list", context=as_user(None), q="こうえん", rows=50)["count"] == 1
