@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from typing import Any
 
@@ -13,8 +14,9 @@ from ckan.lib.search import commit, rebuild
 from . import language_text, vocab
 from .index_check import refuse_purged
 from .metrics.stats import dataset_view_counts, recently_viewed_ids
-
 from .vocab import SCHEMAS
+
+_UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.IGNORECASE)
 
 
 def with_japanese_query_fields(search_params: dict[str, Any]) -> dict[str, Any]:
@@ -60,6 +62,7 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     # not indexed (bench/README.md, inventory), it stays in the stored dataset dict.
     for unsearched in ("inventory_item", "extras_inventory_item"):
         pkg_dict.pop(unsearched, None)
+    _without_identifiers(pkg_dict)
     data = json.loads(pkg_dict.get("validated_data_dict") or "{}")
     if data.get("category"):
         pkg_dict["vocab_category"] = [data["category"]]
@@ -70,6 +73,24 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
         pkg_dict["vocab_area"] = areas
     pkg_dict["views_recent"], pkg_dict["views_total"] = dataset_view_counts(pkg_dict["id"])
     return pkg_dict
+
+
+def _without_identifiers(pkg_dict: dict[str, Any]) -> None:
+    """Extras are copied into the searched text (solr/conf/schema.xml), where Kuromoji cuts a UUID
+    at each change of letters and digits: 「AED」 found the dataset whose former id (its
+    ``source_identifier`` and ``source_system`` extras) held "…-aed9-…". Identifiers are left out
+    of the indexed extras; the stored dataset keeps them, and the database finds a dataset by
+    its former id (former_ids.py)."""
+    for key in [k for k in pkg_dict if k.startswith(("extras_", "res_extras_"))]:
+        value = pkg_dict[key]
+        values = value if isinstance(value, list) else [value]
+        if not any(isinstance(v, str) and _UUID.search(v) for v in values):
+            continue
+        kept = [cleaned for v in values if (cleaned := _UUID.sub(" ", v).strip() if isinstance(v, str) else v)]
+        if not kept:
+            del pkg_dict[key]
+        else:
+            pkg_dict[key] = kept if isinstance(value, list) else kept[0]
 
 
 def reindex_viewed(days: int = 31) -> int:

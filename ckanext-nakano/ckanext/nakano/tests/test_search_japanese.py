@@ -192,3 +192,17 @@ def test_every_synonym_rule_parses_as_equivalents_or_one_way():
         for word in words:
             assert word not in seen, f"synonyms.txt:{number}: {word} also in line {seen[word]}"
             seen[word] = number
+
+
+@pytest.mark.usefixtures("catalog")
+def test_an_identifier_holding_the_letters_of_a_word_is_not_found_by_it():
+    """The demo's 保育園 dataset came with its Tokyo id 2aa7cdda-…-aed9-… as source_identifier and
+    inside source_system (extras, searched text): 「AED」 found it. Identifiers are not searched text;
+    the database still finds a dataset by its former id."""
+    org = factories.Organization()
+    former = "2aa7cdda-b7d7-4fa8-aed9-666b6339d8af"
+    factories.Dataset(title="一時保育実施保育園一覧", notes="保育園", owner_org=org["id"], category="その他",
+                      license_id="cc-by", source_identifier=former, source_system=f"東京都オープンデータカタログ {former}")
+    assert titles("AED") == ["ＡＥＤ設置箇所一覧"]
+    assert titles("保育園") == ["一時保育実施保育園一覧"]
+    assert titles("東京都オープンデータカタログ") == ["一時保育実施保育園一覧"]   # the rest of the extra stays searched
