@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from typing import Any
 
 import flask
@@ -40,6 +41,8 @@ FIELDS = ("title", "kind", "url", "description", "provider", "provider_kind")
 # What separates dataset names typed into the form without its script (a comma, a Japanese
 # comma, a line break or a space: a dataset's URL name has none of them).
 _SEPARATORS = re.compile(r"[,、，\s]+")
+# What separates datasets typed by their title (a title may hold spaces): commas and lines.
+_PARTS = re.compile(r"[,、，\r\n]+")
 _DATASET_PATH = re.compile(r"/dataset/([^/?#]+)")
 
 
@@ -161,12 +164,30 @@ def _dataset_refs(form: Any) -> list[str]:
     """The datasets chosen: the picker's boxes, and the names or addresses typed (without
     the script, or pasted): ``https://…/dataset/kouen-ichiran`` counts as ``kouen-ichiran``."""
     refs = [v.strip() for v in form.getlist("datasets") if v.strip()]
-    for word in _SEPARATORS.split(form.get("datasets_text", "")):
-        path = _DATASET_PATH.search(word)
-        ref = path.group(1) if path else word.strip()
-        if ref:
-            refs.append(ref)
+    for part in _PARTS.split(form.get("datasets_text", "")):
+        titled = _public_dataset_titled(part.strip())
+        if titled:       # a title may hold spaces: the whole part first
+            refs.append(titled)
+            continue
+        for word in _SEPARATORS.split(part):
+            path = _DATASET_PATH.search(word)
+            ref = path.group(1) if path else word.strip()
+            if ref:
+                refs.append(ref)
     return list(dict.fromkeys(refs))[:100]
+
+
+def _public_dataset_titled(text: str) -> str | None:
+    """The name of the one public dataset titled ``text`` (as typed, or NFKC: full-width letters
+    and digits as the title has them). Private datasets are not looked up by title: a refusal
+    naming one would tell that it exists."""
+    if not text or len(text) > 300:
+        return None
+    wanted = {text, unicodedata.normalize("NFKC", text)}
+    found = (model.Session.query(model.Package.name)
+             .filter(model.Package.title.in_(wanted), model.Package.state == "active",
+                     model.Package.type == "dataset", model.Package.private.is_(False)).limit(2).all())
+    return found[0][0] if len(found) == 1 else None
 
 
 def _datasets(refs: list[str]) -> tuple[list[dict[str, str]], list[str]]:

@@ -238,6 +238,22 @@ def test_datasets_may_be_typed_as_addresses_and_checked_boxes(app, ward):
     assert {d["name"] for d in reuse["datasets"]} == {"kouen-ichiran", "kenshin"}
 
 
+def test_datasets_may_be_typed_by_their_titles_without_the_script(app, ward):
+    """The picker finds datasets by title; without its script a person types the title too."""
+    factories.Dataset(name="hikoukai", title="非公開の名簿", owner_org=ward.kenko["id"], private=True,
+                      category="社会保障・衛生", license_id="cc-by", notes="x")
+    refused = app.post("/showcase/new", data=fields(datasets_text="健診受診率、公園一覧\n非公開の名簿"),
+                       headers=ward.auth["submitter"])
+    # The private dataset's title is not looked up: it stays as typed, and is not named by its URL name.
+    assert refused.status_code == 400 and "hikoukai" not in refused.body
+    answer = app.post("/showcase/new", data=fields(datasets_text="健診受診率、 公園一覧 "),
+                      headers=ward.auth["submitter"], follow_redirects=False)
+    assert answer.status_code == 302
+    reuse = helpers.call_action("nakano_showcase_show", context={"user": "submitter"},
+                                id=model.Session.query(Reuse).one().id)
+    assert {d["name"] for d in reuse["datasets"]} == {"kouen-ichiran", "kenshin"}
+
+
 def test_a_picture_goes_through_the_form_and_an_svg_is_refused_on_it(app, ward):
     answer = app.post("/showcase/new", data={**fields(), "image_upload": (io.BytesIO(png()), "map.png")},
                       headers=ward.auth["submitter"], follow_redirects=False)
