@@ -21,7 +21,7 @@ from ckan.lib.munge import munge_filename_legacy
 
 from ckanext.dcat.utils import dataset_uri
 
-from . import about, area_map, datastore_loads, language_text, map_view, vocab, zero_results
+from . import about, area_map, datastore_loads, departments, language_text, map_view, vocab, zero_results
 from .charts import pinned as pinned_charts
 from .charts import table as chart_table
 from .data_requests import figures as request_figures
@@ -54,6 +54,8 @@ __all__ = [
     "render_datetime", "nakano_text_limit",
     # charts
     "nakano_chart_number", "nakano_chart_link", "nakano_pinned_charts", "nakano_department_charts",
+    # a department's name in the reader's language
+    "nakano_department_title",
     # reuses
     "nakano_reuse_field_label", "nakano_dataset_reuses", "nakano_latest_reuses", "nakano_reuse_jsonld", "nakano_reuses_jsonld", "nakano_department_mail", "nakano_reuse_image",
     # data requests
@@ -485,6 +487,11 @@ def nakano_chart_link(pkg: dict[str, Any], res: dict[str, Any]) -> str | None:
 def nakano_pinned_charts(pkg: dict[str, Any]) -> list[dict[str, Any]]:
     """Saved charts of the dataset's files that its department pinned on the dataset's page."""
     return pinned_charts.dataset_charts(pkg)
+
+
+def nakano_department_title(org: dict[str, Any] | None, fallback: str = "") -> str:
+    """A department's name in the page reader's language (departments.title_for_page)."""
+    return departments.title_for_page(org, fallback)
 
 
 def nakano_department_charts(org: dict[str, Any]) -> list[dict[str, Any]]:

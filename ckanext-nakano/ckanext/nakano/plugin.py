@@ -11,7 +11,7 @@ from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.datastore.interfaces import IDatastore
 from ckanext.xloader.interfaces import IXloader
 
-from . import (api_contract, assets_mode, csrf, datastore_text, error_pages, extras_mirror,
+from . import (api_contract, assets_mode, csrf, datastore_text, departments, error_pages, extras_mirror,
                former_ids, input_guard, login_throttle, password_reset, precompressed, preview, response_policy,
                search, storage, subscriptions, tasks, upload_intake, vocab, xloader_internals)
 from .charts import aggregate as chart_answers
@@ -39,6 +39,7 @@ class NakanoPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IConfigurable)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IOrganizationController, inherit=True)
     p.implements(p.IResourceController, inherit=True)
     p.implements(IDCATRDFHarvester, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
@@ -104,6 +105,16 @@ class NakanoPlugin(p.SingletonPlugin, DefaultTranslation):
         return search_results
 
     # The ward fields also as extras, for the CKAN sites that harvest the portal.
+    # IOrganizationController, IPackageController: department names in the reader's language
+    # on pages (departments.py); the stored dicts and the API keep the Japanese.
+    def before_view(self, data_dict: dict[str, Any]) -> dict[str, Any]:
+        return departments.named_for_page(data_dict)
+
+    def before_dataset_view(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        if pkg_dict.get("organization"):
+            pkg_dict["organization"] = departments.named_for_page(dict(pkg_dict["organization"]))
+        return pkg_dict
+
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         extras_mirror.with_extras(pkg_dict)
         inventory_choices.hide_unseen_link(pkg_dict, context_user(context), bool(context.get("ignore_auth")))

@@ -58,3 +58,22 @@ def test_the_login_form_and_the_menu_button_are_in_the_page_language(app, prefix
     「Toggle navigation」 in English (the walk of issue 20)."""
     body = app.get(f"{prefix}user/login").body
     assert login_label in body and "Username or Email" not in body and "Toggle navigation" not in body
+
+
+@pytest.mark.usefixtures("clean_index")
+@pytest.mark.parametrize("prefix, named", [("/", "政策企画課"), ("/en/", "Policy Planning"), ("/vi/", "Policy Planning"),
+                                           ("/ko_KR/", "Policy Planning"), ("/zh_Hans_CN/", "政策企画課")])
+def test_a_department_is_named_in_english_on_english_korean_and_vietnamese_pages(app, prefix, named):
+    """Its title_en on en, ko and vi pages (its page, the dataset page, the search facet, the
+    list); Chinese and Japanese pages read its kanji. The API keeps the Japanese name."""
+    org = factories.Organization(name="seisaku", title="政策企画課", title_en="Policy Planning")
+    factories.Dataset(name="keikaku", title="計画一覧", owner_org=org["id"], category="行財政",
+                      license_id="cc-by", notes="計画")
+    page = app.get(f"{prefix}organization/seisaku").body
+    assert re.search(rf"<h1[^>]*>\s*{named}", page) or f"<h2 class=\"heading\">{named}" in page, page[:200]
+    assert named in app.get(f"{prefix}organization/").body
+    dataset = app.get(f"{prefix}dataset/keikaku").body
+    assert f">{named}</a>" in dataset
+    facets = app.get(f"{prefix}dataset/").body
+    assert re.search(rf'<span class="item-label">{named}</span>', facets)
+    assert helpers.call_action("organization_show", id="seisaku")["title"] == "政策企画課"
