@@ -27,6 +27,10 @@ setup(
             "harvest/*.yaml",
             "demo/catalog/*",
             "demo/samples/*/*",
+            # /learn: lessons (data), their notebooks and the browser tests' screenshots.
+            "learn/lessons/*.yaml",
+            "learn/notebooks/*.ipynb",
+            "learn/screenshots/*.png",
         ],
     },
     entry_points={

@@ -46,6 +46,9 @@ fi
 say "Demo catalog: loading (log: $LOGDIR/demo.log)"
 $CKAN nakano load-demo >>"$(step_log demo.log)" 2>&1 || fail "loading demo data failed, see $LOGDIR/demo.log"
 
+say "Lessons (/learn): publishing each as a reuse of its datasets (log: $LOGDIR/lessons.log)"
+$CKAN nakano lessons publish >>"$(step_log lessons.log)" 2>&1 \
+  || fail "publishing the lessons failed, see $LOGDIR/lessons.log"
 
 say "Usage statistics: publishing the open dataset (log: $LOGDIR/metrics-publish.log)"
 $CKAN nakano metrics publish >>"$(step_log metrics-publish.log)" 2>&1 \

@@ -19,6 +19,7 @@ from .harvest import schedule
 from .harvest.consumers import consume
 from .harvest.sources import SourceError, sync
 from .inventory.export import register_file as inventory_export_file
+from .learn import publish as lesson_reuses
 from .reader import Reader as InventoryReader
 from .metrics import ingest, ingester, linkcheck, quality, rollup, usage_dataset
 from .validation import jobs
@@ -373,3 +374,17 @@ def inventory_export(file: Path, department: str | None) -> None:
     kind = "xlsx" if file.suffix.lower() == ".xlsx" else "csv"
     file.write_bytes(inventory_export_file(kind, InventoryReader(None, ignore_auth=True), org_ids))
     click.echo(str(file))
+
+
+@nakano.group("lessons")
+def lessons() -> None:
+    """分析を学ぶ (/learn) / the lessons."""
+
+
+@lessons.command("publish")
+def lessons_publish() -> None:
+    """Each lesson as a reuse (教育・講座) of the datasets it uses / 講座を活用事例として掲載する."""
+    done = lesson_reuses.publish()
+    click.echo(f"created: {len(done.created)}, updated: {len(done.updated)}, withdrawn: {len(done.withdrawn)}")
+    for slug, names in sorted(done.missing_datasets.items()):
+        click.echo(f"{slug}: datasets not on this portal / このポータルにないデータセット: {', '.join(names)}", err=True)

@@ -29,6 +29,7 @@ from .logic.submission_validators import TEXT_LIMIT
 from .data_requests import wording as request_wording
 from .home import home_page
 from .inventory import choices as inventory_choices
+from .learn import pages as learn_pages
 from .metrics import quality, stats
 from .model import HarvestFile, Quality
 from .preview import downloads
@@ -54,6 +55,8 @@ __all__ = [
     "render_datetime", "nakano_text_limit",
     # charts
     "nakano_chart_number", "nakano_chart_link", "nakano_pinned_charts", "nakano_department_charts",
+    # lessons (/learn)
+    "nakano_department_lessons", "nakano_lesson_language",
     # a department's name in the reader's language
     "nakano_department_title",
     # reuses
@@ -492,6 +495,16 @@ def nakano_pinned_charts(pkg: dict[str, Any]) -> list[dict[str, Any]]:
 def nakano_department_title(org: dict[str, Any] | None, fallback: str = "") -> str:
     """A department's name in the page reader's language (departments.title_for_page)."""
     return departments.title_for_page(org, fallback)
+
+
+def nakano_department_lessons(org: dict[str, Any]) -> list[Any]:
+    """The lessons of /learn that use the department's datasets."""
+    return learn_pages.department_lessons(org["id"])
+
+
+def nakano_lesson_language() -> str:
+    """The language the lessons are shown in on this page (Japanese or English)."""
+    return learn_pages.lesson_language()
 
 
 def nakano_department_charts(org: dict[str, Any]) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from .dcat import categories
 from .developers import examples
 from .harvest import pages as harvest_pages
 from .charts.pages import charts
+from .learn.pages import learn
 from .data_requests.pages import requests_pages
 from .inventory.pages import inventory
 from .reuses.pages import showcase
@@ -24,7 +25,7 @@ from .validation import copies
 
 nakano = flask.Blueprint("nakano", __name__)
 
-__all__ = ["nakano", "inventory", "showcase", "requests_pages", "submissions", "charts"]
+__all__ = ["nakano", "inventory", "showcase", "requests_pages", "submissions", "charts", "learn"]
 
 
 @nakano.route("/dataset/<id>/resource/<resource_id>/utf8.csv")

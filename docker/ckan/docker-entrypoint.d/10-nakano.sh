@@ -7,6 +7,8 @@ set -e
 ckan -c "$CKAN_INI" db upgrade
 # CSS/JS bundles built once (pages do not check them: config/portal.ini).
 ckan -c "$CKAN_INI" asset build
+# Each lesson of /learn as a reuse of the datasets it uses (as make up).
+ckan -c "$CKAN_INI" nakano lessons publish
 # DataStore permissions for the read-only role: CKAN's own SQL, as make up.
 ckan -c "$CKAN_INI" datastore set-permissions | python3 -c '
 import os, sys, psycopg2

@@ -19,8 +19,10 @@ import io
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
+import time
 import uuid
 from pathlib import Path
 
@@ -29,6 +31,7 @@ import pytest
 import requests
 from PIL import Image, ImageDraw
 
+from ckanext.nakano.learn import lessons as lesson_files
 from ckanext.nakano.tests.conftest import ROOT
 from ckanext.nakano.tests.portal_api import result
 
@@ -431,6 +434,64 @@ def test_language_switch_to_english_and_back(site):
 def test_api_reference_swagger_ui(site):
     """/api/docs and /en/api/docs: Swagger UI under the page CSP, try-it on package_show, axe."""
     _assert_checks(Scenario(site, "api_docs.mjs").result())
+
+
+def _resource_of(site: dict, name: str, loaded: bool) -> str:
+    """The dataset's table in the DataStore (waited for when a step shows a chart), else its first file."""
+    deadline = datetime.datetime.now() + datetime.timedelta(seconds=JOB_WAIT)
+    while True:
+        resources = _api(site, "package_show", id=name)["resources"]
+        table = next((r for r in resources if r.get("datastore_active")), None)
+        if table or not loaded:
+            return (table or resources[0])["id"]
+        assert datetime.datetime.now() < deadline, f"{name}'s table is not in the DataStore after {JOB_WAIT} s"
+        time.sleep(5)
+
+
+def _lesson_shots(site: dict) -> list[dict]:
+    """Each lesson step's screenshot: its page on this portal, and what it shows."""
+    shots = []
+    for lesson in lesson_files.all_lessons():
+        for number, step in enumerate(lesson.steps, start=1):
+            if not step.shot_path:
+                continue
+            chart = "chart" in step.shot_path + step.shot_show   # a chart, or the offer of one: the table first
+            path = re.sub(r"\{resource:([^}]+)\}", lambda m: _resource_of(site, m.group(1), chart), step.shot_path)
+            if "{resource}" in path:
+                path = path.replace("{resource}", _resource_of(site, lesson.datasets[0], chart))
+            shots.append({"slug": lesson.slug, "number": number, "path": path.replace("{dataset}", lesson.datasets[0]),
+                          "show": step.shot_show})
+    return shots
+
+
+def _kept_screenshot(taken: Path, kept: Path) -> None:
+    """A step's screenshot as the lesson page shows it: 960 pixels wide, 128 colours (a tenth of the size)."""
+    with Image.open(taken) as picture:
+        picture = picture.convert("RGB")
+        picture = picture.resize((960, round(picture.height * 960 / picture.width)), Image.LANCZOS)
+        picture.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(kept, optimize=True)
+
+
+def test_lesson_steps_show_what_they_say_with_their_screenshots(site):
+    """分析を学ぶ: every step with a screenshot opens its page on the portal and finds what the lesson
+    points at (a lesson whose pages changed fails here); axe on /learn and a lesson. The screenshots
+    the lesson pages show are these, kept in learn/screenshots/ when NAKANO_UPDATE_LESSON_SCREENSHOTS=1
+    (docs/learn.md); a step without its screenshot, or a screenshot of no step, fails."""
+    shots = _lesson_shots(site)
+    result = Scenario(site, "lessons.mjs", LESSON_SHOTS=json.dumps(shots, ensure_ascii=False),
+                      LESSON_PAGE="count-by-town").result()
+    _assert_checks(result)
+    wanted = {f"{shot['slug']}-{shot['number']}.png" for shot in shots}
+    if os.environ.get("NAKANO_UPDATE_LESSON_SCREENSHOTS"):
+        lesson_files.SCREENSHOTS.mkdir(exist_ok=True)
+        for old in lesson_files.SCREENSHOTS.glob("*.png"):
+            old.unlink()
+        for name in wanted:
+            _kept_screenshot(ARTIFACTS / "lessons" / name, lesson_files.SCREENSHOTS / name)
+    kept = {p.name for p in lesson_files.SCREENSHOTS.glob("*.png")}
+    assert wanted <= kept, (f"no screenshot in {lesson_files.SCREENSHOTS} for {sorted(wanted - kept)}: run the browser "
+                            "tests with NAKANO_UPDATE_LESSON_SCREENSHOTS=1")
+    assert kept <= wanted, f"screenshots of no step: {sorted(kept - wanted)}"
 
 
 def test_page_weight_and_first_contentful_paint(site, record_property):
