@@ -13,6 +13,7 @@ import threading
 
 from ckan.lib.jobs import Worker, get_all_queues
 
+from ..process_life import children_end_with_this_process
 from .loop import run_forever
 
 __all__ = ["run_worker", "rename_queued_jobs", "RENAMED"]
@@ -60,7 +61,10 @@ class _Worker(Worker):
 
 
 def run_worker(queues: list[str]) -> None:
-    """Work on ``queues`` (first one first) until SIGTERM/SIGINT."""
+    """Work on ``queues`` (first one first) until SIGTERM/SIGINT. RQ's scheduler process and
+    the job's work horse end with this process (a killed worker left its scheduler running)."""
+    children_end_with_this_process()
+
     def step(stop: threading.Event) -> float:
         rename_queued_jobs()
         worker = _Worker(queues, stop)

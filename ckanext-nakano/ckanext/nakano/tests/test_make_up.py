@@ -72,9 +72,11 @@ def test_a_killed_process_is_started_again(portal, name):
     # gunicorn's workers of a killed master hold the listening socket until they notice, up to
     # 60 s later, and the new master cannot bind meanwhile (a CI run found the portal down for
     # good after supervisord's retries): they are asked to end with their master
-    # (ckanext/nakano/gunicorn_config.py), within seconds.
+    # (ckanext/nakano/process_life.py, gunicorn_config.py), within seconds.
+    # So do RQ's scheduler process and a job's work horse with the job worker (process_life.py).
     orphans = [int(p) for p in subprocess.run(["pgrep", "-P", str(killed)], capture_output=True,
-                                              text=True).stdout.split()] if name == "ckan" else []
+                                              text=True).stdout.split()] if name in ("ckan", "worker") else []
+    assert orphans or name != "ckan", "gunicorn's master has no worker process"
     os.kill(killed, signal.SIGKILL)
     deadline = time.monotonic() + 60
     while pid() in (None, killed):
@@ -90,11 +92,12 @@ def test_a_killed_process_is_started_again(portal, name):
 
 
 def _alive(process: int) -> bool:
+    """Running: not gone, and not a zombie waiting for whoever adopted it to reap it."""
     try:
-        os.kill(process, 0)
-    except ProcessLookupError:
+        state = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
         return False
-    return True
+    return state != "Z"
 
 
 def _answers(url: str) -> bool:
