@@ -18,7 +18,7 @@ from .lessons import Lesson, all_lessons
 
 __all__ = ["publish", "Published", "reuse_name", "PREFIX"]
 
-PREFIX = "lesson-"
+PREFIX = reuse_store.LESSON_PREFIX
 PROVIDER = "中野区（分析を学ぶ）"
 WARD = Reader(None, ignore_auth=True)   # the portal itself publishes its lessons
 

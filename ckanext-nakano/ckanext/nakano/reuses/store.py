@@ -31,6 +31,8 @@ EDITABLE = ("title", "kind", "url", "description", "provider", "provider_kind")
 SCHEMA = "reuse"
 # Names of pages under /showcase/ (reuses/pages.py): a reuse so named would be hidden.
 RESERVED = {"new", "moderate"}
+# Names of the lessons' own reuses (learn/publish.py): a submitted reuse never takes one.
+LESSON_PREFIX = "lesson-"
 
 
 def _now() -> datetime.datetime:
@@ -40,6 +42,8 @@ def _now() -> datetime.datetime:
 def _name(title: str) -> str:
     """A readable URL name: the title in Latin letters, made unique with a short suffix."""
     base = romanised_slug(title, 60) or "reuse"
+    if base.startswith(LESSON_PREFIX):
+        base = "reuse-" + base
     name = base
     while name in RESERVED or model.Session.query(Reuse.id).filter(Reuse.name == name).first() is not None:
         name = f"{base}-{uuid.uuid4().hex[:6]}"

@@ -19,6 +19,7 @@ from ckanext.nakano.learn import publish
 from ckanext.nakano.learn.pages import NOTEBOOK_PORTAL
 from ckanext.nakano.model import Reuse
 from ckanext.nakano.reuses import figures
+from ckanext.nakano.reuses import store as reuse_store
 
 DEMO_NAMES = {json.loads(f.read_text(encoding="utf-8"))["result"]["name"]
               for f in (lesson_files.HERE.parent / "demo" / "catalog").glob("*.json")}
@@ -168,3 +169,12 @@ def test_a_lesson_whose_datasets_are_gone_is_withdrawn(ward):
     done = publish.publish()
     assert "lesson-count-by-town" in done.withdrawn
     assert model.Session.query(Reuse.state).filter(Reuse.name == "lesson-count-by-town").scalar() == "withdrawn"
+
+
+def test_a_submitted_reuse_never_takes_a_lessons_name(ward):
+    """A resident's reuse titled like a lesson's reuse name gets another name, so publishing the
+    lessons never meets a taken name."""
+    taken = reuse_store.create({"title": "lesson count by town", "kind": "app", "url": "https://example.jp",
+                                "provider": "x", "provider_kind": "citizen"}, [ward.aed["id"]], None, None)
+    assert not taken.name.startswith(publish.PREFIX)
+    assert "lesson-count-by-town" in publish.publish().created
