@@ -19,6 +19,13 @@ browser with DuckDB-Wasm; and the builder page's weight and time to its chart in
    1.32.0 (npm, installed under .local/bench/charts/js, not in the portal) loading its wasm,
    fetching the table's CSV and running the same two queries.
 
+5. Across files (``/analysis``, ``nakano_analysis_data``): a public dataset ``bench-analysis``
+   with two tables of the 自治体標準 AED layout (所在地_連結表記 written 「東京都中野区中野5-3-1」),
+   1,000,000 and 10,000 rows, recorded as validated against the AED standard; AEDs by town
+   across every AED file of the portal, cold (a table forgotten before each call) and cached,
+   checked against a count made in SQL; the dataset is purged at the end so that the demo's
+   /analysis/aed is left as it was.
+
 Run through ``bench/run.sh charts`` (brings the portal up with scripts/up.sh).
 """
 from __future__ import annotations
@@ -68,6 +75,10 @@ def figures(values: list[float]) -> dict[str, float]:
             "p95_ms": round(pct(values, 95) * 1000, 1), "max_ms": round(max(values) * 1000, 1)}
 
 
+ANALYSIS_DATASET = "bench-analysis"
+KANJI = "〇一二三四五六七八九"
+
+
 class Portal:
     def __init__(self) -> None:
         ini = configparser.ConfigParser(interpolation=None, strict=False)
@@ -76,6 +87,7 @@ class Portal:
         self.url = f"http://127.0.0.1:{os.environ.get('NAKANO_CKAN_PORT', '5000')}"
         self.front = f"http://127.0.0.1:{os.environ.get('NAKANO_NGINX_PORT', '8080')}"
         self.write = sa.create_engine(app["ckan.datastore.write_url"])
+        self.catalog = sa.create_engine(app["sqlalchemy.url"])
         self.redis = redis.Redis.from_url(app["ckan.redis.url"])
         self.token = (LOCAL / "admin-api-token").read_text().strip()
         self.http = requests.Session()
@@ -247,6 +259,77 @@ def browser(portal: Portal, resources: dict[str, str], rounds: int) -> dict[str,
     return found
 
 
+def standard_table(portal: Portal, rows: int) -> tuple[str, dict[str, int]]:
+    """A table of the AED standard's layout with ward addresses, recorded as validated against
+    it; and its AEDs per town, counted in SQL."""
+    name = f"AED {rows:,}行（標準形式）"
+    try:
+        dataset = portal.call("package_show", id=ANALYSIS_DATASET)
+    except RuntimeError:
+        dataset = portal.call("package_create", method="post", name=ANALYSIS_DATASET, title="横断分析のベンチマーク用",
+                              notes="bench/charts/run.py が作るAED（自治体標準形式）の表。終わると削除されます。",
+                              category="その他", license_id="cc-by", owner_org="kikaku")
+    found = next((r for r in dataset["resources"] if r["name"] == name), None)
+    columns = ["全国地方公共団体コード", "ID", "地方公共団体名", "名称", "所在地_連結表記"]
+    if found is None:
+        found = portal.call("datastore_create", method="post", force=True,
+                            resource={"package_id": ANALYSIS_DATASET, "name": name, "format": "CSV"},
+                            fields=[{"id": f, "type": "text"} for f in columns], records=[])
+        resource_id = found["resource_id"]
+    else:
+        resource_id = found["id"]
+    bases = [t[:-3] for t in TOWNS]
+    numbers = [KANJI.index(t[-3]) for t in TOWNS]
+    with portal.write.begin() as db:
+        if db.execute(sa.text(f'SELECT count(*) FROM "{resource_id}"')).scalar() != rows:
+            db.execute(sa.text(f'TRUNCATE "{resource_id}"'))
+            db.execute(sa.text(f'''
+                INSERT INTO "{resource_id}" ("全国地方公共団体コード", "ID", "地方公共団体名", "名称", "所在地_連結表記")
+                SELECT '131148', n::text, '東京都中野区', 'AED' || n,
+                       '東京都中野区' || (:bases)[1 + (n * 7919) % :town_count] || (:numbers)[1 + (n * 7919) % :town_count]
+                       || '-' || (1 + n % 30) || '-' || (1 + n % 9)
+                FROM generate_series(1::bigint, :rows) AS n'''),
+                {"bases": bases, "numbers": numbers, "town_count": len(TOWNS), "rows": rows})
+        db.execute(sa.text(f'ANALYZE "{resource_id}"'))
+        counted = db.execute(sa.text(
+            "SELECT (:towns)[1 + (n * 7919) % :town_count], count(*) FROM generate_series(1::bigint, :rows) AS n "
+            "GROUP BY 1"), {"towns": TOWNS, "town_count": len(TOWNS), "rows": rows}).all()
+    with portal.catalog.begin() as db:
+        db.execute(sa.text("INSERT INTO nakano_validation (resource_id, status, report, updated) "
+                           "VALUES (:id, 'valid', '{\"standard\": \"aed\"}', now()) "
+                           "ON CONFLICT (resource_id) DO UPDATE SET report = excluded.report"), {"id": resource_id})
+    return resource_id, dict(counted)
+
+
+def across(portal: Portal, sizes: list[int], cold: int, cached: int) -> dict[str, Any]:
+    tables = [standard_table(portal, rows) for rows in sizes]
+    expected: dict[str, int] = {}
+    for _, counted in tables:
+        for town, n in counted.items():
+            expected[town] = expected.get(town, 0) + n
+    times: dict[str, list[float]] = {"cold": [], "cached": []}
+    try:
+        for _ in range(cold):
+            for resource_id, _ in tables:
+                forget(portal, resource_id)
+            started = time.perf_counter()
+            answer = portal.call("nakano_analysis_data", standard="aed", group="town")
+            times["cold"].append(time.perf_counter() - started)
+            assert not answer["cached"]
+            ward = {r["label"]: r["value"] for r in answer["rows"] if r.get("ward")}
+            assert all(ward.get(town, 0) >= n for town, n in expected.items()), "every bench AED counted in its town"
+        for _ in range(cached):
+            started = time.perf_counter()
+            assert portal.call("nakano_analysis_data", standard="aed", group="town")["cached"]
+            times["cached"].append(time.perf_counter() - started)
+        files = len(answer["files"])
+    finally:
+        portal.call("dataset_purge", method="post", id=ANALYSIS_DATASET)
+    found = {"rows": sum(sizes), "files": files, **{state: figures(values) for state, values in times.items()}}
+    print(f"  across {files} AED files, {sum(sizes):,} rows: {found}", flush=True)
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -255,9 +338,15 @@ def main() -> None:
     parser.add_argument("--cached", type=int, default=100)
     parser.add_argument("--browser-rounds", type=int, default=3)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--only-analysis", action="store_true", help="only step 5 (across files)")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     portal = Portal()
+    if args.only_analysis:
+        found = {"date": datetime.date.today().isoformat(), "cpus": os.cpu_count(),
+                 "analysis": across(portal, [args.rows, args.small_rows], args.cold, args.cached)}
+        print(json.dumps(found, ensure_ascii=False, indent=1))
+        return
     resources = {f"aed-{args.rows}": table(portal, f"AED {args.rows:,}行", args.rows),
                  f"aed-{args.small_rows}": table(portal, f"AED {args.small_rows:,}行", args.small_rows)}
     result: dict[str, Any] = {"date": datetime.date.today().isoformat(), "machine": platform.processor() or platform.machine(),
@@ -268,6 +357,8 @@ def main() -> None:
         print(f"{name}: paging with datastore_search", flush=True)
         result["paging"][name] = paging(portal, resource_id)
         print(f"  {result['paging'][name]}", flush=True)
+    print("across files: AEDs by town, every AED file of the portal", flush=True)
+    result["analysis"] = across(portal, [args.rows, args.small_rows], args.cold, args.cached)
     if not args.no_browser:
         print("browser: builder page and DuckDB-Wasm", flush=True)
         result["browser"] = browser(portal, resources, args.browser_rounds)

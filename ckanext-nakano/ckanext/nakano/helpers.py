@@ -55,6 +55,8 @@ __all__ = [
     "render_datetime", "nakano_text_limit",
     # charts
     "nakano_chart_number", "nakano_chart_link", "nakano_pinned_charts", "nakano_department_charts",
+    # analysis across a standard's files (/analysis)
+    "nakano_standard_title",
     # lessons (/learn)
     "nakano_department_lessons", "nakano_lesson_language",
     # a department's name in the reader's language
@@ -472,6 +474,12 @@ def nakano_department_reuses(org: dict[str, Any]) -> dict[str, Any]:
     found = _published_reuses({"department": [org["id"]], "limit": DEPARTMENT_REUSES})
     # By id: the list's department facet filters on the datasets' owner (an id), not a name.
     return {**found, "more_url": tk.h.url_for("nakano_showcase.index", department=org["id"])}
+
+
+def nakano_standard_title(standard: str) -> str:
+    """A 自治体標準オープンデータセット by its name in the page's language; "" for no standard."""
+    entry = vocab.standard_datasets()["by_value"].get(standard or "")
+    return language_text.text(entry) if entry else ""
 
 
 def nakano_chart_number(value: Any) -> str:

@@ -13,6 +13,7 @@ from . import openapi, password_reset, response_policy, table_csv, upload_intake
 from .dcat import categories
 from .developers import examples
 from .harvest import pages as harvest_pages
+from .analysis.pages import analysis
 from .charts.pages import charts
 from .learn.pages import learn
 from .data_requests.pages import requests_pages
@@ -25,7 +26,7 @@ from .validation import copies
 
 nakano = flask.Blueprint("nakano", __name__)
 
-__all__ = ["nakano", "inventory", "showcase", "requests_pages", "submissions", "charts", "learn"]
+__all__ = ["nakano", "inventory", "showcase", "requests_pages", "submissions", "charts", "learn", "analysis"]
 
 
 @nakano.route("/dataset/<id>/resource/<resource_id>/utf8.csv")

@@ -24,7 +24,7 @@ from ckanext.datastore.backend.postgres import get_read_engine, identifier
 from .columns import Column, table_columns
 from .values import month_sql, number_sql
 
-__all__ = ["ChartError", "chart_data", "columns_of", "forget", "MAX_GROUPS", "MAX_POINTS", "TIMEOUT_MS", "MEASURES"]
+__all__ = ["ChartError", "chart_data", "columns_of", "forget", "table_version", "kept", "keep", "plain_number", "MAX_GROUPS", "MAX_POINTS", "TIMEOUT_MS", "MEASURES"]
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ LARGEST = Decimal("1e300")
 SMALLEST = Decimal("1e-300")
 
 
-def _plain(value: Any) -> Any:
+def plain_number(value: Any) -> Any:
     """A number of PostgreSQL as JSON gives it: an int when whole, else a float; None when it
     is not finite, beyond LARGEST or a non-zero closer to 0 than SMALLEST."""
     if isinstance(value, float):
@@ -91,7 +91,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _version(connection: Any, resource_id: str) -> str:
+def table_version(connection: Any, resource_id: str) -> str:
     """What changes when the table is written again: its identity (a new table after a load)
     and the counter that each write moves (``forget``: the loader's end, the DataStore's write
     actions). PostgreSQL's own write counts are published seconds late, so they are not used."""
@@ -102,7 +102,7 @@ def _version(connection: Any, resource_id: str) -> str:
         return ""
     try:
         writes = (connect_to_redis().get(f"{_PREFIX}writes:{resource_id}") or b"0").decode()
-    except redis.RedisError:   # then nothing is kept (see _kept)
+    except redis.RedisError:   # then nothing is kept (see kept)
         writes = "-"
     return f"{row[0]}.{writes}"
 
@@ -116,7 +116,7 @@ def forget(resource_id: str) -> None:
         log.warning("chart answers of %s not forgotten: %s", resource_id, error)
 
 
-def _kept(key: str) -> dict[str, Any] | None:
+def kept(key: str) -> dict[str, Any] | None:
     try:
         found = connect_to_redis().get(key)
     except redis.RedisError:   # computed again: slower, not wrong
@@ -124,7 +124,7 @@ def _kept(key: str) -> dict[str, Any] | None:
     return json.loads(found) if found else None
 
 
-def _keep(key: str, answer: dict[str, Any], seconds: int = KEPT_SECONDS) -> None:
+def keep(key: str, answer: dict[str, Any], seconds: int = KEPT_SECONDS) -> None:
     try:
         connect_to_redis().set(key, json.dumps(answer, ensure_ascii=False), ex=seconds)
     except redis.RedisError as error:
@@ -136,29 +136,29 @@ def chart_data(resource_id: str, settings: dict[str, Any]) -> dict[str, Any]:
     table's column types; ``cached`` says whether the answer was kept from before."""
     with get_read_engine().begin() as connection:
         connection.execute(sa.text(f"SET LOCAL statement_timeout = {TIMEOUT_MS}"))
-        version = _version(connection, resource_id)
+        version = table_version(connection, resource_id)
         if not version:
             raise ChartError("chart-not-in-datastore")
         # Order and top N are applied to the kept groups (``_ordered``): one key for all of them.
         computed = {k: v for k, v in settings.items() if k not in ("sort", "top")}
         wanted = json.dumps(computed, sort_keys=True, ensure_ascii=False, default=str)
         key = f"{_PREFIX}{resource_id}:{version}:{hashlib.sha256(wanted.encode()).hexdigest()[:32]}"
-        kept = _kept(key)
-        if kept is not None and "refused" in kept:       # too slow a moment ago: not tried again yet
-            raise ChartError(kept["refused"], seconds=TIMEOUT_MS // 1000)
-        if kept is not None:
-            return _answered(kept, settings, cached=True)
+        found = kept(key)
+        if found is not None and "refused" in found:       # too slow a moment ago: not tried again yet
+            raise ChartError(found["refused"], seconds=TIMEOUT_MS // 1000)
+        if found is not None:
+            return _answered(found, settings, cached=True)
         columns = table_columns(connection, resource_id)
         try:
             answer = _compute(connection, resource_id, {c.name: c for c in columns}, computed)
         except sa.exc.OperationalError as error:
             if "statement timeout" in str(error.orig):
-                _keep(key, {"refused": "chart-too-slow"}, REFUSAL_SECONDS)
+                keep(key, {"refused": "chart-too-slow"}, REFUSAL_SECONDS)
                 raise ChartError("chart-too-slow", seconds=TIMEOUT_MS // 1000) from error
             raise
         answer["columns"] = [{"name": c.name, "kind": c.kind} for c in columns]
         answer["x_kind"] = next((c.kind for c in columns if c.name == settings.get("x")), "text")
-    _keep(key, answer)
+    keep(key, answer)
     return _answered(answer, settings, cached=False)
 
 
@@ -178,16 +178,16 @@ def columns_of(resource_id: str) -> list[dict[str, str]]:
     """The table's columns, typed (``name``, ``kind``), for choosing them."""
     with get_read_engine().begin() as connection:
         connection.execute(sa.text(f"SET LOCAL statement_timeout = {TIMEOUT_MS}"))
-        version = _version(connection, resource_id)
+        version = table_version(connection, resource_id)
         if not version:
             raise ChartError("chart-not-in-datastore")
         key = f"{_PREFIX}{resource_id}:{version}:columns"
-        kept = _kept(key)
-        if kept is not None:      # a pinned chart on a dataset page asks on every view
-            return kept["columns"]
+        found = kept(key)
+        if found is not None:      # a pinned chart on a dataset page asks on every view
+            return found["columns"]
         columns = [{"name": c.name, "kind": c.kind, "distinct": c.distinct}
                    for c in table_columns(connection, resource_id)]
-    _keep(key, {"columns": columns})
+    keep(key, {"columns": columns})
     return columns
 
 
@@ -226,7 +226,7 @@ def _compute(connection: Any, resource_id: str, columns: dict[str, Column],
            f"ORDER BY 3 DESC NULLS LAST, 1 LIMIT {MAX_GROUPS + 1}")
     found = connection.execute(sa.text(sql), params).all()
     truncated = len(found) > MAX_GROUPS
-    rows = [{"label": r.label, "series": r.series, "value": _plain(r.value), "rows": int(r.n)}
+    rows = [{"label": r.label, "series": r.series, "value": plain_number(r.value), "rows": int(r.n)}
             for r in found[:MAX_GROUPS]]
     beyond = sum(1 for r, row in zip(found, rows) if r.value is not None and row["value"] is None)
     return {"rows": rows, "truncated": truncated,
@@ -254,8 +254,8 @@ def _ordered(rows: list[dict[str, Any]], settings: dict[str, Any], x_kind: str) 
     if top and x_kind != "date":
         labels = labels[:top]
     position = {label: i for i, label in enumerate(labels)}
-    kept = [r for r in rows if r["label"] in position]
-    return sorted(kept, key=lambda r: (position[r["label"]], str(r["series"] or "")))
+    chosen = [r for r in rows if r["label"] in position]
+    return sorted(chosen, key=lambda r: (position[r["label"]], str(r["series"] or "")))
 
 
 def _points(connection: Any, table: str, columns: dict[str, Column], settings: dict[str, Any], where: str,
@@ -269,7 +269,7 @@ def _points(connection: Any, table: str, columns: dict[str, Column], settings: d
     where = f"{where} AND {both}" if where else f" WHERE {both}"
     found = connection.execute(sa.text(f"SELECT {_numeric(x)} AS x, {_numeric(y)} AS y FROM {table}{where} "
                                        f"LIMIT {MAX_POINTS + 1}"), params).all()
-    points = [{"x": _plain(r.x), "y": _plain(r.y)} for r in found[:MAX_POINTS]]
+    points = [{"x": plain_number(r.x), "y": plain_number(r.y)} for r in found[:MAX_POINTS]]
     drawable = [p for p in points if p["x"] is not None and p["y"] is not None]
     return {"rows": drawable, "truncated": len(found) > MAX_POINTS, "rows_counted": len(drawable),
             "skipped": len(points) - len(drawable)}

@@ -10,42 +10,20 @@ where the towns are, said as such under every such map (docs/charts.md).
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from functools import cache
 
 from .. import vocab
+from ..town_names import TownNames
 
 __all__ = ["WIDTH", "height", "cells", "town_of", "centre"]
 
 WIDTH = 520
 MARGIN = 8
-_KANJI = "〇一二三四五六七八九"
-_PREFIXES = ("東京都", "中野区")
-_CHOME = re.compile(r"([0-9]+)丁目")
-
-
-def _arabic_to_kanji(number: int) -> str:
-    if number < 10:
-        return _KANJI[number]
-    tens, ones = divmod(number, 10)
-    return ("" if tens == 1 else _KANJI[tens]) + "十" + (_KANJI[ones] if ones else "")
-
-
 def town_of(text: object) -> str | None:
-    """The 町丁目 a cell names, or None: 「中野区中野５丁目」, 「中野5丁目」 and 「中野五丁目」
-    are one town; an address with a 番地 after the 丁目 is its town."""
-    if text is None:
-        return None
-    name = unicodedata.normalize("NFKC", str(text)).replace(" ", "").replace("\u3000", "")
-    for prefix in _PREFIXES:
-        name = name.removeprefix(prefix)
-    name = _CHOME.sub(lambda m: _arabic_to_kanji(int(m.group(1))) + "丁目", name)
-    towns = vocab.towns()
-    if name in towns:
-        return name
-    cut = name.find("丁目")
-    return name[:cut + 2] if cut > 0 and name[:cut + 2] in towns else None
+    """The 町丁目 of the ward a cell names, or None: 「中野区中野５丁目」, 「中野5丁目」,
+    「中野五丁目」 and 「東京都中野区中野5-3-1」 are one town (town_names.py)."""
+    town = TownNames.of_ward().find(text)
+    return town.name if town else None
 
 
 @cache

@@ -106,7 +106,9 @@ def load_demo() -> LoadResult:
         tk.get_action("package_create")(_context(), dataset_dict(record, departments))
         done.datasets_created.append(record["name"])
         if record["name"] in samples["datasets"]:
-            attach_sample(record["name"], samples["datasets"][record["name"]], samples["sources"])
+            attached = samples["datasets"][record["name"]]
+            for sample in [attached] if isinstance(attached, str) else attached:
+                attach_sample(record["name"], sample, samples["sources"])
             done.samples_attached.append(record["name"])
     names = [json.loads(p.read_text(encoding="utf-8"))["result"]["name"]
              for p in sorted((HERE / "catalog").glob("*.json"))]

@@ -37,7 +37,7 @@ NO_COLLABORATORS = N_("Dataset collaborators are not used")
 
 __all__ = ["task_status_show", "nakano_validation_show", "nakano_harvest_report", "nakano_metrics_site",
            "nakano_metrics_dataset", "nakano_metrics_organization", "nakano_search_terms", "nakano_metrics_events",
-           "nakano_queue_status", "nakano_chart_data", "nakano_chart_columns", *HARVEST_WRITES, *COLLABORATORS, "package_create",
+           "nakano_queue_status", "nakano_chart_data", "nakano_analysis_data", "nakano_chart_columns", *HARVEST_WRITES, *COLLABORATORS, "package_create",
            "package_update", "package_patch", "package_delete", "dataset_purge", *inventory_auth.__all__,
            *submission_auth.__all__]
 
@@ -59,6 +59,12 @@ def nakano_chart_data(context: Context, data_dict: DataDict) -> AuthResult:
 def nakano_chart_columns(context: Context, data_dict: DataDict) -> AuthResult:
     """As nakano_chart_data: whoever may read the resource's rows."""
     return nakano_chart_data(context, data_dict)
+
+
+@tk.auth_allow_anonymous_access
+def nakano_analysis_data(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone: it reads public datasets' files only (analysis/sources.py)."""
+    return {"success": True}
 
 
 def nakano_harvest_report(context: Context, data_dict: DataDict) -> AuthResult:

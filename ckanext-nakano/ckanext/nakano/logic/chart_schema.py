@@ -25,7 +25,7 @@ def _default(value: Any) -> Any:
     return tk.get_validator("default")(value)
 
 
-def _one_of(choices: tuple[str, ...]) -> Any:
+def choice_of(choices: tuple[str, ...]) -> Any:
     """CKAN's ``one_of`` says 「Value must be one of ['bar', …]」 in English whatever the page's
     language: the choices said as a list of the words a person types."""
     def check(value: Any) -> Any:
@@ -52,13 +52,13 @@ def chart_data_schema() -> dict[str, Any]:
     optional = tk.get_validator("ignore_missing")
     name = [optional, tk.get_validator("unicode_safe")]
     return {"resource_id": _v("not_empty", "unicode_safe", "resource_id_exists"),
-            "kind": [_default("bar"), _one_of(KINDS)],
+            "kind": [_default("bar"), choice_of(KINDS)],
             "x": name, "series": name, "value": name,
-            "measure": [_default("count"), _one_of(MEASURES)],
+            "measure": [_default("count"), choice_of(MEASURES)],
             "filters": [optional, nakano_chart_filters],
-            "sort": [_default("value_desc"), _one_of(SORTS)],
+            "sort": [_default("value_desc"), choice_of(SORTS)],
             "top": [optional, _whole_number(MAX_TOP)],
-            "date_unit": [_default("month"), _one_of(DATE_UNITS)],
+            "date_unit": [_default("month"), choice_of(DATE_UNITS)],
             "__extras": _v("ignore")}
 
 

@@ -23,6 +23,8 @@ const PATHS = {
   requests: () => '/request',
   request: (c) => `/request/${c.request}`,
   request_form: () => '/request/new',
+  analysis: () => '/analysis',
+  analysis_standard: () => '/analysis/aed?per_1000=1',
 };
 const PAGES = (process.env.PAGES || Object.keys(PATHS).join(',')).split(',');
 

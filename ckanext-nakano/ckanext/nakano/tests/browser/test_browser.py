@@ -48,7 +48,7 @@ PARK_CSV = HERE.parent / "validation" / "data" / "oyama-092088_park.csv"
 
 # Pages of the accessibility scan (a11y.mjs builds their URLs), each in Japanese and English.
 PAGES = ["home", "search", "dataset", "resource", "metrics", "organization", "department", "login", "about",
-         "developers", "showcase", "reuse", "requests", "request", "request_form"]
+         "developers", "showcase", "reuse", "requests", "request", "request_form", "analysis", "analysis_standard"]
 LANGS = ["ja", "en"]
 # Background jobs (xloader, validation) queue behind the demo catalog's on a fresh portal.
 JOB_WAIT = 900          # seconds a scenario waits for a job's outcome

@@ -1,0 +1,86 @@
+"""Residents per town from the catalog's 地域・年齢別人口 files, for figures per 1,000 residents.
+
+A file is read at its latest survey date (調査年月日: 2019-04-01, 2019/4/1, 令和元年5月1日, or
+Takamatsu's 4/1/2019), one row per 地域名; a town written twice that day is added up. Rows
+that are no town (the municipality itself, 合計, 総数) are left out, as are rows whose 総人口
+is not a number (the 「#…」 preamble of an English-key file).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from ckanext.datastore.backend.postgres import get_read_engine, identifier
+
+from ..charts import aggregate, values
+from ..town_names import WARD, Town, key
+from .sources import Source
+
+__all__ = ["Population", "read", "sortable_month", "municipality_of", "STANDARD", "MAX_ROWS"]
+
+STANDARD = "population"
+MAX_ROWS = 50000
+_US_DATE = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")
+_PREFECTURE = re.compile(r"^(東京都|北海道|京都府|大阪府|.{2,3}県)")
+_TOTALS = {"合計", "総数", "計", "総計", "全体"}
+
+
+@dataclass
+class Population:
+    source: Source
+    date: str                   # the survey date as the file writes it ("" when it has none)
+    residents: dict[Town, int] = field(default_factory=dict)
+
+
+def sortable_month(text: str) -> str:
+    """A sortable month of a survey date; "" when it cannot be read."""
+    found = values.month(text)
+    if found:
+        return found
+    us = _US_DATE.match(text.strip())
+    return f"{int(us.group(3)):04d}-{int(us.group(1)):02d}" if us else ""
+
+
+def municipality_of(cell: object) -> str:
+    """「東京都中野区」 → 「中野区」; the ward when the file does not say."""
+    written = _PREFECTURE.sub("", re.sub(r"\s+", "", str(cell or "")))
+    return written or WARD
+
+
+def _rows(source: Source) -> list[Any]:
+    columns = source.columns
+    chosen = [columns.get(name) for name in ("地方公共団体名", "地域名", "総人口", "調査年月日")]
+    listed = ", ".join(f"{identifier(c)}::text" if c else "NULL::text" for c in chosen)
+    with get_read_engine().begin() as connection:
+        connection.execute(sa.text(f"SET LOCAL statement_timeout = {aggregate.TIMEOUT_MS}"))
+        return connection.execute(sa.text(
+            f"SELECT {listed} FROM {identifier(source.resource_id)} LIMIT {MAX_ROWS}")).all()
+
+
+def read(source: Source) -> Population | None:
+    """The residents per town at the file's latest survey date; None when the file has no
+    地域名 or 総人口 column."""
+    if "地域名" not in source.columns or "総人口" not in source.columns:
+        return None
+    by_date: dict[str, list[tuple[str, str, int]]] = {}
+    written_date: dict[str, str] = {}
+    for municipality, area, total, date in _rows(source):
+        residents = values.number(total)
+        name = re.sub(r"\s+", "", area or "")
+        if residents is None or not name:
+            continue
+        month = sortable_month(date or "")
+        written_date.setdefault(month, (date or "").strip())
+        by_date.setdefault(month, []).append((municipality_of(municipality), name, int(residents)))
+    if not by_date:
+        return Population(source, "")
+    latest = max(by_date)
+    found = Population(source, written_date[latest])
+    for municipality, name, residents in by_date[latest]:
+        if name in _TOTALS or key(municipality_of(name)) == key(municipality):   # the municipality itself
+            continue
+        town = Town(municipality, name)
+        found.residents[town] = found.residents.get(town, 0) + residents
+    return found
