@@ -116,15 +116,12 @@ def _grouped(connection: Any, source: Source, settings: dict[str, Any]) -> dict[
             "skipped": sum(int(r.skipped) for r in found[:MAX_GROUPS])}
 
 
-def _population(resource_id: str | None) -> tuple[population_files.Population | None, list[Source]]:
-    """The population file asked for (else the one of the latest survey), and all of them."""
-    files = comparable(population_files.STANDARD)
+def _population(files: list[Source], resource_id: str | None) -> population_files.Population | None:
+    """The population file asked for (else the one of the latest survey), read."""
     read = [p for p in (population_files.read(s) for s in files) if p is not None and p.residents]
     if resource_id:
-        chosen = next((p for p in read if p.source.resource_id == resource_id), None)
-    else:
-        chosen = max(read, key=lambda p: population_files.sortable_month(p.date), default=None)
-    return chosen, files
+        return next((p for p in read if p.source.resource_id == resource_id), None)
+    return max(read, key=lambda p: population_files.sortable_month(p.date), default=None)
 
 
 def _file_entry(source: Source, missing: list[str]) -> dict[str, Any]:
@@ -151,15 +148,17 @@ def analyse(settings: dict[str, Any]) -> dict[str, Any]:
         raise ChartError("chart-no-such-column", column=str(settings.get("value") or "")[:80], role="value")
     if settings.get("per_1000") and settings["group"] != TOWN:
         raise ChartError("analysis-per-1000-needs-towns")
-    people, population_sources = (_population(settings.get("population")) if settings["group"] == TOWN
-                                  else (None, []))
-    if settings.get("per_1000") and people is None:
-        raise ChartError("analysis-no-population")
+    # The population files' versions are in the key: which one is read, and its towns, follow
+    # from their contents; they are read only when the answer is computed.
+    population_sources = comparable(population_files.STANDARD) if settings["group"] == TOWN else []
     wanted = json.dumps(settings, sort_keys=True, ensure_ascii=False, default=str)
     key = _PREFIX + hashlib.sha256((wanted + _versions(sources + population_sources)).encode()).hexdigest()[:40]
     found = aggregate.kept(key)
     if found is not None:
         return {**found, "cached": True}
+    people = _population(population_sources, settings.get("population")) if population_sources else None
+    if settings.get("per_1000") and people is None:
+        raise ChartError("analysis-no-population")
     answer = _compute(standard, sources, settings, people)
     answer["choices"] = options
     aggregate.keep(key, answer)
