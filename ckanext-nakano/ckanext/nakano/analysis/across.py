@@ -116,12 +116,17 @@ def _grouped(connection: Any, source: Source, settings: dict[str, Any]) -> dict[
             "skipped": sum(int(r.skipped) for r in found[:MAX_GROUPS])}
 
 
-def _population(files: list[Source], resource_id: str | None) -> population_files.Population | None:
-    """The population file asked for (else the one of the latest survey), read."""
+def _population(files: list[Source], resource_id: str | None) -> population_files.Residents | None:
+    """The residents per town: of the population file asked for; else of every file of the
+    latest survey, added up — the ward publishes 日本人 and 外国人 as two files of one date, and
+    its residents are both."""
     read = [p for p in (population_files.read(s) for s in files) if p is not None and p.residents]
     if resource_id:
-        return next((p for p in read if p.source.resource_id == resource_id), None)
-    return max(read, key=lambda p: population_files.sortable_month(p.date), default=None)
+        read = [p for p in read if p.source.resource_id == resource_id]
+    elif read:
+        latest = max(population_files.sortable_month(p.date) for p in read)
+        read = [p for p in read if population_files.sortable_month(p.date) == latest]
+    return population_files.Residents.of(read) if read else None
 
 
 def _file_entry(source: Source, missing: list[str]) -> dict[str, Any]:
@@ -160,13 +165,15 @@ def analyse(settings: dict[str, Any]) -> dict[str, Any]:
     if settings.get("per_1000") and people is None:
         raise ChartError("analysis-no-population")
     answer = _compute(standard, sources, settings, people)
-    answer["choices"] = options
+    answer["choices"] = {**options, "populations": [
+        {"resource_id": s.resource_id, "dataset_title": s.dataset_title, "name": s.resource_name}
+        for s in population_sources]}
     aggregate.keep(key, answer)
     return {**answer, "cached": False}
 
 
 def _compute(standard: str, sources: list[Source], settings: dict[str, Any],
-             people: population_files.Population | None) -> dict[str, Any]:
+             people: population_files.Residents | None) -> dict[str, Any]:
     files = []
     grouped = []
     with get_read_engine().begin() as connection:
@@ -206,7 +213,7 @@ def _compute(standard: str, sources: list[Source], settings: dict[str, Any],
 
 
 def _by_town(answer: dict[str, Any], grouped: list[tuple[Source, list[dict[str, Any]]]], settings: dict[str, Any],
-             people: population_files.Population | None) -> None:
+             people: population_files.Residents | None) -> None:
     known = [Town(WARD, name) for name in vocab.towns()]    # first: the ward's spelling wins
     if people is not None:
         known += list(people.residents)
@@ -226,8 +233,9 @@ def _by_town(answer: dict[str, Any], grouped: list[tuple[Source, list[dict[str, 
         answer["unmatched"] = {"rows": sum(unmatched.values()), "places": len(unmatched),
                                "examples": [p for p, _ in unmatched.most_common(UNMATCHED_SHOWN)]}
     if people is not None:
-        answer["population"] = {"resource_id": people.source.resource_id, "dataset": people.source.dataset_name,
-                                "dataset_title": people.source.dataset_title, "name": people.source.resource_name,
+        answer["population"] = {"files": [{"resource_id": s.resource_id, "dataset": s.dataset_name,
+                                           "dataset_title": s.dataset_title, "name": s.resource_name}
+                                          for s in people.sources],
                                 "date": people.date, "towns": len(people.residents)}
     if not settings.get("per_1000"):
         answer["rows"] = [{"label": t.label, "value": v, "rows": rows[t], "ward": t.municipality == WARD}

@@ -14,11 +14,12 @@ from typing import Any
 import sqlalchemy as sa
 from ckanext.datastore.backend.postgres import get_read_engine, identifier
 
+from .. import vocab
 from ..charts import aggregate, values
 from ..town_names import WARD, Town, key
 from .sources import Source
 
-__all__ = ["Population", "read", "sortable_month", "municipality_of", "STANDARD", "MAX_ROWS"]
+__all__ = ["Population", "Residents", "read", "sortable_month", "municipality_of", "STANDARD", "MAX_ROWS"]
 
 STANDARD = "population"
 MAX_ROWS = 50000
@@ -32,6 +33,25 @@ class Population:
     source: Source
     date: str                   # the survey date as the file writes it ("" when it has none)
     residents: dict[Town, int] = field(default_factory=dict)
+
+
+@dataclass
+class Residents:
+    """The residents per town of one or more population files of one survey, added up."""
+    sources: list[Source]
+    date: str
+    residents: dict[Town, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, files: list[Population]) -> "Residents":
+        added = cls([p.source for p in files], files[0].date)
+        # A town is named as the ward's list names it, else as the first file does.
+        spelled = {(WARD, key(name)): Town(WARD, name) for name in vocab.towns()}
+        for population in files:
+            for town, count in population.residents.items():
+                same = spelled.setdefault((town.municipality, key(town.name)), town)
+                added.residents[same] = added.residents.get(same, 0) + count
+        return added
 
 
 def sortable_month(text: str) -> str:

@@ -62,16 +62,19 @@ def _ward_aed(layout: list[str], seed: int, rows: int) -> tuple[str, list[dict]]
     return out.getvalue(), truth
 
 
-def _ward_population() -> tuple[str, dict[str, int]]:
-    """Two surveys: the later one counts; the ward's total row is no town."""
+def _ward_population(foreign: bool = False) -> tuple[str, dict[str, int]]:
+    """Two surveys: the later one counts; the ward's total row is no town. The foreign
+    residents' file: the same latest survey (another way of writing its date), fewer people."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["全国地方公共団体コード", "地方公共団体名", "調査年月日", "地域名", "総人口"])
     latest = {}
     for i, town in enumerate(list(vocab.towns())[:40]):
         writer.writerow(["131148", "東京都中野区", "2020-01-01", town, "9,999"])
-        residents = 1000 + 37 * i
-        writer.writerow(["131148", "東京都中野区", "令和8年1月1日", town, f"{residents:,}"])
+        residents = 20 + 3 * i if foreign else 1000 + 37 * i
+        writer.writerow(["131148", "東京都中野区", "2026/1/1" if foreign else "令和8年1月1日",
+                         town.replace("丁目", "").rstrip("一二三四五六") + str("〇一二三四五六".index(town[-3])) + "丁目"
+                         if foreign and town.endswith("丁目") else town, f"{residents:,}"])
         latest[town] = residents
     writer.writerow(["131148", "東京都中野区", "令和8年1月1日", "中野区", "340,000"])
     return out.getvalue(), latest
@@ -109,7 +112,9 @@ def catalog(clean_db, clean_datastore):
     org = factories.Organization()
     current, current_truth = _ward_aed(CURRENT, 1, 160)
     old, old_truth = _ward_aed(OLD_2016, 2, 90)
-    people, latest = _ward_population()
+    people, japanese = _ward_population()
+    foreigners, foreign = _ward_population(foreign=True)
+    latest = {town: japanese[town] + foreign[town] for town in japanese}
     secret, _ = _ward_aed(CURRENT, 3, 50)
     files = {"current": _file(org, sysadmin["name"], "aed", current),
              "old": _file(org, sysadmin["name"], "aed", old),
@@ -117,6 +122,7 @@ def catalog(clean_db, clean_datastore):
              "private": _file(org, sysadmin["name"], "aed", secret, private=True),
              "unloaded": _file(org, sysadmin["name"], "aed", None),
              "people": _file(org, sysadmin["name"], "population", people),
+             "foreigners": _file(org, sysadmin["name"], "population", foreigners),
              "takamatsu_people": _file(org, sysadmin["name"], "population", _takamatsu("0066_201904.csv"))}
     return {"files": files, "truth": current_truth + old_truth, "latest": latest, "sysadmin": sysadmin, "org": org}
 
@@ -177,8 +183,8 @@ def test_aeds_by_town_across_three_layouts_match_python(catalog):
 
 def test_per_1000_residents_at_the_latest_survey(catalog):
     answer = _analyse(standard="aed", group="town", per_1000=True)
-    assert answer["population"]["resource_id"] == catalog["files"]["people"]["id"], "the latest survey by default"
-    assert answer["population"]["date"] == "令和8年1月1日"
+    assert {f["resource_id"] for f in answer["population"]["files"]} == {
+        catalog["files"]["people"]["id"], catalog["files"]["foreigners"]["id"]}, "the latest survey's files, added up"
     ward = Counter(t["town"] for t in catalog["truth"] if t["town"])
     rows = {r["label"]: r for r in answer["rows"]}
     assert set(rows) == set(catalog["latest"]), "every town of the population file, the ward's total row none"
@@ -203,7 +209,7 @@ def test_group_by_a_column_of_the_standard_and_sum(catalog):
 
     summed = _analyse(standard="population", group="地域名", measure="sum", value="総人口")
     truth: Counter = Counter()
-    for text, name, number in ((_ward_population()[0], "地域名", "総人口"),
+    for text, name, number in ((_ward_population()[0], "地域名", "総人口"), (_ward_population(True)[0], "地域名", "総人口"),
                                (_takamatsu("0066_201904.csv"), "regionName", "totalPopulation")):
         for row in csv.DictReader(io.StringIO(text)):
             value = row[number].replace(",", "")
