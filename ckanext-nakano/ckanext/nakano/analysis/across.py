@@ -21,20 +21,23 @@ from ckanext.datastore.backend.postgres import get_read_engine, identifier
 
 from ..charts import aggregate, values
 from ..charts.aggregate import ChartError
+from ..charts.table import readable
 from .. import vocab
 from ..town_names import WARD, Town, TownNames, key
 from ..validation import headers
 from . import population as population_files
 from .sources import Source, comparable
 
-__all__ = ["analyse", "choices", "TOWN", "FILE", "PLACE_COLUMNS", "MAX_GROUPS", "UNMATCHED_SHOWN"]
+__all__ = ["analyse", "choices", "TOWN", "FILE", "PLACE_COLUMNS", "MAX_GROUPS", "UNMATCHED_SHOWN", "FEW_RESIDENTS"]
 
 TOWN, FILE = "town", "file"
 PLACE_COLUMNS = ("所在地_町字", "所在地_連結表記")
 MUNICIPALITY_COLUMN = "地方公共団体名"
 MAX_GROUPS = 20000          # per file: addresses can be as many as rows
 UNMATCHED_SHOWN = 10
-_PREFIX = "nakano:analysis:2:"   # the number: answers of an older way of computing are not used
+# A town with fewer residents makes a rate that swings with one facility more or less: marked.
+FEW_RESIDENTS = 100
+_PREFIX = "nakano:analysis:3:"   # the number: answers of an older way of computing are not used
 # The standard's code of the kind of facility (公共施設一覧's 種別): a code that groups rows.
 _KIND_CODES = ("POIコード",)
 # Columns of a standard that name or describe each row, not a group of rows.
@@ -147,10 +150,13 @@ def analyse(settings: dict[str, Any]) -> dict[str, Any]:
     standard = settings["standard"]
     sources = comparable(standard)
     options = choices(standard, sources)
+    settings = {**settings, "group": settings.get("group") or options["groups"][0]}   # the first that works
     if settings["group"] not in options["groups"]:
-        raise ChartError("analysis-no-such-group", column=str(settings["group"])[:80])
+        raise ChartError("analysis-no-such-group", column=readable(str(settings["group"]))[:80])
     if settings["measure"] == "sum" and settings.get("value") not in options["values"]:
-        raise ChartError("chart-no-such-column", column=str(settings.get("value") or "")[:80], role="value")
+        present = any(settings.get("value") in s.columns for s in sources)
+        raise ChartError("chart-not-a-number" if present else "chart-no-such-column",
+                         column=readable(str(settings.get("value") or ""))[:80])
     if settings.get("per_1000") and settings["group"] != TOWN:
         raise ChartError("analysis-per-1000-needs-towns")
     # The population files' versions are in the key: which one is read, and its towns, follow
@@ -161,6 +167,8 @@ def analyse(settings: dict[str, Any]) -> dict[str, Any]:
     found = aggregate.kept(key)
     if found is not None:
         return {**found, "cached": True}
+    if settings.get("population") and settings["population"] not in {s.resource_id for s in population_sources}:
+        raise ChartError("analysis-no-such-population", population=readable(str(settings["population"]))[:80])
     people = _population(population_sources, settings.get("population")) if population_sources else None
     if settings.get("per_1000") and people is None:
         raise ChartError("analysis-no-population")
@@ -192,7 +200,7 @@ def _compute(standard: str, sources: list[Source], settings: dict[str, Any],
             entry.update(rows_counted=sum(g["rows"] for g in found["groups"]), skipped=found["skipped"],
                          truncated=found["truncated"])
             grouped.append((source, found["groups"]))
-    answer: dict[str, Any] = {"standard": standard, "files": files, "rows": [], "unmatched": None,
+    answer: dict[str, Any] = {"standard": standard, "group": settings["group"], "files": files, "rows": [], "unmatched": None,
                               "no_residents": [], "population": None}
     if settings["group"] == FILE:
         answer["rows"] = [{"label": f"{s.dataset_title} / {s.resource_name}" if s.resource_name else s.dataset_title,
@@ -236,7 +244,7 @@ def _by_town(answer: dict[str, Any], grouped: list[tuple[Source, list[dict[str, 
         answer["population"] = {"files": [{"resource_id": s.resource_id, "dataset": s.dataset_name,
                                            "dataset_title": s.dataset_title, "name": s.resource_name}
                                           for s in people.sources],
-                                "date": people.date, "towns": len(people.residents)}
+                                "date": population_files.survey_date(people.date), "towns": len(people.residents)}
     if not settings.get("per_1000"):
         answer["rows"] = [{"label": t.label, "value": v, "rows": rows[t], "ward": t.municipality == WARD}
                           for t, v in totals.items()]
@@ -247,7 +255,7 @@ def _by_town(answer: dict[str, Any], grouped: list[tuple[Source, list[dict[str, 
     counted: dict[Town, tuple[float, int]] = {}
     for town, value in totals.items():
         own = own_spelling.get((town.municipality, key(town.name)))
-        if own is None:
+        if own is None or people.residents[own] <= 0:     # no rate without residents: said, not dropped
             answer["no_residents"].append(town.label)
         else:
             counted[own] = (value, rows[town])
@@ -259,6 +267,7 @@ def _by_town(answer: dict[str, Any], grouped: list[tuple[Source, list[dict[str, 
         value, counted_rows = counted.get(town, (0, 0))
         answer["rows"].append({"label": town.label, "value": round(float(Decimal(str(value)) * 1000 / residents), 2),
                                "count": value, "residents": residents, "rows": counted_rows,
+                               "few_residents": residents < FEW_RESIDENTS,
                                "ward": town.municipality == WARD})
     answer["no_residents"].sort()
 

@@ -56,7 +56,18 @@ def index() -> str:
 
 
 def group_name(group: str) -> str:
-    return {across.TOWN: tk._("Town (町丁目, from the address)"), across.FILE: tk._("File")}.get(group, group)
+    """A grouping as the form and the table name it: the standard's columns by their names."""
+    return {across.TOWN: tk._("Town (町丁目, from the address)"), across.FILE: tk._("File"),
+            "POIコード": tk._("POIコード (kind of facility)")}.get(group, group)
+
+
+_TRUE = ("1", "true", "yes", "on", "t", "y")   # as CKAN's boolean_validator reads them
+KINDS = ("bar", "towns")
+
+
+def rows_counted_shown(settings: dict[str, Any]) -> bool:
+    """The rows beside each figure: not when the figure is the rows themselves."""
+    return settings.get("measure") == "sum" or bool(settings.get("per_1000"))
 
 
 def _value_name(settings: dict[str, Any]) -> str:
@@ -100,8 +111,15 @@ def _summary(answer: dict[str, Any], table: ChartTable, settings: dict[str, Any]
         none = [r for r in answer["rows"] if not r.get("count")]
         if none:
             parts.append(tk._("%(count)s towns have no row in these files (0).") % {"count": number_text(len(none))})
+    few = [r for r in answer["rows"] if r.get("few_residents")]
+    if few:
+        parts.append(tk._("%(count)s towns have fewer than %(residents)s residents: one facility more or less moves their rate a lot (marked * in the table).") % {
+            "count": number_text(len(few)), "residents": number_text(across.FEW_RESIDENTS)})
+    if answer.get("no_residents"):
+        parts.append(tk._("%(count)s towns have rows but no residents in the population file, so no rate.") % {
+            "count": number_text(len(answer["no_residents"]))})
     if answer.get("unmatched"):
-        parts.append(tk._("%(rows)s rows name no known town and are not counted by town.") % {
+        parts.append(tk._("%(rows)s rows name no town of the ward or of the population file in their address and are not counted by town.") % {
             "rows": number_text(answer["unmatched"]["rows"])})
     if table.cut:
         parts.append(tk._("The chart shows the first %(count)s; the table and the CSV have all.") % {"count": number_text(100)})
@@ -112,23 +130,30 @@ def _found(standard: str) -> dict[str, Any]:
     if standard not in vocab.standard_datasets()["by_value"]:
         return tk.abort(404, tk._("There is no such standard dataset"))
     chosen = _chosen()
-    settings = {"standard": standard, "group": chosen.get("group", across.TOWN),
+    settings = {"standard": standard, "group": chosen.get("group", ""),
                 "measure": chosen.get("measure", "count"), "value": chosen.get("value", ""),
-                "per_1000": chosen.get("per_1000") in ("1", "true", "on"), "population": chosen.get("population", "")}
-    kind = "towns" if chosen.get("kind") == "towns" else "bar"
+                "per_1000": chosen.get("per_1000", "").lower() in _TRUE, "population": chosen.get("population", "")}
+    kind = chosen.get("kind", "bar")
     found: dict[str, Any] = {"standard": standard, "standard_title": tk.h.nakano_standard_title(standard), "settings": settings,
                              "kind": kind, "errors": {}, "answer": None, "table": None, "group_name": group_name,
-                             "args": {k: v for k, v in chosen.items() if k in _ARGS}}
+                             "rows_shown": rows_counted_shown(settings), "args": {k: v for k, v in chosen.items() if k in _ARGS}}
     data = {k: v for k, v in settings.items() if v not in ("", None)}
     try:
         answer = tk.get_action("nakano_analysis_data")(_context(), data)
     except tk.ValidationError as refused:
         found["errors"] = refused.error_dict
+    else:
+        settings["group"] = answer["group"]
+        if kind not in KINDS:
+            found["errors"] = {"kind": [tk._("Choose a bar chart or the map of the towns.")]}
+        elif kind == "towns" and settings["group"] != across.TOWN:
+            found["errors"] = {"kind": [tk._("The map is drawn per town: count by town (町丁目).")]}
+    if found["errors"]:
         try:     # the choices still, for the form
             answer = tk.get_action("nakano_analysis_data")(_context(), {"standard": standard, "group": across.FILE})
             found["choices"], found["files"] = answer["choices"], answer["files"]
         except tk.ValidationError:
-            found["choices"], found["files"] = {"groups": [], "values": []}, []
+            found["choices"], found["files"] = {"groups": [], "values": [], "populations": []}, []
         return found
     found.update(answer=answer, choices=answer["choices"], files=answer["files"])
     table = _table(answer, {**settings, "kind": kind})
@@ -162,12 +187,13 @@ def standard_csv(standard: str) -> flask.Response:
     headers = [group_name(settings["group"]), _value_name(settings)]
     if settings.get("per_1000"):
         headers += [_value_name({**settings, "per_1000": False}), tk._("Residents")]
-    writer.writerow([excel_safe(h) for h in headers + [tk._("Rows")]])
+    rows_shown = rows_counted_shown(settings)
+    writer.writerow([excel_safe(h) for h in headers + ([tk._("Rows counted")] if rows_shown else [])])
     for row in found["answer"]["rows"]:
         cells = [tk._("(blank)") if row["label"] is None else row["label"], row["value"]]
         if settings.get("per_1000"):
             cells += [row.get("count"), row.get("residents")]
-        writer.writerow([excel_safe(c) for c in cells + [row["rows"]]])
+        writer.writerow([excel_safe(c) for c in cells + ([row["rows"]] if rows_shown else [])])
     response = flask.Response("\ufeff" + out.getvalue(), mimetype="text/csv")
     stem = tk._("analysis")
     response.headers["Content-Disposition"] = response_policy.attachment(f"{standard}_{stem}.csv")

@@ -8,6 +8,7 @@ is not a number (the 「#…」 preamble of an English-key file).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,11 +20,12 @@ from ..charts import aggregate, values
 from ..town_names import WARD, Town, key
 from .sources import Source
 
-__all__ = ["Population", "Residents", "read", "sortable_month", "municipality_of", "STANDARD", "MAX_ROWS"]
+__all__ = ["Population", "Residents", "read", "sortable_month", "survey_date", "municipality_of", "STANDARD", "MAX_ROWS"]
 
 STANDARD = "population"
 MAX_ROWS = 50000
 _US_DATE = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")
+_DAY = re.compile(r"[-/.月]\s*([0-9]{1,2})\s*日?$")
 _PREFECTURE = re.compile(r"^(東京都|北海道|京都府|大阪府|.{2,3}県)")
 _TOTALS = {"合計", "総数", "計", "総計", "全体"}
 
@@ -61,6 +63,17 @@ def sortable_month(text: str) -> str:
         return found
     us = _US_DATE.match(text.strip())
     return f"{int(us.group(3)):04d}-{int(us.group(1)):02d}" if us else ""
+
+
+def survey_date(text: str) -> str:
+    """A survey date as ISO 8601 (2019-04-01) when it can be read to the day, else as written:
+    「4/1/2019」 is April, not January, only to whoever knows the file."""
+    written = unicodedata.normalize("NFKC", text or "").strip()
+    us = _US_DATE.match(written)
+    if us:
+        return f"{int(us.group(3)):04d}-{int(us.group(1)):02d}-{int(us.group(2)):02d}"
+    month, day = values.month(written), _DAY.search(written)
+    return f"{month}-{int(day.group(1)):02d}" if month and day else written
 
 
 def municipality_of(cell: object) -> str:

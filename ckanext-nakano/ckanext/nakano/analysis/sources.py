@@ -23,6 +23,8 @@ from ..validation import headers
 __all__ = ["Source", "comparable", "standards_in_use"]
 
 _INTERNAL = {"_id", "_full_text"}
+# CKAN keeps a resource's extras as JSON text; the DataStore sets datastore_active in them.
+_IN_DATASTORE = "lower(r.extras::jsonb ->> 'datastore_active') = 'true'"
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ def comparable(standard: str) -> list[Source]:
         "FROM nakano_validation v JOIN resource r ON r.id = v.resource_id "
         "JOIN package p ON p.id = r.package_id "
         "WHERE v.report ->> 'standard' = :standard AND r.state = 'active' AND p.state = 'active' "
-        "AND NOT p.private AND p.type = 'dataset' ORDER BY p.title, p.name, r.position"),
+        f"AND NOT p.private AND p.type = 'dataset' AND {_IN_DATASTORE} ORDER BY p.title, p.name, r.position"),
         {"standard": standard}).all()
     candidates = [row for row in found if _extras(row[2]).get("datastore_active") in (True, "True", "true")]
     sources = []
@@ -89,10 +91,11 @@ def comparable(standard: str) -> list[Source]:
 
 
 def standards_in_use() -> dict[str, int]:
-    """Standard → how many public files were validated as it (whether in the DataStore or not)."""
+    """Standard → how many public files validated as it have their rows in the DataStore (the
+    files ``comparable`` reads)."""
     rows = model.Session.execute(sa.text(
         "SELECT v.report ->> 'standard', count(*) FROM nakano_validation v "
         "JOIN resource r ON r.id = v.resource_id JOIN package p ON p.id = r.package_id "
         "WHERE v.report ->> 'standard' IS NOT NULL AND r.state = 'active' AND p.state = 'active' "
-        "AND NOT p.private AND p.type = 'dataset' GROUP BY 1")).all()
+        f"AND NOT p.private AND p.type = 'dataset' AND {_IN_DATASTORE} GROUP BY 1")).all()
     return {standard: int(count) for standard, count in rows}

@@ -8,7 +8,6 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from .. import messages, vocab
-from .chart_schema import choice_of
 
 __all__ = ["analysis_data_schema", "ANALYSIS_MEASURES"]
 
@@ -22,12 +21,19 @@ def nakano_standard_dataset(value: Any) -> str:
     return value
 
 
+def nakano_analysis_measure(value: Any) -> str:
+    """count or sum, refused in words rather than by listing the parameter's values."""
+    if value not in ANALYSIS_MEASURES:
+        raise tk.Invalid(messages.say("analysis-measure"))
+    return value
+
+
 def analysis_data_schema() -> dict[str, Any]:
     optional = tk.get_validator("ignore_missing")
     text = [optional, tk.get_validator("unicode_safe")]
     return {"standard": [tk.get_validator("not_empty"), tk.get_validator("unicode_safe"), nakano_standard_dataset],
-            "group": [tk.get_validator("default")("town"), tk.get_validator("unicode_safe")],
-            "measure": [tk.get_validator("default")("count"), choice_of(ANALYSIS_MEASURES)],
+            "group": text,
+            "measure": [tk.get_validator("default")("count"), nakano_analysis_measure],
             "value": text,
             "per_1000": [tk.get_validator("default")(False), tk.get_validator("boolean_validator")],
             "population": [optional, tk.get_validator("unicode_safe")],

@@ -14,8 +14,9 @@ from ..analysis_schema import analysis_data_schema
 __all__ = ["nakano_analysis_data"]
 
 SETTINGS = ("standard", "group", "measure", "value", "per_1000", "population")
-_FIELD = {"analysis-no-such-group": "group", "chart-no-such-column": "value", "analysis-per-1000-needs-towns": "per_1000",
-          "analysis-no-population": "per_1000", "chart-too-slow": "__before"}
+_FIELD = {"analysis-no-such-group": "group", "chart-no-such-column": "value", "chart-not-a-number": "value",
+          "analysis-per-1000-needs-towns": "per_1000", "analysis-no-population": "per_1000",
+          "analysis-no-such-population": "population", "chart-too-slow": "__before"}
 
 
 @tk.side_effect_free
@@ -27,7 +28,8 @@ def nakano_analysis_data(context: Context, data_dict: DataDict) -> dict[str, Any
     added up per town (町丁目, from its address), per a column of the standard, or per file.
 
     :param standard: the standard dataset (``aed``, ``public_facility`` …)
-    :param group: ``town`` (default), ``file``, or a column of the standard
+    :param group: ``town``, ``file``, or a column of the standard (default: the first the files
+        offer, ``town`` when they have addresses)
     :param measure: ``count`` (default: rows) or ``sum`` of ``value``
     :param value: the standard's column of numbers summed
     :param per_1000: per 1,000 residents of each town (group ``town``; a population file)
@@ -41,7 +43,7 @@ def nakano_analysis_data(context: Context, data_dict: DataDict) -> dict[str, Any
     settings = {k: data_dict[k] for k in SETTINGS if data_dict.get(k) not in (None, "")}
     settings["per_1000"] = bool(data_dict.get("per_1000"))
     if settings["measure"] == "sum" and not settings.get("value"):
-        raise tk.ValidationError({"value": [messages.say("chart-needs-value")]})
+        raise tk.ValidationError({"value": [messages.say("analysis-needs-value")]})
     try:
         return across.analyse(settings)
     except ChartError as refused:

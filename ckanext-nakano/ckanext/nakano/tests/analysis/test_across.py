@@ -192,6 +192,8 @@ def test_per_1000_residents_at_the_latest_survey(catalog):
         assert rows[town]["residents"] == residents and rows[town]["count"] == ward.get(town, 0)
         assert rows[town]["value"] == round(ward.get(town, 0) * 1000 / residents, 2)
     assert sorted(answer["no_residents"]) == sorted(t for t in ward if t not in catalog["latest"])
+    assert answer["population"]["date"] == "2026-01-01", "令和8年1月1日 and 2026/1/1 are one survey date"
+    assert [r["label"] for r in answer["rows"] if r["few_residents"]] == [], "every test town has 1,020 or more"
 
     theirs = _analyse(standard="aed", group="town", per_1000=True, population=catalog["files"]["takamatsu_people"]["id"])
     counted, residents, _ = _takamatsu_truth()
@@ -225,9 +227,10 @@ def test_group_by_a_column_of_the_standard_and_sum(catalog):
     ({"standard": "aed", "group": '町丁目"; DROP TABLE package; --'}, "group"),
     ({"standard": "aed", "group": "名称"}, "group"),
     ({"standard": "aed", "measure": "sum"}, "value"),
-    ({"standard": "aed", "measure": "sum", "value": "設置位置"}, "value"),
+    ({"standard": "aed", "measure": "sum", "value": "設置位置"}, "value"),      # a column, but not of numbers
+    ({"standard": "aed", "measure": "sum", "value": "存在しない列"}, "value"),
     ({"standard": "aed", "group": "file", "per_1000": True}, "per_1000"),
-    ({"standard": "aed", "per_1000": True, "population": "not-a-population-file"}, "per_1000"),
+    ({"standard": "aed", "per_1000": True, "population": "not-a-population-file"}, "population"),
     ({"standard": "no_such_standard"}, "standard"),
     ({"standard": "aed", "measure": "avg"}, "measure"),
 ])
@@ -261,6 +264,9 @@ def test_pages_say_the_files_their_layouts_and_the_same_numbers(app, catalog):
     assert download.headers["Content-Type"].startswith("text/csv") and download.body.startswith("\ufeff")
     lines = list(csv.reader(io.StringIO(download.body.lstrip("\ufeff"))))
     assert {row[0]: float(row[1]) for row in lines[1:]} == {r["label"]: r["value"] for r in answer["rows"]}
+    assert "<h2" in app.get("/analysis/population").body, "a standard without addresses is counted by file first"
+    app.get("/analysis/aed", query_string={"group": "file", "kind": "towns"}, status=400)
+    app.get("/analysis/aed", query_string={"kind": "<script>"}, status=400)
     refused = app.get("/analysis/aed", query_string={"group": "file", "per_1000": "1"}, status=400).body
     assert "町丁目" in refused and 'aria-invalid="true"' in refused
     shaded = app.get("/analysis/aed", query_string={"kind": "towns", "per_1000": "1"}).body
@@ -273,3 +279,17 @@ def test_pages_say_the_files_their_layouts_and_the_same_numbers(app, catalog):
     dataset = app.get(f"/dataset/{catalog['files']['current']['dataset']['name']}").body
     assert 'href="/analysis/aed"' in dataset
     app.get("/analysis/no_such_standard", status=404)
+
+
+def test_a_town_without_residents_is_said_not_dropped(catalog):
+    """A town of the population file with 0 residents (a port, a park) where a file has rows."""
+    people = catalog["files"]["people"]
+    helpers.call_action("datastore_upsert", context={"user": catalog["sysadmin"]["name"]}, resource_id=people["id"],
+                        method="insert", force=True, records=[{"地方公共団体名": "東京都中野区", "調査年月日": "令和8年1月1日",
+                                                              "地域名": "中野四季の森", "総人口": "0"}])
+    aed = catalog["files"]["current"]
+    helpers.call_action("datastore_upsert", context={"user": catalog["sysadmin"]["name"]}, resource_id=aed["id"],
+                        method="insert", force=True, records=[{"名称": "公園", "所在地_連結表記": "中野区中野四季の森"}])
+    answer = _analyse(standard="aed", group="town", per_1000=True)
+    assert "中野四季の森" in answer["no_residents"]
+    assert "中野四季の森" not in {r["label"] for r in answer["rows"]}
