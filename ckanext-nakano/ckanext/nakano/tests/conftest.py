@@ -14,6 +14,7 @@ import yaml
 
 import ckan.plugins.core
 from ckan import model
+from ckan.lib.redis import connect_to_redis
 import ckan.plugins.toolkit as tk
 
 from ckanext.nakano.tests.portal_api import free_port
@@ -115,6 +116,20 @@ class _Served(str):
         served = super().__new__(cls, url)
         served.requests = requests
         return served
+
+
+@pytest.fixture()
+def clean_queues(reset_queues):
+    """CKAN's clean_queues, and the jobs scheduled for later too: the DataStore schedules
+    ``calculate_record_count`` after each write (CKAN 2.12), rq's ``Queue.empty()`` leaves
+    scheduled jobs alone, and a worker started later (``ckan jobs worker --burst`` in a test)
+    moved every earlier test's into its queue — minutes of jobs before its own."""
+    connection = connect_to_redis()
+    for key in connection.scan_iter("rq:scheduled:*"):
+        connection.delete(key)
+    reset_queues()
+    yield
+    reset_queues()
 
 
 @pytest.fixture(scope="session")
