@@ -34,7 +34,7 @@ FILE_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src d
 _FILE_ENDPOINTS = {"datastore.dump", "nakano.utf8_copy", "nakano.excel_copy", "nakano.table_copy",
                    "nakano_inventory.export", "datatablesview.filtered_download",
                    "group.member_dump", "organization.member_dump",
-                   "nakano_charts.chart_csv", "nakano_charts.chart_svg"}
+                   "nakano_charts.chart_csv", "nakano_charts.chart_svg", "nakano_analysis.standard_csv"}
 
 
 def is_file_endpoint(endpoint: str, path: str) -> bool:

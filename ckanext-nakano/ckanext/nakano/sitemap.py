@@ -8,9 +8,12 @@ from xml.etree import ElementTree
 
 import ckan.plugins.toolkit as tk
 
+from .analysis.sources import standards_in_use
+from .learn.lessons import all_lessons
+
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 PAGES = ("/", "/dataset/", "/organization/", "/metrics", "/developers", "/api/docs", "/accessibility",
-         "/privacy")
+         "/privacy", "/showcase", "/request", "/inventory", "/learn", "/analysis")
 ROWS = 1000
 
 
@@ -30,7 +33,11 @@ def public_datasets() -> list[dict[str, Any]]:
 def document() -> bytes:
     site = tk.config["ckan.site_url"].rstrip("/")
     root = ElementTree.Element("urlset", xmlns=NS)
-    for path in PAGES:
+    # The lessons and the analyses of the standards the catalog has files of: pages a search
+    # engine should bring residents to as well as the datasets.
+    paths = [*PAGES, *(f"/learn/{lesson.slug}" for lesson in all_lessons()),
+             *(f"/analysis/{standard}" for standard in sorted(standards_in_use()))]
+    for path in paths:
         ElementTree.SubElement(ElementTree.SubElement(root, "url"), "loc").text = site + path
     for dataset in public_datasets():
         url = ElementTree.SubElement(root, "url")

@@ -26,6 +26,11 @@ def test_sitemap_lists_public_datasets_only(app):
     assert any(loc.endswith(f"/dataset/{public['name']}") for loc in locs)
     assert not any(private["name"] in loc or deleted["name"] in loc for loc in locs)
     assert any(loc.endswith("/metrics") for loc in locs)
+    pages = [loc.split("://", 1)[1].split("/", 1)[1] for loc in locs if "/dataset/" not in loc or loc.endswith("/dataset/")]
+    assert {"analysis", "learn", "showcase", "request", "inventory"} <= set(pages)
+    assert any(page.startswith("learn/") for page in pages)
+    for page in pages:     # every page listed is one
+        assert app.get("/" + page).status_code == 200, page
     lastmod = root.find(f"s:url[s:loc='{next(l for l in locs if public['name'] in l)}']/s:lastmod", NS)
     assert lastmod.text == public["metadata_modified"][:10]
 
