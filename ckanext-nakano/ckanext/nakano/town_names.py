@@ -17,7 +17,7 @@ from functools import cache
 
 from . import vocab
 
-__all__ = ["Town", "TownNames", "key", "WARD"]
+__all__ = ["Town", "TownNames", "key", "without_prefecture", "WARD"]
 
 WARD = "中野区"
 _KANJI_DIGITS = {"〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -40,6 +40,11 @@ def key(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"\s+", "", text).replace("ヶ", "が").replace("ケ", "が")
     return _KANJI_CHOME.sub(lambda m: f"{_kanji_number(m.group(1))}丁目", text)
+
+
+def without_prefecture(text: str) -> str:
+    """「東京都中野区…」 → 「中野区…」 (a postal code before it dropped too)."""
+    return _PREFECTURE.sub("", text)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from ckanext.datastore.backend.postgres import get_read_engine, identifier
 
 from .. import vocab
 from ..charts import aggregate, values
-from ..town_names import WARD, Town, key
+from ..town_names import WARD, Town, key, without_prefecture
 from .sources import Source
 
 __all__ = ["Population", "Residents", "read", "sortable_month", "survey_date", "municipality_of", "STANDARD", "MAX_ROWS"]
@@ -26,7 +26,6 @@ STANDARD = "population"
 MAX_ROWS = 50000
 _US_DATE = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")
 _DAY = re.compile(r"[-/.月]\s*([0-9]{1,2})\s*日?$")
-_PREFECTURE = re.compile(r"^(東京都|北海道|京都府|大阪府|.{2,3}県)")
 _TOTALS = {"合計", "総数", "計", "総計", "全体"}
 
 
@@ -78,7 +77,7 @@ def survey_date(text: str) -> str:
 
 def municipality_of(cell: object) -> str:
     """「東京都中野区」 → 「中野区」; the ward when the file does not say."""
-    written = _PREFECTURE.sub("", re.sub(r"\s+", "", str(cell or "")))
+    written = without_prefecture(re.sub(r"\s+", "", str(cell or "")))
     return written or WARD
 
 

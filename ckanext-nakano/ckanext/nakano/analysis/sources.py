@@ -9,7 +9,6 @@ say when it differs from what the file wrote.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,23 +63,18 @@ def _mapping(fields: list[str], standard: str) -> tuple[dict[str, str], list[tup
     return columns, mapped, None
 
 
-def _extras(stored: Any) -> dict[str, Any]:
-    return json.loads(stored or "{}") if isinstance(stored, str) else (stored or {})
-
-
 def comparable(standard: str) -> list[Source]:
     """The public files validated as ``standard`` whose rows are in the DataStore, by dataset."""
     found = model.Session.execute(sa.text(
-        "SELECT r.id, r.name, r.extras, p.name, p.title, p.extras ->> 'title_en' "
+        "SELECT r.id, r.name, p.name, p.title, p.extras ->> 'title_en' "
         "FROM nakano_validation v JOIN resource r ON r.id = v.resource_id "
         "JOIN package p ON p.id = r.package_id "
         "WHERE v.report ->> 'standard' = :standard AND r.state = 'active' AND p.state = 'active' "
         f"AND NOT p.private AND p.type = 'dataset' AND {_IN_DATASTORE} ORDER BY p.title, p.name, r.position"),
         {"standard": standard}).all()
-    candidates = [row for row in found if _extras(row[2]).get("datastore_active") in (True, "True", "true")]
     sources = []
     with get_read_engine().connect() as connection:
-        for resource_id, name, _, dataset_name, title, title_en in candidates:
+        for resource_id, name, dataset_name, title, title_en in found:
             fields = _table_fields(connection, resource_id)
             if not fields:
                 continue
