@@ -149,7 +149,9 @@ def test_private_datasets_are_invisible_to_anonymous_visitors(site):
         assert private["id"] not in figures and word not in figures
         assert word not in anonymous.get(site.front + "/metrics", timeout=60).text
         assert word not in anonymous.get(site.front + "/metrics/department/kikaku", timeout=60).text
-        sitemap = anonymous.get(site.front + "/sitemap.xml", timeout=60)
+        index = anonymous.get(site.front + "/sitemap.xml", timeout=60)
+        assert index.status_code == 200 and "/sitemap/datasets-0.xml" in index.text
+        sitemap = anonymous.get(site.front + "/sitemap/datasets-0.xml", timeout=60)
         assert sitemap.status_code == 200 and "/dataset/t131148" in sitemap.text
         assert private["name"] not in sitemap.text
     finally:

@@ -21,7 +21,7 @@ from .inventory.pages import inventory
 from .reuses.pages import showcase
 from .submissions.pages import submissions
 from .metrics.quality import rules
-from .sitemap import document
+from . import sitemap as sitemaps
 from .validation import copies
 
 nakano = flask.Blueprint("nakano", __name__)
@@ -187,8 +187,22 @@ def developers() -> str:
 
 @nakano.route("/sitemap.xml")
 def sitemap() -> flask.Response:
-    """Public pages and public datasets for search engines (robots.txt names it)."""
-    return flask.Response(document(), mimetype="application/xml")
+    """The sitemap index (robots.txt names it): the parts listing the public pages
+    and the public datasets, for search engines."""
+    return flask.Response(sitemaps.index(), mimetype="application/xml")
+
+
+@nakano.route("/sitemap/pages.xml")
+def sitemap_pages() -> flask.Response:
+    return flask.Response(sitemaps.pages(), mimetype="application/xml")
+
+
+@nakano.route("/sitemap/datasets-<int:part>.xml")
+def sitemap_datasets(part: int) -> flask.Response:
+    document = sitemaps.datasets(part)
+    if document is None:
+        return tk.abort(404, tk._("Not found"))
+    return flask.Response(document, mimetype="application/xml")
 
 
 @nakano.route(categories.PATH)

@@ -107,6 +107,7 @@ def test_no_search_page_or_parameter_route_answers_5xx(target):
         "/metrics": ["days"],
         "/user/login": ["came_from", "next"],
         "/sitemap.xml": ["page"],
+        "/sitemap/datasets-0.xml": ["page"],
     }
     failures = []
     for path, params in routes.items():
@@ -117,7 +118,8 @@ def test_no_search_page_or_parameter_route_answers_5xx(target):
                     failures.append(f"GET {path} {param}={value[:40]!r}: {status} {text}")
     # Paths that are themselves the bad input.
     for path in ("/dataset/%00", "/dataset/" + "x" * 3000, "/organization/{!lucene}", "/dataset/a:b/resource/x",
-                 "/datastore/dump/_table_metadata", "/dataset/x.ttl?q=NOT", "/api/3/action/%00"):
+                 "/datastore/dump/_table_metadata", "/dataset/x.ttl?q=NOT", "/api/3/action/%00",
+                 "/sitemap/datasets-99999999999999999999.xml", "/sitemap/datasets--1.xml"):
         status, text = _send(target, "GET", path)
         if status >= 500:
             failures.append(f"GET {path}: {status} {text}")
