@@ -11,6 +11,7 @@
 #   bench/run.sh inventory [ARGS] data inventory: 10,000-item import (XLSX, CP932 CSV), pages at 10,000 items, package_search with the link field
 #   bench/run.sh submissions [ARGS] reuses and data requests: 10,000 requests and 2,000 reuses, list pages vs the search page, dataset page vs feature off, suggestions while typing
 #   bench/run.sh charts [ARGS]    chart numbers on 1,000,000 and 10,000 rows: server cold/cached, datastore_search paging, builder page and DuckDB-Wasm in Chromium
+#   bench/run.sh catalog [ARGS]   the portal at 1,000 / 10,000 / 100,000 datasets made through CKAN: creation, reindex, pages, API, DCAT, sitemap
 #   bench/run.sh scale [ARGS]     Solr core size, SolrCloud (2 nodes, 2x2, alias), web workers, DataStore on a replica, uploads on S3, two web nodes behind nginx
 # Uses the test database read-only, its own Solr cores (bench_*) and, for the
 # harvest benchmark, its own database (nakano_bench) and Redis db 2; for the
@@ -18,7 +19,8 @@
 # for the inventory benchmark, nakano_bench_inventory, Solr cores bench_inventory*,
 # Redis db 4; for the submissions benchmark, nakano_bench_submissions (its copy
 # nakano_bench_submissions_off, DataStore nakano_bench_submissions_datastore),
-# Solr core bench_submissions, Redis db 5.
+# Solr core bench_submissions, Redis db 5; for the catalog benchmark,
+# nakano_bench_scale (DataStore nakano_bench_scale_datastore), Solr core bench_scale, Redis db 6.
 # The web benchmark brings up the portal itself (scripts/up.sh, as make up) and
 # serves its demo catalog with a second, stock CKAN gunicorn beside it.
 source "$(dirname "$0")/../scripts/lib.sh"
@@ -90,6 +92,13 @@ if [ "$which" = all ] || [ "$which" = charts ]; then
     -u CKAN_DATASTORE_READ_URL -u CKAN_INI "$ROOT/scripts/up.sh"
   say "Benchmark: charts"
   "$VENV/bin/python" bench/charts/run.py "$@"
+fi
+if [ "$which" = all ] || [ "$which" = catalog ]; then
+  "$ROOT/scripts/services.sh" start postgres redis solr
+  say "Benchmark: catalog at scale"
+  env -u CKAN_SQLALCHEMY_URL -u CKAN_SOLR_URL -u CKAN_REDIS_URL -u CKAN_DATASTORE_WRITE_URL \
+    -u CKAN_DATASTORE_READ_URL -u CKAN_INI "$VENV/bin/python" bench/scale/catalog.py \
+    --svg docs/figures/catalog-scale.svg "$@"
 fi
 if [ "$which" = all ] || [ "$which" = scale ]; then
   # The portal (its gunicorn is measured with 1 and 2 workers), and the test

@@ -13,7 +13,6 @@ from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, RDF
 from ckan.tests import helpers
 from ckanext.dcat.processors import RDFParser, RDFSerializer
 
-from ckanext.nakano.demo.loader import load_demo
 
 SHAPES = Path(__file__).resolve().parents[6] / "shared" / "standards" / "dcat-ap" / "3.0.0" / "shacl" / "dcat-ap-SHACL.ttl"
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -26,9 +25,8 @@ def shapes() -> Graph:
 
 
 @pytest.fixture()
-def demo(clean_db, clean_index, ckan_config, monkeypatch, tmp_path):
-    monkeypatch.setitem(ckan_config, "ckan.storage_path", str(tmp_path))
-    load_demo()
+def demo(demo_catalog, with_plugins):
+    """The demo catalog, loaded once for the module (its tests only read it)."""
     return helpers.call_action("package_search", rows=100)["results"]
 
 

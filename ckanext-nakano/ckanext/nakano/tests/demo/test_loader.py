@@ -10,12 +10,13 @@ from ckanext.nakano.harvest.mapping import Department, department_for
 
 
 @pytest.fixture()
-def loaded(clean_db, clean_index, ckan_config, monkeypatch, tmp_path):
-    monkeypatch.setitem(ckan_config, "ckan.storage_path", str(tmp_path))
-    return load_demo()
+def loaded(demo_catalog, with_plugins):
+    """The demo catalog, loaded once for the module (its tests only read it; the second
+    load's test checks it changes nothing)."""
+    return demo_catalog[0]
 
 
-def test_loads_real_catalog_with_departments_and_samples(loaded, tmp_path):
+def test_loads_real_catalog_with_departments_and_samples(loaded, demo_catalog):
     assert len(loaded.organizations_created) == 9
     assert len(loaded.datasets_created) == 46
     assert len(loaded.samples_attached) == 14
@@ -43,7 +44,7 @@ def test_loads_real_catalog_with_departments_and_samples(loaded, tmp_path):
     assert sample["url_type"] == "upload"
     assert "高松市" in sample["name"] and "中野区のデータではありません" in sample["description"]
     assert sample["size"] == 211338  # the real file, byte for byte
-    assert list(tmp_path.rglob("*"))  # stored in CKAN's storage
+    assert list(demo_catalog[1].rglob("*"))  # stored in CKAN's storage
 
 
 def test_demo_register_has_every_dataset_and_every_state(loaded):
