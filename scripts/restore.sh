@@ -66,7 +66,7 @@ say "Restore: comparing with the backup's manifest"
 "$VENV/bin/python" "$ROOT/scripts/backup.py" "$CKAN_INI" --compare "$BACKUP/manifest.json" \
   2>>"$LOGDIR/restore.log" || fail "the restored portal differs from the backup, see $LOGDIR/restore.log"
 say "Search index: rebuilding from the database"
-$CKAN search-index rebuild -q >>"$LOGDIR/restore.log" 2>&1 || fail "search index rebuild failed, see $LOGDIR/restore.log"
+$CKAN nakano search-index rebuild >>"$LOGDIR/restore.log" 2>&1 || fail "search index rebuild failed, see $LOGDIR/restore.log"
 $CKAN asset build >>"$LOGDIR/restore.log" 2>&1 || fail "building the CSS/JS bundles failed, see $LOGDIR/restore.log"
 "$ROOT/scripts/services.sh" start ckan nginx worker harvest metrics upkeep
 say "Restored $BACKUP: http://$HOST:$CKAN_PORT"

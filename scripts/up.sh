@@ -65,7 +65,7 @@ if [ "$(cat "$LOCAL/solr/index-generation" 2>/dev/null)" != "$INDEX_GENERATION" 
 fi
 if [ -f "$LOCAL/solr/reindex-needed" ]; then
   say "Search index: rebuilding (Solr configuration or what is indexed changed; log: $LOGDIR/reindex.log)"
-  $CKAN search-index rebuild >>"$(step_log reindex.log)" 2>&1 || fail "search index rebuild failed, see $LOGDIR/reindex.log"
+  $CKAN nakano search-index rebuild >>"$(step_log reindex.log)" 2>&1 || fail "search index rebuild failed, see $LOGDIR/reindex.log"
   rm -f "$LOCAL/solr/reindex-needed"
 fi
 echo "$INDEX_GENERATION" > "$LOCAL/solr/index-generation"

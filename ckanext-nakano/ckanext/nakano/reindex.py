@@ -41,6 +41,7 @@ from . import index_check
 log = logging.getLogger(__name__)
 
 BATCH = 200
+PER_PROCESS = 500
 
 
 @dataclass
@@ -85,17 +86,14 @@ class _Batched:
                 self.refused.append(doc.get("id", "?"))
 
 
-def _index_share(ini: str, ids: list[str], answers: Any) -> None:
-    """One process: load the portal, index ``ids`` through CKAN's indexer in batches."""
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
-    app = make_app(load_config(ini))
-    flask_app = getattr(app, "_wsgi_app", app)
+def _index(ids: list[str]) -> dict[str, Any]:
+    """Index ``ids`` through CKAN's indexer, the documents sent in batches."""
     refused: list[str] = []
-    with flask_app.test_request_context():
-        batched = _Batched(search_common.make_connection())
-        # CKAN's indexer asks for a new connection for each document; it gets the batch.
-        search_index.make_connection = lambda *args, **kwargs: batched
+    batched = _Batched(search_common.make_connection())
+    # CKAN's indexer asks for a new connection for each document; it gets the batch.
+    original = search_index.make_connection
+    search_index.make_connection = lambda *args, **kwargs: batched
+    try:
         for package_id in ids:
             try:
                 logic.index_update_package({"ignore_auth": True}, package_id, True)
@@ -105,7 +103,18 @@ def _index_share(ini: str, ids: list[str], answers: Any) -> None:
             finally:
                 model.Session.remove()
         batched.flush()
-    answers.put({"indexed": batched.sent, "refused": refused + batched.refused})
+    finally:
+        search_index.make_connection = original
+    return {"indexed": batched.sent, "refused": refused + batched.refused}
+
+
+def _index_share(ini: str, ids: list[str], answers: Any) -> None:
+    """One process: load the portal, index ``ids``."""
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+    app = make_app(load_config(ini))
+    with getattr(app, "_wsgi_app", app).test_request_context():
+        answers.put(_index(ids))
 
 
 def package_ids() -> list[str]:
@@ -117,18 +126,27 @@ def package_ids() -> list[str]:
 
 
 def rebuild(processes: int | None = None, echo: Callable[[str], None] = print) -> Outcome:
-    """Reindex every dataset in ``processes`` processes (default: one per CPU)."""
+    """Reindex every dataset in ``processes`` processes (default: one per CPU, but not more
+    than one per ``PER_PROCESS`` datasets: a process costs seconds to start). One process is
+    this one."""
     ids = package_ids()
     model.Session.remove()
-    processes = max(1, min(processes or os.cpu_count() or 1, len(ids) or 1))
+    processes = processes or min(os.cpu_count() or 1, -(-len(ids) // PER_PROCESS))
+    processes = max(1, min(processes, len(ids)))
     echo(f"{len(ids)} datasets, {processes} processes, batches of {BATCH}")
+    outcome = Outcome()
+    if processes == 1:
+        found = _index(ids)
+        outcome.indexed, outcome.refused = found["indexed"], found["refused"]
+        commit()
+        outcome.verify = index_check.verify(fix=True)
+        return outcome
     context = multiprocessing.get_context("spawn")
     answers = context.Queue()
     workers = [context.Process(target=_index_share, args=(tk.config["__file__"], ids[k::processes], answers))
                for k in range(processes)]
     for worker in workers:
         worker.start()
-    outcome = Outcome()
     answered = 0
     # Answers are read while the processes run (a process that has put an answer does not
     # end before it is read); a process that died answers nothing.
