@@ -29,7 +29,6 @@ import datetime
 import json
 import multiprocessing
 import os
-import platform
 import random
 import re
 import statistics
@@ -49,6 +48,8 @@ LOCAL = Path(os.environ.get("NAKANO_LOCAL", ROOT / ".local"))
 BENCH = LOCAL / "bench" / "scale"
 VENV = ROOT / ".venv" / "bin"
 sys.path.insert(0, str(HERE.parent / "search"))
+sys.path.insert(0, str(HERE.parent))
+import common  # noqa: E402
 import corpus  # noqa: E402
 import run as search_bench  # noqa: E402
 
@@ -75,28 +76,8 @@ RATIO_TARGET = 1.5
 SEED = 131148
 
 
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p * (len(values) - 1))))]
-
-
-def figures(values: list[float]) -> dict[str, float]:
-    return {"n": len(values), "p50_ms": round(1000 * statistics.median(values), 1),
-            "p95_ms": round(1000 * pct(values, 0.95), 1)}
-
-
-# --- the portal of the benchmark -----------------------------------------------------------------
-
 def write_ini() -> Path:
-    """test.ini's settings with the built assets and its logging sections (gunicorn reads them)."""
-    test_ini = (ROOT / "test.ini").read_text(encoding="utf-8")
-    path = BENCH / "bench.ini"
-    path.write_text(f"[app:main]\nuse = config:{ROOT / 'test.ini'}\n"
-                    "ckanext.nakano.webassets.check_sources = false\n"
-                    "ckan.search.solr_commit = false\n"
-                    f"ckanext.xloader.jobs_db.uri = {PG}/{DB}\n\n" + test_ini[test_ini.index("[loggers]"):],
-                    encoding="utf-8")
-    return path
+    return common.write_ini(BENCH, f"{PG}/{DB}", "ckan.search.solr_commit = false")
 
 
 def ckan(ini: Path, *args: str) -> tuple[str, float]:
@@ -110,16 +91,7 @@ def ckan(ini: Path, *args: str) -> tuple[str, float]:
 
 
 def load_portal(ini: Path) -> Any:
-    os.environ.update(ENV)
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
-    app = make_app(load_config(str(ini)))
-    return app._wsgi_app if hasattr(app, "_wsgi_app") else app
-
-
-def site_context() -> dict[str, Any]:
-    import ckan.plugins.toolkit as tk
-    return {"ignore_auth": True, "user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]}
+    return common.load_portal(ini, ENV)
 
 
 def setup(ini: Path) -> float:
@@ -228,7 +200,7 @@ def create_range(ini: Path, first: int, stop: int, step: int, out: multiprocessi
     sampled_seconds = 0.0
     start = time.perf_counter()
     with app.test_request_context():
-        context = site_context()
+        context = common.site_context()
         for n, i in enumerate(range(first, stop, step)):
             counting["on"] = n < SAMPLE
             t0 = time.perf_counter()
@@ -260,18 +232,19 @@ def make_departments(ini: Path) -> None:
     from ckan import model
     with app.test_request_context():
         if model.User.get("bench-admin") is None:
-            tk.get_action("user_create")(site_context(), {"name": "bench-admin", "email": "admin@example.jp",
+            tk.get_action("user_create")(common.site_context(), {"name": "bench-admin", "email": "admin@example.jp",
                                                           "password": "Bench-Admin-HorseBattery"})
             user = model.User.get("bench-admin")
             user.sysadmin = True
             model.Session.commit()
-        token = tk.get_action("api_token_create")(site_context(), {"user": "bench-admin", "name": "bench"})["token"]
+        token = tk.get_action("api_token_create")(common.site_context(),
+                                                  {"user": "bench-admin", "name": "bench"})["token"]
         (BENCH / "token").write_text(token, encoding="utf-8")
         for name, title, title_en in department_names():
             try:
-                tk.get_action("organization_show")(site_context(), {"id": name})
+                tk.get_action("organization_show")(common.site_context(), {"id": name})
             except tk.ObjectNotFound:
-                tk.get_action("organization_create")(site_context(), {
+                tk.get_action("organization_create")(common.site_context(), {
                     "name": name, "title": title, "title_en": title_en, "description": f"{title} / {title_en}"})
 
 
@@ -385,7 +358,7 @@ def measure_pages(base: str, rounds: int, n: int) -> dict[str, Any]:
             times[label].append(time.perf_counter() - t0)
             if answer.status_code != 200:
                 raise SystemExit(f"{path}: {answer.status_code}")
-    return {label: {**figures(values), "path": wanted[label]} for label, values in times.items()}
+    return {label: {**common.figures(values, 1), "path": wanted[label]} for label, values in times.items()}
 
 
 def measure_dcat(base: str, n: int) -> dict[str, Any]:
@@ -402,7 +375,7 @@ def measure_dcat(base: str, n: int) -> dict[str, Any]:
             values.append(time.perf_counter() - t0)
             if answer.status_code != 200:
                 raise SystemExit(f"/catalog.ttl?page={page}: {answer.status_code}")
-        out[label] = {**figures(values), "page": page, "bytes": len(answer.content)}
+        out[label] = {**common.figures(values, 1), "page": page, "bytes": len(answer.content)}
     return out
 
 
@@ -600,10 +573,7 @@ def main() -> None:
     ini = write_ini()
     report: dict[str, Any] = {
         "date": datetime.date.today().isoformat(),
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version(),
-                    "processor": next((line.split(":", 1)[1].strip() for line in
-                                       Path("/proc/cpuinfo").read_text().splitlines()
-                                       if line.startswith("model name")), platform.machine())},
+        "machine": common.machine(),
         "workers": args.workers, "rounds": args.rounds, "steps": {}}
     began = time.perf_counter()
     if not args.keep:

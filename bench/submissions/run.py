@@ -58,6 +58,8 @@ LOCAL = Path(os.environ.get("NAKANO_LOCAL", ROOT / ".local"))
 BENCH = LOCAL / "bench" / "submissions"
 VENV = ROOT / ".venv" / "bin"
 sys.path.insert(0, str(HERE.parent / "search"))
+sys.path.insert(0, str(HERE.parent))
+import common  # noqa: E402
 import corpus  # noqa: E402
 import run as search_bench  # noqa: E402
 
@@ -134,28 +136,13 @@ def pick(rnd: random.Random, weighted: list[tuple[str, float]]) -> str:
     return rnd.choices([v for v, _ in weighted], [w for _, w in weighted])[0]
 
 
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p * (len(values) - 1))))]
-
-
-def figures(values: list[float]) -> dict[str, float]:
-    return {"n": len(values), "p50_ms": round(1000 * statistics.median(values), 2),
-            "p95_ms": round(1000 * pct(values, 0.95), 2)}
+pct, figures, site_context = common.pct, common.figures, common.site_context
 
 
 # --- setting up ---------------------------------------------------------------------------------
 
 def write_ini() -> Path:
-    """test.ini (the portal's settings) with the portal's built assets, the xloader jobs table in
-    our own database, and test.ini's logging sections (gunicorn reads them)."""
-    test_ini = (ROOT / "test.ini").read_text(encoding="utf-8")
-    path = BENCH / "bench.ini"
-    path.write_text(f"[app:main]\nuse = config:{ROOT / 'test.ini'}\n"
-                    "ckanext.nakano.webassets.check_sources = false\n"
-                    f"ckanext.xloader.jobs_db.uri = {PG}/{DB}\n\n" + test_ini[test_ini.index("[loggers]"):],
-                    encoding="utf-8")
-    return path
+    return common.write_ini(BENCH, f"{PG}/{DB}")
 
 
 def ckan(ini: Path, *args: str) -> str:
@@ -167,16 +154,7 @@ def ckan(ini: Path, *args: str) -> str:
 
 
 def load_portal(ini: Path) -> Any:
-    os.environ.update(ENV)
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
-    app = make_app(load_config(str(ini)))
-    return app._wsgi_app if hasattr(app, "_wsgi_app") else app
-
-
-def site_context() -> dict[str, Any]:
-    import ckan.plugins.toolkit as tk
-    return {"ignore_auth": True, "user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]}
+    return common.load_portal(ini, ENV)
 
 
 def make_accounts(count: int) -> dict[str, Any]:

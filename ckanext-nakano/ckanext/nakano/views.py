@@ -201,7 +201,7 @@ def sitemap_pages() -> flask.Response:
 def sitemap_datasets(part: int) -> flask.Response:
     document = sitemaps.datasets(part)
     if document is None:
-        return tk.abort(404, tk._("Not found"))
+        return tk.abort(404, tk._("The sitemap has no such part"))
     return flask.Response(document, mimetype="application/xml")
 
 

@@ -57,18 +57,24 @@ def clean_db(with_plugins, reset_db, migrate_db_for):
     The plugins must be loaded for their migrations to be found, so this
     fixture loads the portal's plugins (``with_plugins``) first.
     """
-    # CKAN drops the tables only the first time (then it deletes rows and keeps them,
-    # the plugins' own tables and alembic versions too): the migrations, 0.1 s per
-    # plugin of alembic setup even at head, run again only after a drop.
+    _empty_database(reset_db, migrate_db_for)
+
+
+_MIGRATED: set[str] = set()
+
+
+def _empty_database(reset_db: Callable[[], None], migrate_db_for: Callable[[str], None]) -> None:
+    """CKAN's reset, and our plugins' tables migrated again after a drop.
+
+    CKAN drops the tables only the first time (then it deletes rows and keeps them,
+    the plugins' own tables and alembic versions too): the migrations, 0.1 s per
+    plugin of alembic setup even at head, run again only after a drop."""
     tables_kept = model.repo.tables_created_and_initialised
     reset_db()
     for plugin in PLUGINS_WITH_TABLES:
         if not (tables_kept and plugin in _MIGRATED):
             migrate_db_for(plugin)
             _MIGRATED.add(plugin)
-
-
-_MIGRATED: set[str] = set()
 
 
 @pytest.fixture(scope="module")
@@ -85,12 +91,7 @@ def demo_catalog(reset_db, reset_index, reset_storages, migrate_db_for, tmp_path
     reset_storages()
     ckan.plugins.load_all()
     try:
-        tables_kept = model.repo.tables_created_and_initialised
-        reset_db()
-        for plugin in PLUGINS_WITH_TABLES:
-            if not (tables_kept and plugin in _MIGRATED):
-                migrate_db_for(plugin)
-                _MIGRATED.add(plugin)
+        _empty_database(reset_db, migrate_db_for)
         reset_index()
         result = load_demo()
     finally:
