@@ -3,9 +3,9 @@ by side, each sending Solr its documents in batches (docs/scaling.md "Reindexing
 
 CKAN 2.12 has ``search-index rebuild`` (one process, one Solr update per dataset) and
 ``rebuild-fast`` (one process per CPU, forked from the loaded command). Measured on the
-portal at 10,000 datasets (bench/scale/catalog.py): ``rebuild`` 58 datasets/s, so about
-half an hour for 100,000; ``rebuild-fast`` exited 0 after 4 seconds having reindexed
-nothing, and on a second run one of its processes died and the other hung — its forked
+portal at 1,000 and 10,000 datasets (bench/scale/catalog.py): ``rebuild`` 49–58
+datasets/s, about half an hour for 100,000; ``rebuild-fast`` reindexed exactly half the
+catalog and exited 0 (once it ended after 4 seconds, once a process hung) — its forked
 processes share the parent's open database and Solr connections, and their exit codes are
 not looked at. So this command:
 
